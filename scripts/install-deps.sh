@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Install the Debian packages famfs needs to build and test. Idempotent:
+# only missing packages are fetched, so a second run costs a dpkg query.
+set -euo pipefail
+
+pkgs=(
+	build-essential pkg-config uuid-dev libyaml-dev zlib1g-dev
+	libclang-rt-14-dev clang sqlite3
+	linux-source-6.12 linux-headers-6.12-amd64 linux-image-6.12-amd64
+	bc flex bison libelf-dev libssl-dev dwarves cpio kmod xz-utils rsync
+	qemu-system-x86 busybox-static ndctl daxctl fio sparse
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	[[ $st == "install ok installed" ]] || missing+=("$p")
+done
+
+if ((${#missing[@]} == 0)); then
+	exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+sudo=""
+((EUID == 0)) || sudo=sudo
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
