@@ -18,7 +18,7 @@ failed_suites=()
 
 want() {
 	local name=$1 f
-	(($# == 1)) && [[ ${#filters[@]} -eq 0 ]] && return 0
+	((${#filters[@]} == 0)) && return 0
 	for f in "${filters[@]}"; do
 		[[ $name == *"$f"* ]] && return 0
 	done
