@@ -1,0 +1,666 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * libfamfs: the famfs user-space library (format, log, allocator, replay,
+ * kernel map ioctls, mount support, online/offline file system handles).
+ *
+ * Conventions:
+ * - Functions returning int return 0 (or a documented positive value) on
+ *   success and a negative errno on failure. On failure they record a
+ *   human-readable message, retrievable with famfs_errmsg() (thread-local,
+ *   valid until the next failing call on the same thread).
+ * - "relpath" is a path relative to the mount root, no leading '/',
+ *   at most 79 bytes, no "." / ".." components, no "//".
+ */
+#ifndef LIBFAMFS_H
+#define LIBFAMFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <uuid/uuid.h>
+#include <linux/famfs_ioctl.h>
+
+#include "famfs_format.h"
+
+/* ------------------------------------------------------------------ */
+/* Errors                                                              */
+
+/**
+ * famfs_errmsg() - message describing the last failure on this thread.
+ *
+ * Return: a NUL-terminated string, "" if nothing failed yet.
+ */
+const char *famfs_errmsg(void);
+
+/**
+ * famfs_parse_size() - parse "4096", "2m", "2M", "1g", "512k", "1t".
+ * @s:   text; suffixes k/m/g/t (either case, optional trailing 'b'/'B').
+ * @out: parsed byte count.
+ *
+ * Return: 0, or -EINVAL for garbage, empty text or overflow.
+ */
+int famfs_parse_size(const char *s, uint64_t *out);
+
+/* ------------------------------------------------------------------ */
+/* Device access (dev.c)                                               */
+
+enum famfs_dev_kind {
+	FAMFS_DEV_IMAGE = 1,	/* regular file */
+	FAMFS_DEV_DAX = 2,	/* character /dev/daxX.Y */
+	FAMFS_DEV_PMEM = 3,	/* block device, e.g. /dev/pmem0 */
+};
+
+struct famfs_dev {
+	int fd;
+	int kind;		/* enum famfs_dev_kind */
+	uint64_t size;
+	uint8_t *base;		/* whole device, MAP_SHARED */
+	bool writable;
+	dev_t rdev;		/* st_rdev (0 for images) */
+	char path[4096];
+};
+
+/* Smallest device: superblock area + minimum log + one allocation unit. */
+#define FAMFS_DEV_MIN_SIZE \
+	(FAMFS_SB_AREA_LEN + FAMFS_LOG_LEN_MIN + FAMFS_ALLOC_UNIT)
+
+/**
+ * famfs_dev_open() - open and mmap a whole device or image, MAP_SHARED.
+ * @path:     regular file, /dev/daxX.Y or a block device.
+ * @writable: open O_RDWR and map PROT_READ|PROT_WRITE.
+ * @d:        filled on success (d->fd = -1, d->base = NULL on failure).
+ *
+ * Return: 0; -EINVAL if the size is not a multiple of 2 MiB or is smaller
+ * than FAMFS_DEV_MIN_SIZE; -ENODEV for other file types; or the errno
+ * of the failing open/stat/mmap.
+ */
+int famfs_dev_open(const char *path, bool writable, struct famfs_dev *d);
+
+/** famfs_dev_close() - unmap and close; safe on a failed/zeroed dev. */
+void famfs_dev_close(struct famfs_dev *d);
+
+/**
+ * famfs_flush() - write [addr, addr+len) back from the CPU caches.
+ *
+ * Other hosts read the memory without cache coherence, so every metadata
+ * write is followed by a flush. Uses clflushopt/clflush on x86_64 and
+ * msync() (which is harmless on DAX mappings, needed for image files).
+ */
+void famfs_flush(const void *addr, size_t len);
+
+/**
+ * famfs_dev_mountpoint() - is this device mounted as famfs on this host?
+ * @d:   an open device (matched by st_rdev; images are never mounted).
+ * @mpt: receives the mount point when mounted.
+ * @len: size of @mpt.
+ *
+ * Return: 1 mounted (mpt filled), 0 not mounted, <0 error.
+ */
+int famfs_dev_mountpoint(const struct famfs_dev *d, char *mpt, size_t len);
+
+/**
+ * famfs_path_mountpoint() - the same, by device path (opens nothing).
+ * Return: 1 mounted (mpt filled), 0 not mounted, <0 error (e.g. -ENOENT).
+ */
+int famfs_path_mountpoint(const char *devpath, char *mpt, size_t len);
+
+/* ------------------------------------------------------------------ */
+/* Roles (role.c)                                                      */
+
+#define FAMFS_SYSTEM_UUID_FILE_DEFAULT "/opt/famfs/system_uuid"
+#define FAMFS_SYSTEM_UUID_ENV "FAMFS_SYSTEM_UUID_FILE"
+
+/**
+ * famfs_system_uuid() - this host's system UUID.
+ * @out: the UUID.
+ *
+ * Reads the 36-char text UUID from $FAMFS_SYSTEM_UUID_FILE or
+ * /opt/famfs/system_uuid; creates the file (and its directory) with a
+ * random UUID if it is missing.
+ *
+ * Return: 0, -EINVAL for a malformed file, or an I/O errno.
+ */
+int famfs_system_uuid(uuid_t out);
+
+/** famfs_sb_is_master() - true if @me equals the superblock system_uuid. */
+bool famfs_sb_is_master(const struct famfs_superblock *sb, const uuid_t me);
+
+/* ------------------------------------------------------------------ */
+/* Superblock and log (superblock.c, log.c)                            */
+
+/** CRCs exactly as stored: zlib crc32 zero-extended to 64 bits. */
+uint64_t famfs_sb_crc(const struct famfs_superblock *sb);
+uint64_t famfs_log_hdr_crc(const struct famfs_log *log);
+uint64_t famfs_log_entry_crc(const struct famfs_log_entry *e);
+
+/**
+ * famfs_sb_check() - validate a superblock, in upstream order.
+ * @sb:       superblock (may be hostile garbage).
+ * @dev_size: size of the device it came from (0: skip the fit check).
+ *
+ * Return: 0; -ENODATA no famfs superblock (bad magic);
+ * -EPROTONOSUPPORT version not compatible; -EBADMSG CRC mismatch;
+ * -EINVAL bad alloc_unit, log_offset, log_len (not a power of two,
+ * < 8 MiB), log beyond the device, or omf version.
+ */
+int famfs_sb_check(const struct famfs_superblock *sb, uint64_t dev_size);
+
+/**
+ * famfs_sb_init() - fill a fresh superblock (new random fs/dev UUIDs).
+ * @sb:          zeroed and filled, CRC included.
+ * @dev_size:    device size.
+ * @log_len:     log length (caller validated).
+ * @system_uuid: master host UUID.
+ * @devname:     recorded in dev_name (truncated to 64 bytes, may be NULL).
+ */
+void famfs_sb_init(struct famfs_superblock *sb, uint64_t dev_size,
+		   uint64_t log_len, const uuid_t system_uuid,
+		   const char *devname);
+
+/**
+ * famfs_log_len_check() - is @log_len a valid log length?
+ * Return: 0, or -EINVAL (power of two >= 8 MiB and < 2^40 required).
+ */
+int famfs_log_len_check(uint64_t log_len);
+
+/**
+ * famfs_log_check() - validate a log header.
+ * @log:     header (entries are not read).
+ * @log_len: the superblock's log_len.
+ *
+ * Return: 0, or -EBADMSG (magic, CRC) / -EINVAL (len, last_index,
+ * next_index > last_index + 1, next_seqnum != next_index) with a message.
+ */
+int famfs_log_check(const struct famfs_log *log, uint64_t log_len);
+
+/** famfs_log_init() - write an empty log header (does not touch entries). */
+void famfs_log_init(struct famfs_log *log, uint64_t log_len);
+
+struct famfs_log_scan {
+	uint64_t nvalid;	/* entries [0, nvalid) are valid */
+	uint64_t hdr_next_index;/* what the header claims */
+	bool damaged;		/* nvalid < min(hdr_next_index, last_index+1) */
+	uint64_t bad_index;	/* first bad entry when damaged */
+	char why[160];
+};
+
+/**
+ * famfs_log_scan() - find the valid prefix of the log.
+ *
+ * Walks entries [0, min(next_index, last_index + 1)) and stops at the first
+ * entry with a bad CRC or seqnum != index. The header must have passed
+ * famfs_log_check() (the function re-checks the bounds it relies on).
+ *
+ * Return: 0 (damage is reported in @s, not as an error), -EINVAL if the
+ * header is unusable.
+ */
+int famfs_log_scan(const struct famfs_log *log, uint64_t log_len,
+		   struct famfs_log_scan *s);
+
+/**
+ * famfs_log_append() - append one entry.
+ * @log:     mapped log (writable).
+ * @log_len: log length.
+ * @e:       entry; seqnum and crc are set here.
+ *
+ * Writes the entry at entries[next_index] and flushes it, then bumps
+ * next_seqnum/next_index and flushes the header. A reader never sees a
+ * partial entry as valid.
+ *
+ * Return: 0; -ENOSPC "log full (N entries)" (nothing written);
+ * -EINVAL bad header or bad entry type.
+ */
+int famfs_log_append(struct famfs_log *log, uint64_t log_len,
+		     struct famfs_log_entry *e);
+
+/**
+ * famfs_relpath_check() - validate a relpath for a new entry.
+ * Return: 0; -ENAMETOOLONG (> 79 bytes); -EINVAL empty, absolute, "//",
+ * "." or ".." component, trailing '/'.
+ */
+int famfs_relpath_check(const char *relpath);
+
+/**
+ * famfs_entry_file() - build a FILE entry (zeroed first; flags = RW).
+ * @fmap: copied into the entry (not validated here; see famfs_fmap_check).
+ * Return: 0, or the famfs_relpath_check() error. Never truncates.
+ */
+int famfs_entry_file(struct famfs_log_entry *e, const char *relpath,
+		     uint64_t size, uint32_t mode, uint32_t uid, uint32_t gid,
+		     const struct famfs_log_fmap *fmap);
+
+/** famfs_entry_mkdir() - build a MKDIR entry; errors as famfs_entry_file. */
+int famfs_entry_mkdir(struct famfs_log_entry *e, const char *relpath,
+		      uint32_t mode, uint32_t uid, uint32_t gid);
+
+/**
+ * famfs_mkfs() - format a device: superblock + empty log.
+ * @d:           writable device.
+ * @log_len:     power of two >= 8 MiB (0 means 8 MiB).
+ * @system_uuid: master UUID recorded in the superblock.
+ * @force:       overwrite an existing valid superblock.
+ *
+ * Upstream refuses devices below 4 GiB; this library accepts anything with
+ * room for the superblock area, the log and at least one 2 MiB allocation
+ * unit, so that tests can use small images.
+ *
+ * Return: 0; -EEXIST valid superblock present and !force; -EINVAL bad
+ * log_len or device too small; -EBUSY device mounted on this host.
+ */
+int famfs_mkfs(struct famfs_dev *d, uint64_t log_len,
+	       const uuid_t system_uuid, bool force);
+
+/** famfs_kill_sb() - zero only the superblock magic (mkfs -f -k). */
+int famfs_kill_sb(struct famfs_dev *d);
+
+/* ------------------------------------------------------------------ */
+/* Extent maps and the allocator (alloc.c)                             */
+
+struct famfs_alloc;	/* opaque bitmap of 2 MiB units */
+
+struct famfs_alloc_report {
+	uint64_t nfiles;	/* valid FILE entries seen */
+	uint64_t ndirs;		/* MKDIR entries */
+	uint64_t nbad;		/* FILE entries with an invalid map */
+	uint64_t ncollisions;	/* allocation units claimed twice */
+	uint64_t used_bytes;	/* incl. superblock area and log */
+	uint64_t size_bytes;	/* device size covered by the bitmap */
+	char first_problem[200];
+};
+
+struct famfs_interleave {
+	uint64_t nbuckets;	/* 0: default (the device in 1 GiB buckets, <= 64) */
+	uint64_t nstrips;	/* 1..16 */
+	uint64_t chunk_size;	/* power of two, multiple of 2 MiB */
+};
+
+/**
+ * famfs_fmap_check() - validate one FILE map completely.
+ * @f:        map (may be garbage).
+ * @size:     file size the map must cover.
+ * @dev_size: device size.
+ *
+ * Checks the type, counts, devindex 0, alignment, offset 0, bounds with
+ * overflow checks, strip geometry, and that the map covers @size.
+ * Return: 0 or -EINVAL with a precise message.
+ */
+int famfs_fmap_check(const struct famfs_log_fmap *f, uint64_t size,
+		     uint64_t dev_size);
+
+/** famfs_fmap_bytes() - bytes allocated by a (checked) map. */
+uint64_t famfs_fmap_bytes(const struct famfs_log_fmap *f);
+
+/**
+ * famfs_fmap_devoff() - device offset of file offset @off.
+ * @f:     checked map.
+ * @off:   file offset.
+ * @avail: if not NULL, receives the contiguous bytes available there.
+ *
+ * Simple maps walk the extents; interleaved maps use spec §5:
+ * chunk = off / C, strip = chunk % nstrips, stripe = chunk / nstrips.
+ * Return: device offset, or UINT64_MAX if @off is beyond the map.
+ */
+uint64_t famfs_fmap_devoff(const struct famfs_log_fmap *f, uint64_t off,
+			   uint64_t *avail);
+
+/**
+ * famfs_alloc_build() - rebuild the allocation bitmap from the log.
+ * @out: new allocator (free with famfs_alloc_free).
+ * @sb:  checked superblock (dev_size, log_len).
+ * @log: checked log; only the scan's valid prefix is used.
+ * @rep: optional report.
+ *
+ * Marks [0, 2 MiB + log_len), then every extent / strip of every valid
+ * FILE entry. A unit already set counts as a collision; an invalid map
+ * (famfs_fmap_check fails) counts as bad and marks nothing.
+ * Return: 0 or -ENOMEM / -EINVAL.
+ */
+int famfs_alloc_build(struct famfs_alloc **out,
+		      const struct famfs_superblock *sb,
+		      const struct famfs_log *log,
+		      struct famfs_alloc_report *rep);
+
+/**
+ * famfs_alloc_contig() - allocate one simple extent (first fit, rotating
+ * hint) of @size rounded up to 2 MiB. @size 0 allocates one unit.
+ * Return: 0; -ENOSPC "out of space: need X, largest free Y".
+ */
+int famfs_alloc_contig(struct famfs_alloc *a, uint64_t size,
+		       struct famfs_log_fmap *out);
+
+/**
+ * famfs_alloc_interleaved() - allocate a striped map (spec §5).
+ *
+ * The device is split into nbuckets equal parts (<= 64, each >= 1 GiB);
+ * each of the nstrips strips is one contiguous extent of nstripes * chunk
+ * bytes in a distinct bucket.
+ * Return: 0; -EINVAL bad parameters or device too small for the buckets;
+ * -ENOSPC not enough buckets with room.
+ */
+int famfs_alloc_interleaved(struct famfs_alloc *a, uint64_t size,
+			    const struct famfs_interleave *il,
+			    struct famfs_log_fmap *out);
+
+/** famfs_alloc_release() - give back a map that was never logged. */
+void famfs_alloc_release(struct famfs_alloc *a,
+			 const struct famfs_log_fmap *f);
+
+void famfs_alloc_free(struct famfs_alloc *a);
+uint64_t famfs_alloc_free_bytes(const struct famfs_alloc *a);
+
+/**
+ * famfs_interleave_check() - validate interleave parameters.
+ * Return: 0 or -EINVAL with a message.
+ */
+int famfs_interleave_check(const struct famfs_interleave *il);
+
+/* ------------------------------------------------------------------ */
+/* Alloc config (alloc_cfg.c): .meta/.alloc.cfg                        */
+
+#define FAMFS_ALLOC_CFG_NAME ".alloc.cfg"
+
+/**
+ * famfs_alloc_cfg_parse() - parse the YAML interleave defaults:
+ *
+ *     interleaved_alloc:
+ *       nbuckets: 8
+ *       nstrips: 4
+ *       chunk_size: 2m
+ *
+ * Return: 0 (il filled; missing keys keep their value in @il);
+ * -EINVAL for YAML errors, unknown keys, bad numbers, with a message.
+ */
+int famfs_alloc_cfg_parse(const char *yaml_text, size_t len,
+			  struct famfs_interleave *il);
+
+/* ------------------------------------------------------------------ */
+/* Replay planning (replay.c): pure, no kernel, no file system         */
+
+enum famfs_act_type {
+	FAMFS_ACT_MKDIR,
+	FAMFS_ACT_CREATE,
+	FAMFS_ACT_EXISTS,	/* same type already there: nothing to do */
+	FAMFS_ACT_BAD,		/* invalid entry or conflict: report it */
+};
+
+struct famfs_action {
+	enum famfs_act_type type;
+	uint64_t index;		/* log entry index */
+	char relpath[FAMFS_MAX_PATHLEN];
+	uint32_t mode, uid, gid;
+	uint64_t size;
+	struct famfs_log_fmap fmap;
+	bool is_dir;		/* entry was MKDIR (meaningful for EXISTS/BAD) */
+	int err;		/* negative errno for BAD */
+	char why[160];
+};
+
+/* Lookup result of famfs_lookup_fn. */
+#define FAMFS_LOOKUP_ABSENT	0
+#define FAMFS_LOOKUP_FILE	1
+#define FAMFS_LOOKUP_DIR	2
+
+/** Return 0 absent, 1 regular file, 2 directory (<0: treat as absent). */
+typedef int (*famfs_lookup_fn)(void *ctx, const char *relpath);
+
+/** famfs_lookup_empty() - a lookup for an empty namespace (ctx unused). */
+int famfs_lookup_empty(void *ctx, const char *relpath);
+
+/** famfs_lookup_mount() - lstat under a mount root; ctx is the root path. */
+int famfs_lookup_mount(void *ctx, const char *relpath);
+
+/**
+ * famfs_replay_plan() - plan how to instantiate the log.
+ * @log, @log_len: checked log; entries past the scan's end are ignored.
+ * @dev_size:      device size for famfs_fmap_check.
+ * @lookup, @ctx:  what already exists.
+ * @acts, @nacts:  the plan, one action per valid FILE/MKDIR entry, in log
+ *                 order (free() it).
+ *
+ * Return: 0 (bad entries are BAD actions, not errors), -ENOMEM, -EINVAL.
+ */
+int famfs_replay_plan(const struct famfs_log *log, uint64_t log_len,
+		      uint64_t dev_size, famfs_lookup_fn lookup, void *ctx,
+		      struct famfs_action **acts, size_t *nacts);
+
+/* ------------------------------------------------------------------ */
+/* Kernel map ioctls (kmap.c)                                          */
+
+/** famfs_kmap_v2() - FAMFSIOC_MAP_CREATE_V2 from a log map. */
+int famfs_kmap_v2(int fd, uint32_t file_type, uint64_t size,
+		  const struct famfs_log_fmap *fmap);
+
+/** famfs_kmap_v1() - FAMFSIOC_MAP_CREATE, one simple extent (meta files). */
+int famfs_kmap_v1(int fd, uint32_t file_type, uint64_t size, uint64_t off,
+		  uint64_t len);
+
+/** famfs_kmap_get() - FAMFSIOC_MAP_GET_V2. */
+int famfs_kmap_get(int fd, struct famfs_ioc_get_fmap *out);
+
+/** famfs_is_famfs_fd() - 1 if FAMFSIOC_NOP succeeds on @fd, else 0. */
+int famfs_is_famfs_fd(int fd);
+
+/* ------------------------------------------------------------------ */
+/* Mount support (mount.c)                                             */
+
+#define FAMFS_META_DIR	".meta"
+#define FAMFS_META_SB	".meta/.superblock"
+#define FAMFS_META_LOG	".meta/.log"
+#define FAMFS_META_CFG	".meta/.alloc.cfg"
+
+struct famfs_apply_stats {
+	uint64_t ndirs;		/* directories created */
+	uint64_t nfiles;	/* files created */
+	uint64_t nexisting;	/* already present */
+	uint64_t nbad;		/* BAD actions (reported, skipped) */
+	uint64_t nerrors;	/* creations that failed */
+	char first_error[200];
+};
+
+/**
+ * famfs_apply_plan() - instantiate a plan under mount point @mpt.
+ *
+ * CREATE: open(O_CREAT|O_EXCL|O_RDWR), fchown, MAP_CREATE_V2; on any
+ * failure the half-made file is unlinked. MKDIR: mkdir + chown. On a
+ * client (@client) files get mode & ~0222.
+ * Return: 0 if every action succeeded or was EXISTS; -EIO if any failed
+ * or was BAD (details in @st and the message).
+ */
+int famfs_apply_plan(const char *mpt, const struct famfs_action *acts,
+		     size_t n, bool client, struct famfs_apply_stats *st);
+
+/**
+ * famfs_mount() - mount a famfs device and instantiate its log.
+ * @dev:  /dev/pmemN or /dev/daxX.Y.
+ * @mpt:  existing directory.
+ * @opts: extra mount options (may be NULL), appended to "dax=always".
+ * @dry:  only validate the device (superblock, log); mount nothing.
+ *
+ * On failure after mount(2) succeeded, the file system is unmounted.
+ * Return: 0 or a negative errno with a message.
+ */
+int famfs_mount(const char *dev, const char *mpt, const char *opts, bool dry);
+
+/**
+ * famfs_mkmeta() - create .meta, .meta/.superblock and .meta/.log in the
+ * famfs mount of @dev (found via /proc/self/mountinfo). Existing meta files
+ * are left alone.
+ * Return: 0, -ENOENT if @dev is not mounted, or an errno.
+ */
+int famfs_mkmeta(const char *dev);
+
+/** famfs_mkmeta_at() - the same with a known mount point and superblock. */
+int famfs_mkmeta_at(const char *mpt, const struct famfs_superblock *sb,
+		    bool client);
+
+/**
+ * famfs_logplay() - replay the log of the famfs mounted at @mpt (any
+ * path inside it works).
+ * @dry: plan only; @st counts what would be done.
+ * Return: as famfs_apply_plan.
+ */
+int famfs_logplay(const char *mpt, bool dry, struct famfs_apply_stats *st);
+
+/* ------------------------------------------------------------------ */
+/* File system handles (fs.c): online (mounted) or offline (device)    */
+
+struct famfs_fs;
+
+/**
+ * famfs_fs_open() - open the famfs mounted around @path_in_mount.
+ * @write: take flock(LOCK_EX) on .meta/.log (master only, else -EROFS on
+ *         the first mutation).
+ *
+ * Walks up from @path_in_mount to the directory holding .meta (verified
+ * with FAMFSIOC_NOP on .meta/.log), maps .meta/.superblock and .meta/.log
+ * (read-only on clients) and checks both.
+ * Return: 0; -ENOENT/-ENOTTY not in a famfs mount; -EBADMSG etc.
+ */
+int famfs_fs_open(const char *path_in_mount, bool write,
+		  struct famfs_fs **out);
+
+/**
+ * famfs_fs_open_device() - open an unmounted device or image.
+ * Return: 0; -EBUSY if mounted on this host or locked by another process.
+ */
+int famfs_fs_open_device(const char *dev, bool write, struct famfs_fs **out);
+
+void famfs_fs_close(struct famfs_fs *fs);
+
+const struct famfs_superblock *famfs_fs_sb(const struct famfs_fs *fs);
+const struct famfs_log *famfs_fs_log(const struct famfs_fs *fs);
+bool famfs_fs_is_master(const struct famfs_fs *fs);
+/** Mount root, or NULL for an offline handle. */
+const char *famfs_fs_mountpoint(const struct famfs_fs *fs);
+/** Size of the mapped device (offline) or sb->dev_size (online). */
+uint64_t famfs_fs_dev_size(const struct famfs_fs *fs);
+
+/**
+ * famfs_fs_relpath() - turn a user path into a relpath.
+ * Online: relative paths are taken from the cwd; the result is the path
+ * below the mount root (the final component need not exist).
+ * Offline: the path is already relative to the root ('/'-prefix allowed).
+ * Return: 0, -EXDEV outside the mount, or a relpath error.
+ */
+int famfs_fs_relpath(const struct famfs_fs *fs, const char *path,
+		     char *rel, size_t len);
+
+/**
+ * famfs_fs_mkdir() - create a directory (log entry, and online mkdir).
+ * @parents: create missing parents; an existing directory is then OK.
+ * Return: 0; -EEXIST exists (and !parents or it is a file); -ENOENT parent
+ * missing; -EROFS client; -ENOSPC log full.
+ */
+int famfs_fs_mkdir(struct famfs_fs *fs, const char *relpath, uint32_t mode,
+		   uint32_t uid, uint32_t gid, bool parents);
+
+/**
+ * famfs_fs_creat() - create a file of @size bytes.
+ * @il:      NULL for one contiguous extent, else interleaved.
+ * @out_fd:  online: an O_RDWR fd of the new file (close it); offline: -1.
+ *           May be NULL.
+ * @out_map: contiguous data: pointer to the file bytes (online: a fresh
+ *           MAP_SHARED mapping of @size bytes, release with
+ *           famfs_fs_unmap(); offline: inside the device mapping).
+ *           Interleaved offline: NULL (use famfs_fs_write). May be NULL.
+ *
+ * Online the file is created and mapped in the kernel first; the log entry
+ * is appended only after the kernel accepted the map (else the file is
+ * removed and the space returned). An existing file with the same size is
+ * returned as is (return value 1); a different size gives -EEXIST.
+ * Return: 0 created, 1 already existed; -EROFS client; -ENOSPC log full or
+ * out of space; -ENOENT parent directory missing.
+ */
+int famfs_fs_creat(struct famfs_fs *fs, const char *relpath, uint64_t size,
+		   uint32_t mode, uint32_t uid, uint32_t gid,
+		   const struct famfs_interleave *il, int *out_fd,
+		   uint8_t **out_map);
+
+/** famfs_fs_unmap() - release a mapping returned by famfs_fs_creat. */
+void famfs_fs_unmap(struct famfs_fs *fs, uint8_t *map, uint64_t size);
+
+/**
+ * famfs_fs_lookup() - the FILE or MKDIR entry that created @relpath
+ * (first valid one in the log).
+ * Return: 0 (copied to @out), -ENOENT.
+ */
+int famfs_fs_lookup(struct famfs_fs *fs, const char *relpath,
+		    struct famfs_log_entry *out);
+
+/**
+ * famfs_fs_write() / famfs_fs_read() - file data I/O following the map
+ * (stripe arithmetic for interleaved files). Online uses the mounted file,
+ * offline the device mapping. I/O beyond the file size is -EINVAL.
+ */
+int famfs_fs_write(struct famfs_fs *fs, const char *relpath, uint64_t off,
+		   const void *buf, size_t len);
+int famfs_fs_read(struct famfs_fs *fs, const char *relpath, uint64_t off,
+		  void *buf, size_t len);
+
+/**
+ * famfs_fs_clone() - log a new file @dst sharing the map of @src (test
+ * tool; creates cross-linked files on purpose, fsck reports them).
+ * Return: 0 or errno.
+ */
+int famfs_fs_clone(struct famfs_fs *fs, const char *src, const char *dst);
+
+/** famfs_fs_alloc_report() - allocation report of the current log. */
+int famfs_fs_alloc_report(struct famfs_fs *fs, struct famfs_alloc_report *r);
+
+/* ------------------------------------------------------------------ */
+/* fsck (fsck.c)                                                       */
+
+#define FAMFS_FSCK_MAX_PROBLEMS 16
+
+struct famfs_fsck_report {
+	int sb_err;			/* famfs_sb_check result */
+	int log_err;			/* famfs_log_check result */
+	struct famfs_log_scan scan;
+	struct famfs_alloc_report alloc;
+	uint64_t log_capacity;		/* last_index + 1 */
+	uint64_t nbad_entries;		/* BAD in replay of an empty namespace */
+	uint64_t nconflicts;		/* of which namespace conflicts */
+	uint64_t nerrors;		/* total problems; 0 = clean */
+	unsigned int nproblems;		/* messages stored (<= MAX) */
+	char problems[FAMFS_FSCK_MAX_PROBLEMS][200];
+};
+
+/**
+ * famfs_fsck() - check superblock, log header, entries (torn entries are
+ * errors), allocation (collisions, bad maps) and namespace conflicts.
+ * @sb, @log: the mapped metadata (log may be NULL if the sb is bad).
+ * @dev_size: size of the device or of the .meta/.superblock's device.
+ *
+ * Return: 0 clean, 1 corruption found (see @r), <0 could not check.
+ */
+int famfs_fsck(const struct famfs_superblock *sb, const struct famfs_log *log,
+	       uint64_t dev_size, struct famfs_fsck_report *r);
+
+/* ------------------------------------------------------------------ */
+/* Seeded test data (prng.c), spec §9                                  */
+
+struct famfs_prng {
+	uint64_t s[2];
+};
+
+/** famfs_prng_init() - seed via splitmix64 (seed 0 is used as given). */
+void famfs_prng_init(struct famfs_prng *p, uint32_t seed);
+
+/** famfs_prng_next() - next 64-bit xoroshiro128+ output. */
+uint64_t famfs_prng_next(struct famfs_prng *p);
+
+/**
+ * famfs_prng_fill() - fill @buf with 4-byte little-endian words (low 32
+ * bits of each output); a tail < 4 bytes takes leading bytes of one more
+ * word. Chunks that are multiples of 4 concatenate to one whole fill.
+ */
+void famfs_prng_fill(struct famfs_prng *p, void *buf, size_t len);
+
+/**
+ * famfs_prng_verify() - compare @buf with the stream; return the index
+ * of the first mismatching byte or @len if all match.
+ */
+size_t famfs_prng_verify(struct famfs_prng *p, const void *buf, size_t len);
+
+#endif /* LIBFAMFS_H */
