@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * famfs logplay --follow: keep a mount up to date with the shared log.
+ *
+ * The master appends to the log in shared memory; nothing tells the other
+ * hosts. A follower polls the one cache line that changes on every append,
+ * the log header's next_index, and replays only the entries it has not
+ * handled yet. A poll is a cache-line invalidate plus two loads, so polling
+ * every 100 ms costs nothing measurable; files already instantiated are
+ * never looked at or mapped again.
+ *
+ * There is no cache coherence between hosts: before reading metadata the
+ * follower invalidates the lines it is about to read (clflush on a line
+ * this host never wrote only drops it), so it sees what the master flushed.
+ *
+ * Before every replay the follower also checks the live superblock's fs
+ * UUID against the one the mount was made from: if the memory was
+ * re-formatted, the new log's extents mean nothing to this mount and
+ * mapping them would expose unrelated data, so it stops with an error.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <uuid/uuid.h>
+
+#include "cli.h"
+#include "libfamfs.h"
+#include "logplay_follow.h"
+
+#define FOLLOW_INTERVAL_MS_DEFAULT 100
+/* A header or superblock caught mid-update is retried for this long. */
+#define FOLLOW_GRACE_MS 1000
+
+struct follower {
+	struct famfs_fs *fs;
+	const char *root;
+	const struct famfs_superblock *sb;	/* live, in shared memory */
+	const struct famfs_log *log;		/* live, in shared memory */
+	uint64_t log_len;
+	uint64_t dev_size;
+	uint8_t fs_uuid[16];	/* the file system this mount was made of */
+	uint64_t seen;		/* entries [0, seen) are handled */
+	bool client;
+	bool quiet;
+	unsigned long polls, replays, ndirs, nfiles, nbad, nerrors;
+	unsigned int bad_ms;	/* how long the metadata has looked odd */
+};
+
+static volatile sig_atomic_t follow_stop;
+
+static void follow_on_signal(int sig)
+{
+	(void)sig;
+	follow_stop = 1;
+}
+
+bool logplay_follow_requested(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "--follow") || !strcmp(argv[i], "-F"))
+			return true;
+	}
+	return false;
+}
+
+static void follow_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: famfs logplay --follow [-i MS] [-t SECONDS] [-q] MOUNTPOINT\n"
+		"\n"
+		"Replay the log once, then keep watching it: every MS milliseconds\n"
+		"(default %d) read the log header's next_index and instantiate the\n"
+		"entries appended since the last look. Files already present are\n"
+		"never mapped again. On a client host new files are read-only.\n"
+		"Stops on SIGINT/SIGTERM, after SECONDS if -t is given, or with an\n"
+		"error if the memory was re-formatted under the mount.\n"
+		"\n"
+		"  -F, --follow          follow the log (required)\n"
+		"  -i, --interval MS     poll interval, 1..10000 ms\n"
+		"  -t, --timeout SECONDS stop after this long (0: never)\n"
+		"  -q, --quiet           do not print each new file and directory\n"
+		"  -h, --help            this text\n"
+		"\n" CLI_EXIT_CODES_HELP
+		"  (4 also when the file system was re-formatted under the mount)\n",
+		FOLLOW_INTERVAL_MS_DEFAULT);
+}
+
+/* Drop this host's cached copy of shared metadata before reading it. */
+static void follow_invalidate(const void *addr, size_t len)
+{
+	famfs_flush(addr, len);
+}
+
+static double follow_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static uint64_t follow_next_index(const struct follower *f)
+{
+	follow_invalidate(f->log, sizeof(*f->log));
+	return __atomic_load_n(&f->log->next_index, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * Is the live superblock still the one of this mount? Returns 0 if so,
+ * -ESTALE if it holds another file system, -EAGAIN if it is unreadable
+ * (mkfs may be writing it right now; the caller retries for a while).
+ */
+static int follow_check_sb(struct follower *f)
+{
+	struct famfs_superblock sb;
+	char was[37], now[37];
+	int rc;
+
+	follow_invalidate(f->sb, sizeof(*f->sb));
+	memcpy(&sb, f->sb, sizeof(sb));
+	rc = famfs_sb_check(&sb, 0);
+	if (rc)
+		return -EAGAIN;
+	if (memcmp(sb.fs_uuid, f->fs_uuid, sizeof(sb.fs_uuid)) == 0)
+		return 0;
+	uuid_unparse(f->fs_uuid, was);
+	uuid_unparse(sb.fs_uuid, now);
+	cli_err("file system was re-formatted: mounted fs uuid %s, the memory now holds %s; refusing to replay (unmount and mount again)",
+		was, now);
+	return -ESTALE;
+}
+
+static void follow_print(const struct follower *f, const struct famfs_action *a)
+{
+	if (f->quiet)
+		return;
+	if (a->type == FAMFS_ACT_MKDIR)
+		printf("%.3f +dir  %s\n", follow_now(), a->relpath);
+	else
+		printf("%.3f +file %s (%" PRIu64 " bytes)\n", follow_now(),
+		       a->relpath, a->size);
+}
+
+/*
+ * Instantiate the entries in [f->seen, end of the valid log). Entries
+ * before f->seen were handled by an earlier pass and are skipped without
+ * a look; EXISTS actions (someone else replayed them) are not re-mapped.
+ */
+static int follow_replay(struct follower *f, uint64_t next_index)
+{
+	struct famfs_action *acts = NULL, *todo;
+	struct famfs_apply_stats st;
+	struct famfs_log_scan scan;
+	size_t nacts = 0, ntodo = 0;
+	int rc;
+
+	follow_invalidate(f->log, sizeof(*f->log) +
+			  next_index * sizeof(struct famfs_log_entry));
+	rc = famfs_log_check(f->log, f->log_len);
+	if (rc)
+		return -EAGAIN;	/* header caught between two stores */
+	rc = famfs_log_scan(f->log, f->log_len, &scan);
+	if (rc)
+		return -EAGAIN;
+	if (scan.nvalid <= f->seen)
+		return -EAGAIN;	/* entry not visible yet, or torn */
+
+	rc = famfs_replay_plan(f->log, f->log_len, f->dev_size,
+			       famfs_lookup_mount, (void *)f->root,
+			       &acts, &nacts);
+	if (rc) {
+		cli_liberr(rc, "planning the replay");
+		return rc;
+	}
+	todo = calloc(nacts ? nacts : 1, sizeof(*todo));
+	if (!todo) {
+		free(acts);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < nacts; i++) {
+		const struct famfs_action *a = &acts[i];
+
+		if (a->index < f->seen || a->index >= scan.nvalid)
+			continue;
+		if (a->type == FAMFS_ACT_BAD) {
+			cli_warn("log entry %" PRIu64 " (%s) not replayed: %s",
+				 a->index, a->relpath, a->why);
+			f->nbad++;
+			continue;
+		}
+		if (a->type == FAMFS_ACT_EXISTS)
+			continue;
+		todo[ntodo++] = *a;
+	}
+	memset(&st, 0, sizeof(st));
+	rc = ntodo ? famfs_apply_plan(f->root, todo, ntodo, f->client, &st) : 0;
+	for (size_t i = 0; i < ntodo; i++)
+		follow_print(f, &todo[i]);
+	fflush(stdout);
+	f->ndirs += st.ndirs;
+	f->nfiles += st.nfiles;
+	f->nerrors += st.nerrors;
+	if (rc)
+		cli_warn("replay: %s", st.first_error[0] ? st.first_error :
+			 famfs_errmsg());
+	f->replays++;
+	f->seen = scan.nvalid;
+	if (scan.damaged && scan.nvalid < next_index)
+		cli_warn("log entry %" PRIu64 " is not valid yet (%s); waiting",
+			 scan.bad_index, scan.why);
+	free(todo);
+	free(acts);
+	return 0;
+}
+
+/* One poll. 0: fine, keep going; >0: exit code to stop with. */
+static int follow_poll(struct follower *f, unsigned int interval_ms)
+{
+	uint64_t next;
+	int rc;
+
+	f->polls++;
+	rc = follow_check_sb(f);
+	if (rc == -ESTALE)
+		return CLI_EXIT_REFUSED;
+	if (rc == 0) {
+		next = follow_next_index(f);
+		if (next == f->seen) {
+			f->bad_ms = 0;
+			return 0;
+		}
+		if (next < f->seen) {
+			cli_err("log went backwards (next_index %" PRIu64
+				" < %" PRIu64 " already replayed) without a new file system uuid; stopping",
+				next, f->seen);
+			return CLI_EXIT_FAIL;
+		}
+		rc = follow_replay(f, next);
+		if (rc == 0) {
+			f->bad_ms = 0;
+			return 0;
+		}
+		if (rc != -EAGAIN)
+			return CLI_EXIT_FAIL;
+	}
+	/* Metadata caught mid-update: allow it to settle, then give up. */
+	f->bad_ms += interval_ms;
+	if (f->bad_ms >= FOLLOW_GRACE_MS) {
+		cli_err("%s for more than %d ms: %s",
+			rc == -EAGAIN && follow_check_sb(f) == -EAGAIN ?
+			"superblock unreadable" : "log header inconsistent",
+			FOLLOW_GRACE_MS, famfs_errmsg());
+		return CLI_EXIT_FAIL;
+	}
+	return 0;
+}
+
+static int follow_parse(int argc, char **argv, unsigned int *interval_ms,
+			unsigned int *timeout_s, bool *quiet)
+{
+	static const struct option lopts[] = {
+		{ "follow", no_argument, NULL, 'F' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint32_t v;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+Fi:t:qh", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'F':
+			break;
+		case 'i':
+			if (!cli_opt_u32("interval", optarg, &v))
+				return cli_usage_hint();
+			if (v < 1 || v > 10000) {
+				cli_err("interval must be 1..10000 ms, not %u", v);
+				return cli_usage_hint();
+			}
+			*interval_ms = v;
+			break;
+		case 't':
+			if (!cli_opt_u32("timeout", optarg, &v))
+				return cli_usage_hint();
+			*timeout_s = v;
+			break;
+		case 'q':
+			*quiet = true;
+			break;
+		case 'h':
+			follow_usage(stdout);
+			return -1;
+		default:
+			return cli_usage_hint();
+		}
+	}
+	if (optind != argc - 1) {
+		cli_err("expected one mount point");
+		return cli_usage_hint();
+	}
+	return 0;
+}
+
+int logplay_follow_main(int argc, char **argv)
+{
+	unsigned int interval_ms = FOLLOW_INTERVAL_MS_DEFAULT, timeout_s = 0;
+	struct follower f = { 0 };
+	struct sigaction sa = { 0 };
+	struct timespec nap;
+	double deadline;
+	int rc, exit_code = CLI_EXIT_OK;
+
+	rc = follow_parse(argc, argv, &interval_ms, &timeout_s, &f.quiet);
+	if (rc < 0)
+		return CLI_EXIT_OK;	/* --help */
+	if (rc > 0)
+		return rc;
+
+	rc = famfs_fs_open(argv[optind], false, &f.fs);
+	if (rc) {
+		cli_liberr(rc, "%s", argv[optind]);
+		return cli_exit_for(rc);
+	}
+	f.root = famfs_fs_mountpoint(f.fs);
+	f.sb = famfs_fs_sb(f.fs);
+	f.log = famfs_fs_log(f.fs);
+	f.log_len = f.sb->log_len;
+	f.dev_size = famfs_fs_dev_size(f.fs);
+	f.client = !famfs_fs_is_master(f.fs);
+	/*
+	 * famfs_fs_open() checked the superblock; its fs UUID is the one the
+	 * mount holds unless the memory was re-formatted before we started,
+	 * which the first replay below (like any logplay) must not paper
+	 * over: the mount's own record wins when there is one.
+	 */
+	memcpy(f.fs_uuid, f.sb->fs_uuid, sizeof(f.fs_uuid));
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	sa.sa_handler = follow_on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	if (!f.quiet)
+		printf("following %s (%s, polling every %u ms)\n", f.root,
+		       f.client ? "client" : "master", interval_ms);
+	deadline = timeout_s ? follow_now() + timeout_s : 0;
+	nap.tv_sec = interval_ms / 1000;
+	nap.tv_nsec = (long)(interval_ms % 1000) * 1000000L;
+	while (!follow_stop) {
+		rc = follow_poll(&f, interval_ms);
+		if (rc) {
+			exit_code = rc;
+			break;
+		}
+		if (deadline && follow_now() >= deadline)
+			break;
+		nanosleep(&nap, NULL);	/* a signal cuts it short */
+	}
+	if (!f.quiet)
+		printf("follow: stopped after %lu polls, %lu replays: %lu dirs, %lu files added, %lu bad entries, %lu errors, 0 re-mapped\n",
+		       f.polls, f.replays, f.ndirs, f.nfiles, f.nbad, f.nerrors);
+	famfs_fs_close(f.fs);
+	if (exit_code == CLI_EXIT_OK && f.nerrors)
+		exit_code = CLI_EXIT_FAIL;
+	return exit_code;
+}
