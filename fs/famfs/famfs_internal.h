@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * famfs - shared-memory file system for fabric-attached and CXL memory.
+ *
+ * Definitions shared by the files of the famfs module.
+ */
+#ifndef _FS_FAMFS_INTERNAL_H
+#define _FS_FAMFS_INTERNAL_H
+
+#include <linux/fs.h>
+#include <linux/iomap.h>
+#include <linux/list.h>
+#include <linux/types.h>
+#include <linux/famfs_ioctl.h>
+
+struct dax_device;
+struct dax_holder_operations;
+
+/* Alignment every extent offset and length must honour: one PMD. */
+#define FAMFS_ALIGN		SZ_2M
+
+/**
+ * struct famfs_fs_info - per-mount state, sb->s_fs_info
+ * @sb:            the superblock; also the dax holder
+ * @dax_dev:       dax device the memory comes from
+ * @bdev_file:     exclusively opened pmem block device; NULL for character dax
+ * @dax_start_off: byte offset of the device inside @dax_dev (pmem partitions)
+ * @dev_size:      usable bytes of the device; every map must fit below it
+ * @devt:          device number the mount was made from
+ * @root_mode:     mode of the root directory (mount option mode=)
+ * @shutdown:      set once on a memory failure or device removal; I/O then fails
+ * @shutdown_err:  errno that ioctls return after @shutdown (-EHWPOISON/-ENODEV)
+ * @mapped_bytes:  device bytes covered by the maps of live inodes (statfs)
+ * @dev_list:      entry in the list of devices mounted on this host
+ */
+struct famfs_fs_info {
+	struct super_block *sb;
+	struct dax_device *dax_dev;
+	struct file *bdev_file;
+	u64 dax_start_off;
+	u64 dev_size;
+	dev_t devt;
+	umode_t root_mode;
+	bool shutdown;
+	int shutdown_err;
+	atomic64_t mapped_bytes;
+	struct list_head dev_list;
+};
+
+static inline struct famfs_fs_info *famfs_sb(const struct super_block *sb)
+{
+	return sb->s_fs_info;
+}
+
+static inline bool famfs_is_shut_down(const struct famfs_fs_info *fsi)
+{
+	return READ_ONCE(fsi->shutdown);
+}
+
+/**
+ * struct famfs_dev_extent - one contiguous range of device memory
+ * @offset: byte offset in the device
+ * @len:    length in bytes
+ */
+struct famfs_dev_extent {
+	u64 offset;
+	u64 len;
+};
+
+/**
+ * struct famfs_fmap - the immutable memory map of one file
+ * @file_type:   FAMFS_REG, FAMFS_SUPERBLOCK or FAMFS_LOG
+ * @ext_type:    FAMFS_IOC_EXT_SIMPLE or FAMFS_IOC_EXT_INTERLEAVE
+ * @from_v1:     created through the v1 ioctl
+ * @next:        number of simple extents, or number of strips
+ * @file_size:   i_size given at creation
+ * @covered:     file bytes [0, @covered) that resolve to device memory
+ * @dev_bytes:   device bytes the extents or strips occupy
+ * @chunk_size:  interleave chunk size (a power of two), 0 for simple maps
+ * @chunk_shift: log2(@chunk_size)
+ * @ie_nbytes:   interleave nbytes as given by user space (reported back)
+ * @ext:         simple extents in file order, or the strips
+ *
+ * Published once with smp_store_release() in inode->i_private and never
+ * changed until the inode is evicted, so readers need no lock.
+ */
+struct famfs_fmap {
+	u32 file_type;
+	u32 ext_type;
+	bool from_v1;
+	u32 next;
+	u64 file_size;
+	u64 covered;
+	u64 dev_bytes;
+	u64 chunk_size;
+	unsigned int chunk_shift;
+	u64 ie_nbytes;
+	struct famfs_dev_extent ext[FAMFS_IOC_MAX_STRIPS];
+};
+
+static inline const struct famfs_fmap *famfs_inode_fmap(const struct inode *inode)
+{
+	return smp_load_acquire((struct famfs_fmap **)&inode->i_private);
+}
+
+/* fmap.c */
+int famfs_fmap_resolve(const struct famfs_fmap *map, u64 pos, u64 *dev_off,
+		       u64 *len);
+typedef void (*famfs_file_range_fn)(void *ctx, u64 file_off, u64 len);
+void famfs_fmap_dev_to_file(const struct famfs_fmap *map, u64 dev_off,
+			    u64 dev_len, famfs_file_range_fn fn, void *ctx);
+int famfs_fmap_finish(struct famfs_fmap *map);
+
+/* inode.c */
+extern const struct inode_operations famfs_dir_inode_operations;
+extern const struct inode_operations famfs_file_inode_operations;
+struct inode *famfs_get_inode(struct super_block *sb, const struct inode *dir,
+			      umode_t mode);
+int famfs_create(struct mnt_idmap *idmap, struct inode *dir,
+		 struct dentry *dentry, umode_t mode, bool excl);
+void famfs_evict_inode(struct inode *inode);
+
+/* file.c */
+extern const struct file_operations famfs_file_operations;
+extern const struct address_space_operations famfs_dax_aops;
+
+/* iomap.c */
+extern const struct iomap_ops famfs_iomap_ops;
+
+/* ioctl.c */
+long famfs_file_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+
+/* dev.c */
+int famfs_open_device(struct famfs_fs_info *fsi, const char *path);
+void famfs_close_device(struct famfs_fs_info *fsi);
+
+/* failure.c */
+extern const struct dax_holder_operations famfs_dax_holder_ops;
+void famfs_shutdown(struct famfs_fs_info *fsi, int err);
+
+#endif /* _FS_FAMFS_INTERNAL_H */
