@@ -18,7 +18,9 @@
  * re-formatted, the new log's extents mean nothing to this mount and
  * mapping them would expose unrelated data, so it stops with an error.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>

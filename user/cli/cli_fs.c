@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Opening the file system a command works on: a mount or a --device. */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "libfamfs.h"
+
+/* The nearest existing ancestor of @path (the path may not exist yet). */
+static void existing_ancestor(const char *path, char *out, size_t len)
+{
+	struct stat st;
+	char *slash;
+
+	snprintf(out, len, "%s", path);
+	for (;;) {
+		if (stat(out, &st) == 0)
+			return;
+		slash = strrchr(out, '/');
+		if (!slash) {
+			snprintf(out, len, ".");
+			return;
+		}
+		if (slash == out) {
+			snprintf(out, len, "/");
+			return;
+		}
+		*slash = '\0';
+	}
+}
+
+static void refuse_client(const struct famfs_fs *fs)
+{
+	char me[37] = "?", master[37];
+	uuid_t u;
+
+	if (famfs_system_uuid(u) == 0)
+		uuid_unparse(u, me);
+	uuid_unparse(famfs_fs_sb(fs)->system_uuid, master);
+	cli_err("this host (system uuid %s) is a client: only the master "
+		"(system uuid %s) can modify this file system", me, master);
+}
+
+int cli_fs_open(const char *device, const char *path, bool write,
+		struct famfs_fs **out)
+{
+	char where[PATH_MAX];
+	int rc;
+
+	*out = NULL;
+	if (device) {
+		rc = famfs_fs_open_device(device, write, out);
+		if (rc) {
+			cli_liberr(rc, "cannot open %s", device);
+			return cli_exit_for(rc);
+		}
+	} else {
+		existing_ancestor(path ? path : ".", where, sizeof(where));
+		rc = famfs_fs_open(where, write, out);
+		if (rc) {
+			cli_liberr(rc, "%s is not in a usable famfs mount",
+				   path ? path : ".");
+			if (rc == -EROFS || rc == -EBUSY)
+				return CLI_EXIT_REFUSED;
+			return CLI_EXIT_FAIL;
+		}
+	}
+	if (write && !famfs_fs_is_master(*out)) {
+		refuse_client(*out);
+		famfs_fs_close(*out);
+		*out = NULL;
+		return CLI_EXIT_REFUSED;
+	}
+	return CLI_EXIT_OK;
+}
+
+int cli_fs_relpath(struct famfs_fs *fs, const char *path, char *rel,
+		   size_t len)
+{
+	int rc = famfs_fs_relpath(fs, path, rel, len);
+
+	if (rc) {
+		cli_liberr(rc, "%s", path);
+		return CLI_EXIT_FAIL;
+	}
+	return CLI_EXIT_OK;
+}
+
+int cli_fs_kind(struct famfs_fs *fs, const char *rel)
+{
+	const char *mpt = famfs_fs_mountpoint(fs);
+	struct famfs_log_entry e;
+	char full[PATH_MAX];
+	struct stat st;
+
+	if (!rel[0])
+		return FAMFS_LOOKUP_DIR;
+	if (mpt) {
+		if ((size_t)snprintf(full, sizeof(full), "%s/%s", mpt, rel) >=
+		    sizeof(full))
+			return FAMFS_LOOKUP_ABSENT;
+		if (lstat(full, &st))
+			return FAMFS_LOOKUP_ABSENT;
+		return S_ISDIR(st.st_mode) ? FAMFS_LOOKUP_DIR
+					   : FAMFS_LOOKUP_FILE;
+	}
+	if (famfs_fs_lookup(fs, rel, &e))
+		return FAMFS_LOOKUP_ABSENT;
+	return e.type == FAMFS_LOG_MKDIR ? FAMFS_LOOKUP_DIR
+					 : FAMFS_LOOKUP_FILE;
+}
+
+int cli_relpath_join(char *out, size_t len, const char *dir,
+		     const char *name)
+{
+	int n;
+
+	if (!dir[0])
+		n = snprintf(out, len, "%s", name);
+	else
+		n = snprintf(out, len, "%s/%s", dir, name);
+	if (n < 0 || (size_t)n >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Strict parsing of sizes, numbers and modes given on the command line. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "libfamfs.h"
+
+/* Digits only (decimal, or 0x hex), no sign, no spaces, no empty string. */
+static int parse_number(const char *s, uint64_t *out, char **end, int base)
+{
+	unsigned long long v;
+
+	if (!s || !isdigit((unsigned char)s[0]))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, end, base);
+	if (errno == ERANGE)
+		return -ERANGE;
+	if (*end == s)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int cli_parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+	int rc = parse_number(s, out, &end, 0);
+
+	if (rc)
+		return rc;
+	return *end ? -EINVAL : 0;
+}
+
+int cli_parse_u32(const char *s, uint32_t *out)
+{
+	uint64_t v;
+	int rc = cli_parse_u64(s, &v);
+
+	if (rc)
+		return rc;
+	if (v > UINT32_MAX)
+		return -ERANGE;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+int cli_parse_mode(const char *s, uint32_t *out)
+{
+	uint64_t v;
+	char *end;
+	int rc = parse_number(s, &v, &end, 8);
+
+	if (rc)
+		return rc;
+	if (*end || v > 07777)
+		return -EINVAL;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+bool cli_opt_size(const char *what, const char *s, uint64_t *out)
+{
+	/* Sizes follow the library's rules (4096, 4k, 2m, 1g, 1t). */
+	if (famfs_parse_size(s, out) == 0)
+		return true;
+	cli_err("invalid %s '%s' (expected a size like 4096, 4k, 2m, 1g)",
+		what, s);
+	return false;
+}
+
+bool cli_opt_u64(const char *what, const char *s, uint64_t *out)
+{
+	if (cli_parse_u64(s, out) == 0)
+		return true;
+	cli_err("invalid %s '%s' (expected a non-negative integer)", what, s);
+	return false;
+}
+
+bool cli_opt_u32(const char *what, const char *s, uint32_t *out)
+{
+	if (cli_parse_u32(s, out) == 0)
+		return true;
+	cli_err("invalid %s '%s' (expected an integer 0..4294967295)",
+		what, s);
+	return false;
+}
+
+bool cli_opt_mode(const char *s, uint32_t *out)
+{
+	if (cli_parse_mode(s, out) == 0)
+		return true;
+	cli_err("invalid mode '%s' (expected octal 0..07777)", s);
+	return false;
+}
+
+const char *cli_fmt_size(uint64_t bytes, bool human, char *buf, size_t len)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB",
+					     "PiB", "EiB" };
+	double v = (double)bytes;
+	unsigned int u = 0;
+
+	if (!human) {
+		snprintf(buf, len, "%llu", (unsigned long long)bytes);
+		return buf;
+	}
+	while (v >= 1024.0 && u + 1 < sizeof(units) / sizeof(units[0])) {
+		v /= 1024.0;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, len, "%llu B", (unsigned long long)bytes);
+	else
+		snprintf(buf, len, "%.1f %s", v, units[u]);
+	return buf;
+}

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * famfs: the command line front end. Dispatches to one cmd_<name>() per
+ * subcommand; invoked as mount.famfs it behaves like "famfs mount".
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cmds.h"
+
+#ifndef FAMFS_CLI_VERSION
+#define FAMFS_CLI_VERSION "1.0"
+#endif
+
+struct famfs_cmd {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct famfs_cmd cmds[] = {
+	{ "mount", cmd_mount, "mount a famfs device and replay its log" },
+	{ "fsck", cmd_fsck, "check a device, image or mounted famfs" },
+	{ "check", cmd_check, "check that every file in a mount has a map" },
+	{ "logplay", cmd_logplay, "replay the log into a mounted famfs" },
+	{ "mkdir", cmd_mkdir, "create directories" },
+	{ "creat", cmd_creat, "create and allocate files" },
+	{ "cp", cmd_cp, "copy files and trees into famfs" },
+	{ "getmap", cmd_getmap, "print the extent map of files" },
+	{ "verify", cmd_verify, "compare a file with a seeded stream" },
+	{ "flush", cmd_flush, "flush CPU caches over files" },
+	{ "chkread", cmd_chkread, "read a file by read(2) and mmap, compare" },
+	{ "clone", cmd_clone, "log a second file with the same map (test)" },
+	{ "mkmeta", cmd_mkmeta, "create the .meta files of a mount" },
+	{ "cat", cmd_cat, "write a file's bytes to stdout" },
+};
+
+#define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f,
+		"Usage: famfs [--version] [--help] COMMAND [ARGS]\n"
+		"\n"
+		"famfs: the shared-memory file system for fabric-attached and\n"
+		"CXL memory. Commands:\n\n");
+	for (i = 0; i < NCMDS; i++)
+		fprintf(f, "  %-9s %s\n", cmds[i].name, cmds[i].summary);
+	fprintf(f,
+		"\n'famfs COMMAND --help' describes a command.\n"
+		"mkdir, creat, cp, verify, getmap, cat and clone accept\n"
+		"--device PATH to work on an unmounted device or image.\n\n"
+		CLI_EXIT_CODES_HELP);
+}
+
+int main(int argc, char **argv)
+{
+	const char *base = argc > 0 ? strrchr(argv[0], '/') : NULL;
+	size_t i;
+
+	base = base ? base + 1 : (argc > 0 ? argv[0] : "famfs");
+	if (strcmp(base, "mount.famfs") == 0) {
+		cli_prog = "mount.famfs";
+		return cmd_mount_famfs(argc, argv);
+	}
+	cli_prog = "famfs";
+	if (argc < 2) {
+		usage(stderr);
+		return CLI_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return CLI_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("famfs %s\n", FAMFS_CLI_VERSION);
+		return CLI_EXIT_OK;
+	}
+	for (i = 0; i < NCMDS; i++) {
+		if (strcmp(argv[1], cmds[i].name) == 0) {
+			cli_set_cmd(cmds[i].name);
+			return cmds[i].run(argc - 1, argv + 1);
+		}
+	}
+	fprintf(stderr, "famfs: unknown command '%s'\n", argv[1]);
+	fprintf(stderr, "Try 'famfs --help'.\n");
+	return CLI_EXIT_USAGE;
+}
