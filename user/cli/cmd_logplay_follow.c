@@ -372,7 +372,7 @@ int logplay_follow_main(int argc, char **argv)
 		nanosleep(&nap, NULL);	/* a signal cuts it short */
 	}
 	if (!f.quiet)
-		printf("follow: stopped after %lu polls, %lu replays: %lu dirs, %lu files added, %lu bad entries, %lu errors, 0 re-mapped\n",
+		printf("follow: stopped after %lu polls, %lu replays: %lu dirs, %lu files added, %lu bad entries, %lu errors\n",
 		       f.polls, f.replays, f.ndirs, f.nfiles, f.nbad, f.nerrors);
 	famfs_fs_close(f.fs);
 	if (exit_code == CLI_EXIT_OK && f.nerrors)
