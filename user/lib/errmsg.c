@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Thread-local error messages: every failing call says what went wrong. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "famfs_priv.h"
+
+static _Thread_local char errbuf[512];
+
+const char *famfs_errmsg(void)
+{
+	return errbuf;
+}
+
+int famfs_fail(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(errbuf, sizeof(errbuf), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+int famfs_fail_ctx(int err, const char *fmt, ...)
+{
+	char prefix[256], old[sizeof(errbuf)];
+	size_t len;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	va_end(ap);
+	memcpy(old, errbuf, sizeof(old));
+	/* Truncation of very long messages is acceptable here. */
+	len = strlen(prefix);
+	memcpy(errbuf, prefix, len);
+	errbuf[len++] = ':';
+	errbuf[len++] = ' ';
+	snprintf(errbuf + len, sizeof(errbuf) - len, "%s", old);
+	return err;
+}

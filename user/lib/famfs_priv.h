@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Library-internal helpers shared by the libfamfs source files. */
+#ifndef FAMFS_PRIV_H
+#define FAMFS_PRIV_H
+
+#include <stdint.h>
+
+#include "libfamfs.h"
+
+/*
+ * Record a message for famfs_errmsg() and return @err (a negative errno),
+ * so failure paths read "return famfs_fail(-EINVAL, "...", ...);".
+ */
+int famfs_fail(int err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Prefix the current message with more context; returns @err. */
+int famfs_fail_ctx(int err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static inline uint64_t famfs_round_up(uint64_t v, uint64_t a)
+{
+	return (v + a - 1) / a * a;
+}
+
+static inline int famfs_is_pow2(uint64_t v)
+{
+	return v && !(v & (v - 1));
+}
+
+/* a + b without wrapping; returns nonzero on overflow. */
+static inline int famfs_add_overflows(uint64_t a, uint64_t b, uint64_t *sum)
+{
+	return __builtin_add_overflow(a, b, sum);
+}
+
+/* Number of entries in a log of @log_len bytes (last_index + 1). */
+static inline uint64_t famfs_log_capacity(uint64_t log_len)
+{
+	return FAMFS_LOG_NENTRIES(log_len);
+}
+
+/* Bytes of a relpath field actually used, or -1 if unterminated. */
+int famfs_relpath_len(const char *field);
+
+#endif /* FAMFS_PRIV_H */

@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Replay planning: turn the log into an ordered list of actions against
+ * a namespace described by a lookup callback. Pure: no kernel, no file
+ * system access, so every namespace rule (spec §6) is unit-testable.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "famfs_priv.h"
+
+/* Names this plan creates or found: open addressing, keyed by relpath. */
+struct name_set {
+	uint64_t cap;		/* power of two */
+	uint64_t used;
+	struct name_slot {
+		uint64_t act;	/* index into the plan + 1; 0 = empty */
+		int kind;	/* FAMFS_LOOKUP_FILE or FAMFS_LOOKUP_DIR */
+	} *slots;
+};
+
+struct planner {
+	struct famfs_action *acts;
+	size_t n, cap;
+	struct name_set names;
+	famfs_lookup_fn lookup;
+	void *ctx;
+	uint64_t dev_size, meta_end;
+};
+
+static uint64_t hash_str(const char *s, size_t len)
+{
+	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
+
+	while (len--) {
+		h ^= (unsigned char)*s++;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static struct name_slot *find_slot(struct planner *pl, const char *name, size_t len)
+{
+	struct name_set *ns = &pl->names;
+	uint64_t i = hash_str(name, len) & (ns->cap - 1);
+
+	for (;; i = (i + 1) & (ns->cap - 1)) {
+		struct name_slot *s = &ns->slots[i];
+		const char *r;
+
+		if (!s->act)
+			return s;
+		r = pl->acts[s->act - 1].relpath;
+		if (strlen(r) == len && !memcmp(r, name, len))
+			return s;
+	}
+}
+
+static int grow_names(struct planner *pl)
+{
+	struct name_set old = pl->names;
+	uint64_t i;
+
+	pl->names.cap = old.cap ? old.cap * 2 : 1024;
+	pl->names.used = 0;
+	pl->names.slots = calloc(pl->names.cap, sizeof(*pl->names.slots));
+	if (!pl->names.slots) {
+		pl->names = old;
+		return -ENOMEM;
+	}
+	for (i = 0; i < old.cap; i++) {
+		const char *r;
+
+		if (!old.slots[i].act)
+			continue;
+		r = pl->acts[old.slots[i].act - 1].relpath;
+		*find_slot(pl, r, strlen(r)) = old.slots[i];
+		pl->names.used++;
+	}
+	free(old.slots);
+	return 0;
+}
+
+/* Record that action @idx makes its relpath exist with @kind. */
+static int remember(struct planner *pl, size_t idx, int kind)
+{
+	const char *r = pl->acts[idx].relpath;
+	struct name_slot *s;
+
+	if ((pl->names.used + 1) * 2 > pl->names.cap && grow_names(pl))
+		return -ENOMEM;
+	s = find_slot(pl, r, strlen(r));
+	if (!s->act)
+		pl->names.used++;
+	s->act = idx + 1;
+	s->kind = kind;
+	return 0;
+}
+
+/* What is at @name (first @len bytes): planned names first, then lookup. */
+static int state_of(struct planner *pl, const char *name, size_t len)
+{
+	char buf[FAMFS_MAX_PATHLEN];
+	struct name_slot *s;
+	int r;
+
+	if (pl->names.cap) {
+		s = find_slot(pl, name, len);
+		if (s->act)
+			return s->kind;
+	}
+	memcpy(buf, name, len);
+	buf[len] = 0;
+	r = pl->lookup(pl->ctx, buf);
+	return r < 0 ? FAMFS_LOOKUP_ABSENT : r;
+}
+
+static struct famfs_action *new_action(struct planner *pl)
+{
+	struct famfs_action *a;
+
+	if (pl->n == pl->cap) {
+		size_t cap = pl->cap ? pl->cap * 2 : 64;
+
+		a = realloc(pl->acts, cap * sizeof(*a));
+		if (!a)
+			return NULL;
+		pl->acts = a;
+		pl->cap = cap;
+	}
+	a = &pl->acts[pl->n++];
+	memset(a, 0, sizeof(*a));
+	return a;
+}
+
+static void bad(struct famfs_action *a, int err, const char *why)
+{
+	a->type = FAMFS_ACT_BAD;
+	a->err = err;
+	snprintf(a->why, sizeof(a->why), "%s", why);
+}
+
+/* Extents must not overlap the superblock area or the log. */
+static int fmap_outside_meta(const struct famfs_log_fmap *f, uint64_t meta_end)
+{
+	const struct famfs_simple_extent *se = f->ext_type == FAMFS_EXT_SIMPLE ?
+					       f->se : f->ie[0].strips;
+	uint64_t n = f->ext_type == FAMFS_EXT_SIMPLE ? f->count : f->ie[0].nstrips;
+	uint64_t i;
+
+	for (i = 0; i < n; i++)
+		if (se[i].offset < meta_end)
+			return famfs_fail(-EINVAL,
+					  "extent at 0x%llx overlaps the superblock/log (end 0x%llx)",
+					  (unsigned long long)se[i].offset,
+					  (unsigned long long)meta_end);
+	return 0;
+}
+
+static void plan_entry(struct planner *pl, const struct famfs_log_entry *e,
+		       struct famfs_action *a)
+{
+	bool is_file = e->type == FAMFS_LOG_FILE;
+	const char *field = is_file ? e->file.relpath : e->mkdir.relpath;
+	int len = famfs_relpath_len(field), st, rc;
+	const char *slash;
+	char why[160];
+
+	a->is_dir = !is_file;
+	if (len < 0) {
+		memcpy(a->relpath, field, FAMFS_MAX_PATHLEN - 1);
+		bad(a, -ENAMETOOLONG, "relpath not NUL-terminated within 80 bytes");
+		return;
+	}
+	memcpy(a->relpath, field, len + 1);
+	if (is_file) {
+		a->mode = e->file.mode & 07777;
+		a->uid = e->file.uid;
+		a->gid = e->file.gid;
+		a->size = e->file.size;
+		a->fmap = e->file.fmap;
+	} else {
+		a->mode = e->mkdir.mode & 07777;
+		a->uid = e->mkdir.uid;
+		a->gid = e->mkdir.gid;
+	}
+	rc = famfs_relpath_check(a->relpath);
+	if (rc) {
+		bad(a, rc, famfs_errmsg());
+		return;
+	}
+	if (is_file) {
+		rc = famfs_fmap_check(&e->file.fmap, e->file.size, pl->dev_size);
+		if (!rc)
+			rc = fmap_outside_meta(&e->file.fmap, pl->meta_end);
+		if (rc) {
+			snprintf(why, sizeof(why), "bad extent map: %s", famfs_errmsg());
+			bad(a, rc, why);
+			return;
+		}
+	}
+	slash = strrchr(a->relpath, '/');
+	if (slash) {
+		st = state_of(pl, a->relpath, slash - a->relpath);
+		if (st == FAMFS_LOOKUP_ABSENT) {
+			bad(a, -ENOENT, "parent missing");
+			return;
+		}
+		if (st != FAMFS_LOOKUP_DIR) {
+			bad(a, -ENOTDIR, "parent is not a directory");
+			return;
+		}
+	}
+	st = state_of(pl, a->relpath, len);
+	if (st == FAMFS_LOOKUP_ABSENT) {
+		a->type = is_file ? FAMFS_ACT_CREATE : FAMFS_ACT_MKDIR;
+	} else if ((st == FAMFS_LOOKUP_DIR) == !is_file) {
+		a->type = FAMFS_ACT_EXISTS;
+	} else {
+		bad(a, is_file ? -EISDIR : -ENOTDIR,
+		    is_file ? "conflict: a directory exists where the log has a file" :
+			      "conflict: a file exists where the log has a directory");
+	}
+}
+
+int famfs_lookup_empty(void *ctx, const char *relpath)
+{
+	(void)ctx;
+	(void)relpath;
+	return FAMFS_LOOKUP_ABSENT;
+}
+
+int famfs_replay_plan(const struct famfs_log *log, uint64_t log_len,
+		      uint64_t dev_size, famfs_lookup_fn lookup, void *ctx,
+		      struct famfs_action **acts, size_t *nacts)
+{
+	struct famfs_log_scan scan;
+	struct planner pl = { .lookup = lookup, .ctx = ctx, .dev_size = dev_size };
+	uint64_t i;
+	int rc;
+
+	*acts = NULL;
+	*nacts = 0;
+	rc = famfs_log_scan(log, log_len, &scan);
+	if (rc)
+		return rc;
+	pl.meta_end = FAMFS_LOG_OFFSET + log_len;
+	for (i = 0; i < scan.nvalid; i++) {
+		const struct famfs_log_entry *e = &log->entries[i];
+		struct famfs_action *a;
+
+		if (e->type == FAMFS_LOG_ADD_DAXDEV || e->type == FAMFS_LOG_INVALID ||
+		    e->type == FAMFS_LOG_DELETE)
+			continue;
+		a = new_action(&pl);
+		if (!a)
+			goto nomem;
+		a->index = i;
+		if (e->type != FAMFS_LOG_FILE && e->type != FAMFS_LOG_MKDIR) {
+			snprintf(a->why, sizeof(a->why), "unknown entry type %u", e->type);
+			a->type = FAMFS_ACT_BAD;
+			a->err = -EINVAL;
+			continue;
+		}
+		plan_entry(&pl, e, a);
+		if (a->type == FAMFS_ACT_CREATE || a->type == FAMFS_ACT_MKDIR)
+			if (remember(&pl, pl.n - 1, a->type == FAMFS_ACT_MKDIR ?
+				     FAMFS_LOOKUP_DIR : FAMFS_LOOKUP_FILE))
+				goto nomem;
+	}
+	free(pl.names.slots);
+	*acts = pl.acts;
+	*nacts = pl.n;
+	return 0;
+nomem:
+	free(pl.names.slots);
+	free(pl.acts);
+	return famfs_fail(-ENOMEM, "out of memory planning the log replay");
+}

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Host roles: the system UUID file and master detection (spec §8). */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "famfs_priv.h"
+
+static int mkdir_p(char *dir)
+{
+	char *p;
+
+	for (p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(dir, 0755) && errno != EEXIST) {
+			*p = '/';
+			return -errno;
+		}
+		*p = '/';
+	}
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static int create_uuid_file(const char *path, uuid_t out)
+{
+	char dir[PATH_MAX], text[40], tmp[PATH_MAX + 16];
+	char *slash;
+	int fd, rc;
+
+	if (strlen(path) >= sizeof(dir))
+		return famfs_fail(-ENAMETOOLONG, "system uuid path too long");
+	strcpy(dir, path);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = 0;
+		rc = mkdir_p(dir);
+		if (rc)
+			return famfs_fail(rc, "cannot create %s: %s", dir, strerror(-rc));
+	}
+	uuid_generate(out);
+	uuid_unparse_lower(out, text);
+	strcat(text, "\n");
+	/* Write a temp file and link it in, so concurrent first users agree. */
+	snprintf(tmp, sizeof(tmp), "%s.%d", path, (int)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return famfs_fail(-errno, "cannot create %s: %s", tmp, strerror(errno));
+	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text) || fsync(fd)) {
+		rc = errno ? -errno : -EIO;
+		close(fd);
+		unlink(tmp);
+		return famfs_fail(rc, "cannot write %s", tmp);
+	}
+	close(fd);
+	rc = link(tmp, path) ? -errno : 0;
+	unlink(tmp);
+	if (rc == -EEXIST)
+		return 1;	/* someone else won: read theirs */
+	if (rc)
+		return famfs_fail(rc, "cannot create %s: %s", path, strerror(-rc));
+	return 0;
+}
+
+static int read_uuid_file(const char *path, uuid_t out)
+{
+	char buf[64];
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return famfs_fail(-EIO, "%s: read failed", path);
+	buf[n] = 0;
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' ||
+			 buf[n - 1] == ' '))
+		buf[--n] = 0;
+	if (n != 36 || uuid_parse(buf, out))
+		return famfs_fail(-EINVAL,
+				  "%s: malformed system uuid (expected 36-character UUID text)",
+				  path);
+	return 0;
+}
+
+int famfs_system_uuid(uuid_t out)
+{
+	const char *path = getenv(FAMFS_SYSTEM_UUID_ENV);
+	int rc;
+
+	if (!path || !*path)
+		path = FAMFS_SYSTEM_UUID_FILE_DEFAULT;
+	rc = read_uuid_file(path, out);
+	if (rc != -ENOENT) {
+		if (rc && rc != -EINVAL && rc != -EIO)
+			return famfs_fail(rc, "%s: %s", path, strerror(-rc));
+		return rc;
+	}
+	rc = create_uuid_file(path, out);
+	if (rc == 1)
+		return read_uuid_file(path, out);
+	return rc;
+}
+
+bool famfs_sb_is_master(const struct famfs_superblock *sb, const uuid_t me)
+{
+	return memcmp(sb->system_uuid, me, sizeof(sb->system_uuid)) == 0;
+}
