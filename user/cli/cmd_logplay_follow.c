@@ -19,7 +19,6 @@
  * mapping them would expose unrelated data, so it stops with an error.
  */
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE
 #endif
 #include <errno.h>
 #include <getopt.h>
