@@ -134,6 +134,13 @@ class Scenario:
     # -- step 1 ----------------------------------------------------------
     def step1(self):
         A = self.A
+        # The guest's /init records the device it set up (pmem or dax).
+        devs = {h.name: h.ok("cat /run/famfs/device", quiet=True).strip()
+                for h in self.hosts}
+        self.tap.check(len(set(devs.values())) == 1 and self.dev in devs.values(),
+                       "1: every host found the shared memory as %s" % self.dev,
+                       repr(devs))
+        self.dev = devs["A"] or self.dev
         A.ok("mkfs.famfs %s" % self.dev)
         self.tap.ok("1: A formats %s" % self.dev)
         A.ok("mkdir -p %s && famfs mount %s %s" % (MPT, self.dev, MPT))
