@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * famfs - memory failure handling.
+ *
+ * famfs holds its dax device with the superblock as holder. When the memory
+ * reports an uncorrectable error (or is about to be removed) the dax core
+ * calls famfs_dax_notify_failure(): the mount is shut down for I/O and the
+ * processes that map the failed range get SIGBUS.
+ */
+#define pr_fmt(fmt) "famfs: " fmt
+
+#include <linux/dax.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/pagemap.h>
+#include <linux/sched.h>
+
+#include "famfs_internal.h"
+
+/**
+ * famfs_shutdown() - stop all I/O on a mount
+ * @fsi: the mount
+ * @err: errno MAP_CREATE returns from now on (-EHWPOISON or -ENODEV)
+ *
+ * Reads, writes and faults fail with -EIO afterwards. Logged once.
+ */
+void famfs_shutdown(struct famfs_fs_info *fsi, int err)
+{
+	if (!cmpxchg(&fsi->shutdown_err, 0, err))
+		pr_err("%s: memory failure (%d), file system shut down\n",
+		       fsi->sb->s_id, err);
+	WRITE_ONCE(fsi->shutdown, true);
+}
+
+struct famfs_failure {
+	struct address_space *mapping;
+	int mf_flags;
+};
+
+/* Kill mappers of one failed file range; drop its DAX entries on removal. */
+static void famfs_fail_file_range(void *ctx, u64 file_off, u64 len)
+{
+	struct famfs_failure *f = ctx;
+	pgoff_t first = file_off >> PAGE_SHIFT;
+	pgoff_t last = (file_off + len - 1) >> PAGE_SHIFT;
+
+	if (IS_ENABLED(CONFIG_MEMORY_FAILURE))
+		mf_dax_kill_procs(f->mapping, first, last - first + 1,
+				  f->mf_flags);
+	if (f->mf_flags & MF_MEM_PRE_REMOVE)
+		invalidate_inode_pages2_range(f->mapping, first, last);
+}
+
+/* Walk the mount's files; act on those whose map covers the device range. */
+static void famfs_fail_range(struct super_block *sb, u64 dev_off, u64 len,
+			     int mf_flags)
+{
+	struct inode *inode, *toput = NULL;
+
+	spin_lock(&sb->s_inode_list_lock);
+	list_for_each_entry(inode, &sb->s_inodes, i_sb_list) {
+		struct famfs_failure f = {
+			.mapping = inode->i_mapping,
+			.mf_flags = mf_flags,
+		};
+		const struct famfs_fmap *map;
+
+		spin_lock(&inode->i_lock);
+		map = famfs_inode_fmap(inode);
+		if ((inode->i_state & (I_FREEING | I_WILL_FREE | I_NEW)) || !map) {
+			spin_unlock(&inode->i_lock);
+			continue;
+		}
+		__iget(inode);
+		spin_unlock(&inode->i_lock);
+		spin_unlock(&sb->s_inode_list_lock);
+
+		/* The reference keeps the map: it is freed only at evict. */
+		famfs_fmap_dev_to_file(map, dev_off, len, famfs_fail_file_range, &f);
+		iput(toput);
+		toput = inode;
+		cond_resched();
+
+		spin_lock(&sb->s_inode_list_lock);
+	}
+	spin_unlock(&sb->s_inode_list_lock);
+	iput(toput);
+}
+
+/**
+ * famfs_dax_notify_failure() - the dax core reports failed memory
+ * @dax_dev:  the device we hold
+ * @offset:   byte offset of the failure in @dax_dev
+ * @len:      length of the failed range
+ * @mf_flags: MF_* flags; MF_MEM_PRE_REMOVE when the whole device goes away
+ *
+ * Return: 0 when handled, -ENXIO if the range is outside this mount's
+ * device, -EIO if the mount is not set up.
+ */
+static int famfs_dax_notify_failure(struct dax_device *dax_dev, u64 offset,
+				    u64 len, int mf_flags)
+{
+	struct super_block *sb = dax_holder(dax_dev);
+	struct famfs_fs_info *fsi = sb ? famfs_sb(sb) : NULL;
+	u64 start, end;
+
+	if (!fsi)
+		return -EIO;
+
+	/* Clip the range to this mount's part of the dax device. */
+	if (check_add_overflow(offset, len, &end))
+		end = U64_MAX;
+	start = max(offset, fsi->dax_start_off);
+	end = min(end, fsi->dax_start_off + fsi->dev_size);
+	if (start >= end)
+		return -ENXIO;
+
+	famfs_shutdown(fsi, (mf_flags & MF_MEM_PRE_REMOVE) ? -ENODEV : -EHWPOISON);
+	famfs_fail_range(sb, start - fsi->dax_start_off, end - start, mf_flags);
+	return 0;
+}
+
+const struct dax_holder_operations famfs_dax_holder_ops = {
+	.notify_failure = famfs_dax_notify_failure,
+};

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * famfs - inodes and the in-memory namespace.
+ *
+ * The namespace lives only in memory, like ramfs: user space replays the log
+ * to build it on every host. Dentries are pinned until unlink or umount.
+ */
+#define pr_fmt(fmt) "famfs: " fmt
+
+#include <linux/fs.h>
+#include <linux/slab.h>
+#include <linux/time.h>
+
+#include "famfs_internal.h"
+
+/**
+ * famfs_get_inode() - make a new inode
+ * @sb:   the famfs superblock
+ * @dir:  parent directory, NULL for the root
+ * @mode: file type and permissions (S_IFREG or S_IFDIR)
+ *
+ * Return: the inode, or NULL when out of memory.
+ */
+struct inode *famfs_get_inode(struct super_block *sb, const struct inode *dir,
+			      umode_t mode)
+{
+	struct inode *inode = new_inode(sb);
+
+	if (!inode)
+		return NULL;
+
+	inode->i_ino = get_next_ino();
+	inode_init_owner(&nop_mnt_idmap, inode, dir, mode);
+	simple_inode_init_ts(inode);
+
+	switch (mode & S_IFMT) {
+	case S_IFREG:
+		inode->i_op = &famfs_file_inode_operations;
+		inode->i_fop = &famfs_file_operations;
+		inode->i_mapping->a_ops = &famfs_dax_aops;
+		inode->i_flags |= S_DAX;
+		break;
+	case S_IFDIR:
+		inode->i_op = &famfs_dir_inode_operations;
+		inode->i_fop = &simple_dir_operations;
+		/* "." counts as a link to the directory itself. */
+		inc_nlink(inode);
+		break;
+	default:
+		/* Callers only ask for regular files and directories. */
+		iput(inode);
+		return NULL;
+	}
+	return inode;
+}
+
+/* Shared by create and mkdir: make the inode and pin its dentry. */
+static int famfs_mknod(struct inode *dir, struct dentry *dentry, umode_t mode)
+{
+	struct inode *inode = famfs_get_inode(dir->i_sb, dir, mode);
+
+	if (!inode)
+		return -ENOMEM;
+
+	d_instantiate(dentry, inode);
+	dget(dentry);
+	inode_set_mtime_to_ts(dir, inode_set_ctime_current(dir));
+	return 0;
+}
+
+/**
+ * famfs_create() - create a regular file (inode operation)
+ * @idmap:  idmap of the mount
+ * @dir:    parent directory
+ * @dentry: new name
+ * @mode:   permissions
+ * @excl:   O_EXCL was given (the VFS already handled it)
+ *
+ * The file has no memory and size 0 until MAP_CREATE. Not static: user space
+ * detects the famfs module by this symbol in /proc/kallsyms.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int famfs_create(struct mnt_idmap *idmap, struct inode *dir,
+		 struct dentry *dentry, umode_t mode, bool excl)
+{
+	return famfs_mknod(dir, dentry, (mode & ~S_IFMT) | S_IFREG);
+}
+
+/**
+ * famfs_mkdir() - create a directory (inode operation)
+ * @idmap:  idmap of the mount
+ * @dir:    parent directory
+ * @dentry: new name
+ * @mode:   permissions
+ *
+ * Return: 0 or -ENOMEM.
+ */
+static int famfs_mkdir(struct mnt_idmap *idmap, struct inode *dir,
+		       struct dentry *dentry, umode_t mode)
+{
+	int rc = famfs_mknod(dir, dentry, (mode & ~S_IFMT) | S_IFDIR);
+
+	if (!rc)
+		inc_nlink(dir);
+	return rc;
+}
+
+/**
+ * famfs_setattr() - change attributes of a regular file
+ * @idmap:  idmap of the mount
+ * @dentry: the file
+ * @attr:   requested changes
+ *
+ * Mode, owner and times may change. The size is set once by MAP_CREATE:
+ * truncate, ftruncate and O_TRUNC fail with -EPERM on a mapped file and leave
+ * it intact. A file with no map has size 0 and may only be "truncated" to 0,
+ * so O_TRUNC on a new file works.
+ *
+ * Return: 0, -EPERM, or the errno of setattr_prepare().
+ */
+static int famfs_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
+			 struct iattr *attr)
+{
+	struct inode *inode = d_inode(dentry);
+	int rc;
+
+	rc = setattr_prepare(idmap, dentry, attr);
+	if (rc)
+		return rc;
+
+	if (attr->ia_valid & ATTR_SIZE) {
+		if (famfs_inode_fmap(inode) || attr->ia_size != i_size_read(inode))
+			return -EPERM;
+		attr->ia_valid &= ~ATTR_SIZE;
+	}
+
+	setattr_copy(idmap, inode, attr);
+	return 0;
+}
+
+/**
+ * famfs_evict_inode() - free a file's map when its inode goes away
+ * @inode: the inode
+ *
+ * The memory itself stays allocated in the log; only the statfs count of
+ * mapped bytes goes down.
+ */
+void famfs_evict_inode(struct inode *inode)
+{
+	struct famfs_fmap *map = inode->i_private;
+
+	truncate_inode_pages_final(&inode->i_data);
+	clear_inode(inode);
+	if (map) {
+		atomic64_sub(map->dev_bytes, &famfs_sb(inode->i_sb)->mapped_bytes);
+		inode->i_private = NULL;
+		kfree(map);
+	}
+}
+
+const struct inode_operations famfs_dir_inode_operations = {
+	.create		= famfs_create,
+	.lookup		= simple_lookup,
+	.unlink		= simple_unlink,
+	.mkdir		= famfs_mkdir,
+	.rmdir		= simple_rmdir,
+	.rename		= simple_rename,
+	.setattr	= simple_setattr,
+	.getattr	= simple_getattr,
+};
+
+const struct inode_operations famfs_file_inode_operations = {
+	.setattr	= famfs_setattr,
+	.getattr	= simple_getattr,
+};

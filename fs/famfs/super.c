@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * famfs - shared-memory file system for fabric-attached and CXL memory.
+ *
+ * Module setup, mount (fs_context), superblock operations and statfs.
+ */
+#define pr_fmt(fmt) "famfs: " fmt
+
+#include <linux/dax.h>
+#include <linux/fs.h>
+#include <linux/fs_context.h>
+#include <linux/fs_parser.h>
+#include <linux/module.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/statfs.h>
+
+#include "famfs_internal.h"
+
+#define FAMFS_DEFAULT_MODE	0755
+
+/* Read-only: user space checks it speaks the same ioctl ABI. */
+static int fs_kabi_version = FAMFS_KABI_VERSION;
+module_param(fs_kabi_version, int, 0444);
+MODULE_PARM_DESC(fs_kabi_version, "famfs kernel ABI version (read only)");
+
+/**
+ * famfs_statfs() - report device size and memory taken by mapped files
+ * @dentry: any dentry of the mount
+ * @buf:    filled in; block size is PAGE_SIZE
+ *
+ * Return: 0.
+ */
+static int famfs_statfs(struct dentry *dentry, struct kstatfs *buf)
+{
+	struct super_block *sb = dentry->d_sb;
+	struct famfs_fs_info *fsi = famfs_sb(sb);
+	u64 used = atomic64_read(&fsi->mapped_bytes);
+	u64 size = fsi->dev_size;
+
+	buf->f_type = FAMFS_SUPER_MAGIC;
+	buf->f_bsize = PAGE_SIZE;
+	buf->f_frsize = PAGE_SIZE;
+	buf->f_blocks = size >> PAGE_SHIFT;
+	buf->f_bfree = used < size ? (size - used) >> PAGE_SHIFT : 0;
+	buf->f_bavail = buf->f_bfree;
+	buf->f_namelen = NAME_MAX;
+	buf->f_fsid = u64_to_fsid(huge_encode_dev(fsi->devt));
+	return 0;
+}
+
+/**
+ * famfs_show_options() - list non-default mount options in /proc/mounts
+ * @m:    output
+ * @root: root of the mount
+ *
+ * Return: 0.
+ */
+static int famfs_show_options(struct seq_file *m, struct dentry *root)
+{
+	struct famfs_fs_info *fsi = famfs_sb(root->d_sb);
+
+	if (fsi->root_mode != FAMFS_DEFAULT_MODE)
+		seq_printf(m, ",mode=%o", fsi->root_mode);
+	return 0;
+}
+
+static const struct super_operations famfs_super_ops = {
+	.statfs		= famfs_statfs,
+	.drop_inode	= generic_delete_inode,
+	.evict_inode	= famfs_evict_inode,
+	.show_options	= famfs_show_options,
+};
+
+enum famfs_param {
+	Opt_mode,
+	Opt_dax,
+};
+
+static const struct constant_table famfs_dax_modes[] = {
+	{ "always", 0 },
+	{}
+};
+
+static const struct fs_parameter_spec famfs_fs_parameters[] = {
+	fsparam_u32oct("mode", Opt_mode),
+	fsparam_enum("dax", Opt_dax, famfs_dax_modes),
+	{}
+};
+
+/* Mount options, parsed before the superblock exists. */
+struct famfs_mount_opts {
+	umode_t root_mode;
+};
+
+/**
+ * famfs_parse_param() - parse one mount option
+ * @fc:    the mount context
+ * @param: the option
+ *
+ * "mode=" sets the root directory mode; "dax=always" is accepted and ignored
+ * (famfs is always DAX). Unknown options come back as -ENOPARAM and the VFS
+ * then reports them and fails with -EINVAL.
+ *
+ * Return: 0 or a negative errno.
+ */
+static int famfs_parse_param(struct fs_context *fc, struct fs_parameter *param)
+{
+	struct famfs_mount_opts *opts = fc->fs_private;
+	struct fs_parse_result result;
+	int opt;
+
+	opt = fs_parse(fc, famfs_fs_parameters, param, &result);
+	if (opt < 0)
+		return opt;
+
+	switch (opt) {
+	case Opt_mode:
+		if (result.uint_32 & ~S_IALLUGO)
+			return invalfc(fc, "invalid mode %o", result.uint_32);
+		opts->root_mode = result.uint_32;
+		break;
+	case Opt_dax:
+		break;
+	}
+	return 0;
+}
+
+/**
+ * famfs_fill_super() - set up a new famfs superblock
+ * @sb: the superblock, never shared between mounts
+ * @fc: the mount context; fc->source names the device
+ *
+ * Return: 0 or a negative errno; kill_sb cleans up after a failure.
+ */
+static int famfs_fill_super(struct super_block *sb, struct fs_context *fc)
+{
+	struct famfs_mount_opts *opts = fc->fs_private;
+	struct famfs_fs_info *fsi;
+	struct inode *root;
+	int rc;
+
+	fsi = kzalloc(sizeof(*fsi), GFP_KERNEL);
+	if (!fsi)
+		return -ENOMEM;
+	fsi->sb = sb;
+	fsi->root_mode = opts->root_mode;
+	atomic64_set(&fsi->mapped_bytes, 0);
+	INIT_LIST_HEAD(&fsi->dev_list);
+	sb->s_fs_info = fsi;
+
+	sb->s_magic = FAMFS_SUPER_MAGIC;
+	sb->s_op = &famfs_super_ops;
+	sb->s_maxbytes = MAX_LFS_FILESIZE;
+	sb->s_blocksize = PAGE_SIZE;
+	sb->s_blocksize_bits = PAGE_SHIFT;
+	sb->s_time_gran = 1;
+	strscpy(sb->s_id, "famfs", sizeof(sb->s_id));
+
+	rc = famfs_open_device(fsi, fc->source);
+	if (rc) {
+		errorf(fc, "famfs: cannot use %s (%d)", fc->source, rc);
+		return rc;
+	}
+	snprintf(sb->s_id, sizeof(sb->s_id), "%u:%u", MAJOR(fsi->devt),
+		 MINOR(fsi->devt));
+
+	root = famfs_get_inode(sb, NULL, S_IFDIR | fsi->root_mode);
+	if (!root)
+		return -ENOMEM;
+	sb->s_root = d_make_root(root);
+	if (!sb->s_root)
+		return -ENOMEM;
+	return 0;
+}
+
+/**
+ * famfs_get_tree() - mount: make a new superblock for the named device
+ * @fc: the mount context
+ *
+ * Each mount gets its own superblock; a device already mounted on this
+ * host is refused in famfs_fill_super() with -EBUSY instead of shared.
+ *
+ * Return: 0 or a negative errno.
+ */
+static int famfs_get_tree(struct fs_context *fc)
+{
+	if (!fc->source)
+		return invalfc(fc, "no device given");
+	return get_tree_nodev(fc, famfs_fill_super);
+}
+
+static void famfs_free_fc(struct fs_context *fc)
+{
+	kfree(fc->fs_private);
+}
+
+static const struct fs_context_operations famfs_context_ops = {
+	.free		= famfs_free_fc,
+	.parse_param	= famfs_parse_param,
+	.get_tree	= famfs_get_tree,
+};
+
+/**
+ * famfs_init_fs_context() - start a famfs mount
+ * @fc: the new mount context
+ *
+ * Return: 0 or -ENOMEM.
+ */
+static int famfs_init_fs_context(struct fs_context *fc)
+{
+	struct famfs_mount_opts *opts;
+
+	opts = kzalloc(sizeof(*opts), GFP_KERNEL);
+	if (!opts)
+		return -ENOMEM;
+	opts->root_mode = FAMFS_DEFAULT_MODE;
+	fc->fs_private = opts;
+	fc->ops = &famfs_context_ops;
+	return 0;
+}
+
+/**
+ * famfs_kill_sb() - unmount: drop the namespace, then release the device
+ * @sb: the superblock
+ *
+ * Also called after a failed famfs_fill_super(), with whatever it set up.
+ */
+static void famfs_kill_sb(struct super_block *sb)
+{
+	struct famfs_fs_info *fsi = famfs_sb(sb);
+
+	kill_litter_super(sb);
+	if (fsi) {
+		famfs_close_device(fsi);
+		kfree(fsi);
+	}
+}
+
+static struct file_system_type famfs_fs_type = {
+	.owner			= THIS_MODULE,
+	.name			= "famfs",
+	.init_fs_context	= famfs_init_fs_context,
+	.parameters		= famfs_fs_parameters,
+	.kill_sb		= famfs_kill_sb,
+};
+MODULE_ALIAS_FS("famfs");
+
+static int __init famfs_init(void)
+{
+	return register_filesystem(&famfs_fs_type);
+}
+
+static void __exit famfs_exit(void)
+{
+	unregister_filesystem(&famfs_fs_type);
+}
+
+module_init(famfs_init);
+module_exit(famfs_exit);
+
+MODULE_DESCRIPTION("famfs: shared-memory file system for fabric-attached and CXL memory");
+MODULE_LICENSE("GPL");
