@@ -170,4 +170,18 @@ int cli_copy_dir_contents(struct cli_copy *c, const char *src,
 /* Finish pending copies; returns 0 or the first error. */
 int cli_copy_finish(struct cli_copy *c);
 
+/* cli_read.c: a famfs file's bytes, mounted (read(2)) or via --device. */
+struct cli_src {
+	const char *path;
+	int fd;			/* mounted file, or -1 */
+	struct famfs_fs *fs;	/* offline handle, or NULL */
+	char rel[4096];
+	uint64_t size;
+};
+
+/* Returns an exit code; prints errors. */
+int cli_src_open(struct cli_src *s, const char *device, const char *path);
+int cli_src_read(struct cli_src *s, uint64_t off, void *buf, size_t len);
+void cli_src_close(struct cli_src *s);
+
 #endif /* FAMFS_CLI_H */

@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mkfs.famfs: format a device or image (superblock + empty log), kill a
+ * superblock, or format and populate from a directory in one step.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "libfamfs.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: mkfs.famfs [-f] [-k] [-l LOGLEN] [-d DIR] DEVICE\n"
+		"\n"
+		"Format DEVICE (/dev/daxX.Y, /dev/pmemN or an image file) as famfs:\n"
+		"a superblock at offset 0 and an empty log at 2 MiB. This host\n"
+		"becomes the master (its system uuid is recorded).\n"
+		"\n"
+		"  -f, --force         format even if DEVICE holds a famfs file\n"
+		"                      system (possibly another master's)\n"
+		"  -k, --kill          with -f: only zero the superblock magic\n"
+		"  -l, --loglen LEN    log length: a power of two >= 8m (k/m/g\n"
+		"                      suffixes; default 8m = 15420 entries)\n"
+		"  -d, --directory DIR populate from DIR (files and directories,\n"
+		"                      offline, like mke2fs -d)\n"
+		"  -h, --help          this text\n"
+		"\n"
+		"Refused (exit 4): a device that is mounted on this host, or one\n"
+		"that already holds famfs without -f.\n"
+		"\n" CLI_EXIT_CODES_HELP);
+}
+
+/* The superblock currently on the device, as text for messages. */
+static bool has_famfs_magic(const struct famfs_dev *d)
+{
+	const struct famfs_superblock *sb = (const void *)d->base;
+
+	return sb->magic == FAMFS_SB_MAGIC;
+}
+
+static int refuse_existing(const struct famfs_dev *d)
+{
+	const struct famfs_superblock *sb = (const void *)d->base;
+	char master[37];
+	uuid_t me;
+	int rc = famfs_sb_check(sb, d->size);
+
+	if (rc) {
+		cli_err("%s holds a damaged famfs superblock (%s); use -f to "
+			"format anyway", d->path, famfs_errmsg());
+		return CLI_EXIT_REFUSED;
+	}
+	uuid_unparse(sb->system_uuid, master);
+	if (famfs_system_uuid(me) == 0 && !famfs_sb_is_master(sb, me))
+		cli_err("%s is already formatted by another master (system "
+			"uuid %s); use -f to format anyway", d->path, master);
+	else
+		cli_err("%s is already formatted (famfs, master %s); use -f "
+			"to format anyway", d->path, master);
+	return CLI_EXIT_REFUSED;
+}
+
+static int populate(const char *device, const char *dir, unsigned int *nf,
+		    unsigned int *nd)
+{
+	struct cli_copy c = { 0 };
+	struct famfs_fs *fs;
+	int rc, ret;
+
+	ret = cli_fs_open(device, NULL, true, &fs);
+	if (ret)
+		return ret;
+	c.fs = fs;
+	c.recursive = true;
+	c.threads = 1;
+	rc = cli_copy_init(&c);
+	if (!rc) {
+		cli_copy_dir_contents(&c, dir, "");
+		rc = cli_copy_finish(&c);
+	}
+	famfs_fs_close(fs);
+	*nf = (unsigned int)(c.nfiles + c.nreused);
+	*nd = (unsigned int)c.ndirs;
+	if (rc || c.nerrors) {
+		cli_err("populating from %s: %llu errors", dir,
+			(unsigned long long)c.nerrors);
+		return CLI_EXIT_FAIL;
+	}
+	return CLI_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "force", no_argument, NULL, 'f' },
+		{ "kill", no_argument, NULL, 'k' },
+		{ "loglen", required_argument, NULL, 'l' },
+		{ "directory", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool force = false, kill = false;
+	uint64_t log_len = FAMFS_LOG_LEN_DEFAULT;
+	const char *dir = NULL, *device;
+	struct famfs_dev d;
+	char mpt[4096], buf[32], uuid[37];
+	unsigned int nf = 0, nd = 0;
+	uuid_t me;
+	int c, rc, ret;
+
+	cli_prog = "mkfs.famfs";
+	while ((c = getopt_long(argc, argv, "fkl:d:h", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			force = true;
+			break;
+		case 'k':
+			kill = true;
+			break;
+		case 'l':
+			if (!cli_opt_size("log length", optarg, &log_len))
+				return cli_usage_hint();
+			if (famfs_log_len_check(log_len)) {
+				cli_err("invalid log length '%s': it must be a "
+					"power of two of at least 8 MiB", optarg);
+				return cli_usage_hint();
+			}
+			break;
+		case 'd':
+			dir = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return CLI_EXIT_OK;
+		default:
+			return cli_usage_hint();
+		}
+	}
+	if (optind != argc - 1) {
+		cli_err(optind == argc ? "missing DEVICE" : "too many arguments");
+		return cli_usage_hint();
+	}
+	device = argv[optind];
+	if (kill && !force) {
+		cli_err("-k (kill the superblock) requires -f");
+		return cli_usage_hint();
+	}
+	if (kill && dir) {
+		cli_err("-k and -d cannot be combined");
+		return cli_usage_hint();
+	}
+	if (dir && access(dir, R_OK | X_OK)) {
+		cli_err("cannot read directory %s: %s", dir, strerror(errno));
+		return CLI_EXIT_USAGE;
+	}
+
+	rc = famfs_path_mountpoint(device, mpt, sizeof(mpt));
+	if (rc == 1) {
+		cli_err("%s is mounted on %s; unmount it first", device, mpt);
+		return CLI_EXIT_REFUSED;
+	}
+	rc = famfs_dev_open(device, true, &d);
+	if (rc) {
+		cli_liberr(rc, "cannot open %s", device);
+		return CLI_EXIT_FAIL;
+	}
+	ret = CLI_EXIT_OK;
+	if (famfs_dev_mountpoint(&d, mpt, sizeof(mpt)) == 1) {
+		cli_err("%s is mounted on %s; unmount it first", device, mpt);
+		ret = CLI_EXIT_REFUSED;
+		goto out;
+	}
+	if (kill) {
+		rc = famfs_kill_sb(&d);
+		if (rc) {
+			cli_liberr(rc, "cannot kill the superblock of %s",
+				   device);
+			ret = cli_exit_for(rc);
+		} else {
+			printf("mkfs.famfs: superblock of %s killed\n", device);
+		}
+		goto out;
+	}
+	if (has_famfs_magic(&d) && !force) {
+		ret = refuse_existing(&d);
+		goto out;
+	}
+	if (FAMFS_LOG_OFFSET + log_len + FAMFS_ALLOC_UNIT > d.size) {
+		cli_err("log length %s does not fit in %s (%llu bytes): need "
+			"room for the superblock, the log and one 2 MiB unit",
+			cli_fmt_size(log_len, true, buf, sizeof(buf)), device,
+			(unsigned long long)d.size);
+		ret = CLI_EXIT_USAGE;
+		goto out;
+	}
+	rc = famfs_system_uuid(me);
+	if (rc) {
+		cli_liberr(rc, "cannot read this host's system uuid");
+		ret = CLI_EXIT_FAIL;
+		goto out;
+	}
+	rc = famfs_mkfs(&d, log_len, me, force);
+	if (rc) {
+		cli_liberr(rc, "cannot format %s", device);
+		ret = rc == -EEXIST ? CLI_EXIT_REFUSED : cli_exit_for(rc);
+		goto out;
+	}
+	uuid_unparse(me, uuid);
+	printf("mkfs.famfs: formatted %s: %s, log %s (%llu entries), "
+	       "master %s\n", device, cli_fmt_size(d.size, true, mpt, 32),
+	       cli_fmt_size(log_len, true, buf, sizeof(buf)),
+	       (unsigned long long)FAMFS_LOG_NENTRIES(log_len), uuid);
+out:
+	famfs_dev_close(&d);
+	if (ret == CLI_EXIT_OK && dir) {
+		ret = populate(device, dir, &nf, &nd);
+		if (ret == CLI_EXIT_OK)
+			printf("mkfs.famfs: populated from %s: %u files, %u "
+			       "directories\n", dir, nf, nd);
+	}
+	return ret;
+}
