@@ -100,6 +100,7 @@ struct famfs_fmap {
 
 static inline const struct famfs_fmap *famfs_inode_fmap(const struct inode *inode)
 {
+	/* Pairs with smp_store_release() in famfs_install_fmap(). */
 	return smp_load_acquire((struct famfs_fmap **)&inode->i_private);
 }
 

@@ -73,8 +73,8 @@ static const struct super_operations famfs_super_ops = {
 };
 
 enum famfs_param {
-	Opt_mode,
-	Opt_dax,
+	FAMFS_OPT_MODE,
+	FAMFS_OPT_DAX,
 };
 
 static const struct constant_table famfs_dax_modes[] = {
@@ -83,8 +83,8 @@ static const struct constant_table famfs_dax_modes[] = {
 };
 
 static const struct fs_parameter_spec famfs_fs_parameters[] = {
-	fsparam_u32oct("mode", Opt_mode),
-	fsparam_enum("dax", Opt_dax, famfs_dax_modes),
+	fsparam_u32oct("mode", FAMFS_OPT_MODE),
+	fsparam_enum("dax", FAMFS_OPT_DAX, famfs_dax_modes),
 	{}
 };
 
@@ -115,12 +115,12 @@ static int famfs_parse_param(struct fs_context *fc, struct fs_parameter *param)
 		return opt;
 
 	switch (opt) {
-	case Opt_mode:
+	case FAMFS_OPT_MODE:
 		if (result.uint_32 & ~S_IALLUGO)
 			return invalfc(fc, "invalid mode %o", result.uint_32);
 		opts->root_mode = result.uint_32;
 		break;
-	case Opt_dax:
+	case FAMFS_OPT_DAX:
 		break;
 	}
 	return 0;
