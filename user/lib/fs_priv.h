@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Library-internal: the file system handle shared by fs_open.c and fs_ops.c. */
+#ifndef FAMFS_FS_PRIV_H
+#define FAMFS_FS_PRIV_H
+
+#include <limits.h>
+
+#include "nameidx.h"
+
+struct famfs_fs {
+	bool online;		/* mounted: meta files; else a device mapping */
+	bool write;		/* opened for mutation (lock held if master) */
+	bool master;
+	uuid_t me;
+	char mpt[PATH_MAX];	/* online: the mount root (realpath) */
+	int sb_fd, log_fd;	/* online meta files, -1 otherwise */
+	struct famfs_superblock *sb;
+	struct famfs_log *log;
+	size_t sb_map_len, log_map_len;	/* online mappings */
+	struct famfs_dev dev;	/* offline */
+	uint64_t dev_size;	/* bound for every map */
+	struct famfs_alloc *alloc;	/* built on the first allocation */
+	struct famfs_nameidx names;	/* built on the first lookup */
+	bool names_built;
+	bool log_scanned;	/* valid prefix == header (checked once under the lock) */
+};
+
+int famfs_fs_names(struct famfs_fs *fs);
+
+#endif /* FAMFS_FS_PRIV_H */
