@@ -93,6 +93,10 @@ static int famfs_open_bdev(struct famfs_fs_info *fsi)
 	fsi->bdev_file = bdev_file;
 	bdev = file_bdev(bdev_file);
 
+	if (bdev_read_only(bdev)) {
+		pr_err("%pg: device is read-only\n", bdev);
+		return -EACCES;
+	}
 	if (!blk_queue_dax(bdev->bd_disk->queue)) {
 		pr_err("%pg: not a DAX capable device\n", bdev);
 		return -EINVAL;
@@ -154,7 +158,8 @@ void famfs_close_device(struct famfs_fs_info *fsi)
 {
 	if (fsi->bdev_file) {
 		fs_put_dax(fsi->dax_dev, fsi->sb);
-		fput(fsi->bdev_file);
+		/* Drop the exclusive claim now, not at task_work time. */
+		bdev_fput(fsi->bdev_file);
 		fsi->bdev_file = NULL;
 	} else if (fsi->dax_dev) {
 		famfs_devdax_close(fsi);

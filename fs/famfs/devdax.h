@@ -5,6 +5,8 @@
 #ifndef _FS_FAMFS_DEVDAX_H
 #define _FS_FAMFS_DEVDAX_H
 
+#include <linux/kconfig.h>
+#include <linux/printk.h>
 #include <linux/types.h>
 
 struct famfs_fs_info;
@@ -14,8 +16,24 @@ struct famfs_fs_info;
  * On success sets fsi->dax_dev (held with fsi->sb as holder and
  * famfs_dax_holder_ops), fsi->dev_size and fsi->dax_start_off.
  * famfs_devdax_close() undoes it; it is only called after a successful open.
+ *
+ * A character dax device serves a file system only through the fsdev_dax
+ * driver (drivers/dax/fsdev.c and its patches). Kernels without it, such as
+ * a stock 6.12 for an out-of-tree build, get the refusing versions below.
  */
+#if IS_ENABLED(CONFIG_DEV_DAX_FSDEV)
 int famfs_devdax_open(struct famfs_fs_info *fsi, dev_t devt);
 void famfs_devdax_close(struct famfs_fs_info *fsi);
+#else
+static inline int famfs_devdax_open(struct famfs_fs_info *fsi, dev_t devt)
+{
+	pr_err("character dax devices need a kernel with the fsdev_dax driver (CONFIG_DEV_DAX_FSDEV)\n");
+	return -EOPNOTSUPP;
+}
+
+static inline void famfs_devdax_close(struct famfs_fs_info *fsi)
+{
+}
+#endif
 
 #endif /* _FS_FAMFS_DEVDAX_H */

@@ -115,6 +115,7 @@ int famfs_fmap_finish(struct famfs_fmap *map);
 /* inode.c */
 extern const struct inode_operations famfs_dir_inode_operations;
 extern const struct inode_operations famfs_file_inode_operations;
+extern const struct file_operations famfs_dir_operations;
 struct inode *famfs_get_inode(struct super_block *sb, const struct inode *dir,
 			      umode_t mode);
 int famfs_create(struct mnt_idmap *idmap, struct inode *dir,
@@ -130,6 +131,7 @@ extern const struct iomap_ops famfs_iomap_ops;
 
 /* ioctl.c */
 long famfs_file_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+long famfs_dir_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 
 /* dev.c */
 int famfs_open_device(struct famfs_fs_info *fsi, const char *path);

@@ -42,7 +42,7 @@ struct inode *famfs_get_inode(struct super_block *sb, const struct inode *dir,
 		break;
 	case S_IFDIR:
 		inode->i_op = &famfs_dir_inode_operations;
-		inode->i_fop = &simple_dir_operations;
+		inode->i_fop = &famfs_dir_operations;
 		/* "." counts as a link to the directory itself. */
 		inc_nlink(inode);
 		break;
@@ -173,4 +173,16 @@ const struct inode_operations famfs_dir_inode_operations = {
 const struct inode_operations famfs_file_inode_operations = {
 	.setattr	= famfs_setattr,
 	.getattr	= simple_getattr,
+};
+
+/* simple_dir_operations plus the NOP ioctl. */
+const struct file_operations famfs_dir_operations = {
+	.open		= dcache_dir_open,
+	.release	= dcache_dir_close,
+	.llseek		= dcache_dir_lseek,
+	.read		= generic_read_dir,
+	.iterate_shared	= dcache_readdir,
+	.fsync		= noop_fsync,
+	.unlocked_ioctl	= famfs_dir_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
 };

@@ -414,3 +414,18 @@ long famfs_file_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return -ENOTTY;
 	}
 }
+
+/**
+ * famfs_dir_ioctl() - famfs ioctls on a directory
+ * @file: the open directory
+ * @cmd:  FAMFSIOC_*
+ * @arg:  unused
+ *
+ * Only NOP, so "is this famfs?" probes work on the mount point too.
+ *
+ * Return: 0 for NOP, -ENOTTY otherwise.
+ */
+long famfs_dir_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	return cmd == FAMFSIOC_NOP ? 0 : -ENOTTY;
+}
