@@ -1,0 +1,425 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fsdev_dax: serve a dev_dax to a file system through fs/dax.
+ *
+ * device_dax gives user space a raw mapping of the memory: compound
+ * MEMORY_DEVICE_GENERIC pages and a dax_device without operations. A file
+ * system on a character dax device (famfs) needs the other personality:
+ * order-0 MEMORY_DEVICE_FS_DAX pages whose mapping/index fs/dax owns,
+ * dax_operations on the dax_device, memory failures routed to the holder,
+ * and a device that cannot vanish under a mount. This driver provides that
+ * while a device is bound to it ("fsdev mode"). The character device has
+ * no open/mmap in this mode: only the file system maps the memory.
+ *
+ * Copyright (C) 2026 The famfs authors.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/memremap.h>
+#include <linux/module.h>
+#include <linux/device.h>
+#include <linux/pfn_t.h>
+#include <linux/sysfs.h>
+#include <linux/dax.h>
+#include <linux/mm.h>
+#include <linux/uio.h>
+#include "dax-private.h"
+#include "bus.h"
+
+/**
+ * struct fsdev_dax - state of a dev_dax while bound to fsdev_dax
+ * @dev_dax: the bound device
+ * @pgmap: FS_DAX page map of every range of @dev_dax; last because its
+ *	ranges[] array is flexible
+ */
+struct fsdev_dax {
+	struct dev_dax *dev_dax;
+	struct dev_pagemap pgmap;
+};
+
+/*
+ * Leading pages in [pfn, pfn + nr) that are not marked poisoned. Only the
+ * pages a caller asked for are scanned, so a 2 MiB fault costs 512 flag
+ * tests.
+ */
+static long fsdev_clean_pages(unsigned long pfn, long nr)
+{
+	long i;
+
+	for (i = 0; i < nr; i++)
+		if (PageHWPoison(pfn_to_page(pfn + i)))
+			break;
+	return i;
+}
+
+/**
+ * fsdev_direct_access() - translate a device page offset to memory
+ * @dax_dev: dax_device of a dev_dax bound to this driver
+ * @pgoff: page offset from the start of the device
+ * @nr_pages: pages the caller wants
+ * @mode: DAX_ACCESS, or DAX_RECOVERY_WRITE to reach poisoned pages
+ * @kaddr: if not NULL, receives the kernel address of @pgoff
+ * @pfn: if not NULL, receives the pfn of @pgoff (a devmap pfn)
+ *
+ * Return: pages contiguous from @pgoff within its range (the dax core
+ * clamps to @nr_pages), -ERANGE if @pgoff is beyond the device,
+ * -EHWPOISON if the first page is poisoned in DAX_ACCESS mode, -ENXIO if
+ * the device is going away.
+ */
+static long fsdev_direct_access(struct dax_device *dax_dev, pgoff_t pgoff,
+				long nr_pages, enum dax_access_mode mode,
+				void **kaddr, pfn_t *pfn)
+{
+	struct dev_dax *dev_dax = dax_get_private(dax_dev);
+	int i;
+
+	if (!dev_dax)
+		return -ENXIO;
+
+	for (i = 0; i < dev_dax->nr_range; i++) {
+		const struct dev_dax_range *r = &dev_dax->ranges[i];
+		unsigned long npages = PHYS_PFN(range_len(&r->range));
+		phys_addr_t phys;
+		long avail, clean;
+
+		if (pgoff < r->pgoff || pgoff - r->pgoff >= npages)
+			continue;
+
+		phys = r->range.start + PFN_PHYS(pgoff - r->pgoff);
+		avail = npages - (pgoff - r->pgoff);
+		if (mode == DAX_ACCESS) {
+			long want = min(avail, nr_pages);
+
+			clean = fsdev_clean_pages(PHYS_PFN(phys), want);
+			if (want && !clean)
+				return -EHWPOISON;
+			if (clean < want)
+				avail = clean;
+		}
+		if (kaddr)
+			*kaddr = phys_to_virt(phys);
+		if (pfn)
+			*pfn = phys_to_pfn_t(phys, PFN_DEV | PFN_MAP);
+		return avail;
+	}
+	return -ERANGE;
+}
+
+/**
+ * fsdev_zero_page_range() - zero pages of the device
+ * @dax_dev: dax_device of a dev_dax bound to this driver
+ * @pgoff: first page
+ * @nr_pages: number of pages; they must not cross a range boundary
+ *
+ * Return: 0, or the negative errno of the translation (-EIO if the pages
+ * cross a range boundary).
+ */
+static int fsdev_zero_page_range(struct dax_device *dax_dev, pgoff_t pgoff,
+				 size_t nr_pages)
+{
+	void *kaddr;
+	long avail;
+
+	if (nr_pages > LONG_MAX)
+		return -EINVAL;
+	avail = fsdev_direct_access(dax_dev, pgoff, nr_pages, DAX_ACCESS,
+				    &kaddr, NULL);
+	if (avail < 0)
+		return avail;
+	if (avail < nr_pages)
+		return -EIO;
+	memset(kaddr, 0, nr_pages << PAGE_SHIFT);
+	dax_flush(dax_dev, kaddr, nr_pages << PAGE_SHIFT);
+	return 0;
+}
+
+/**
+ * fsdev_recovery_write() - write over possibly poisoned memory
+ * @dax_dev: dax_device of a dev_dax bound to this driver
+ * @pgoff: page offset of @addr (unused: @addr is already translated)
+ * @addr: kernel address from a DAX_RECOVERY_WRITE direct_access
+ * @bytes: bytes to copy from @iter
+ * @iter: source of the data
+ *
+ * Memory has no media error list here: the poison marks are the ones
+ * fsdev_memory_failure() set. Rewriting a whole page replaces the bad data,
+ * so its mark is dropped; partly written pages stay poisoned.
+ *
+ * Return: bytes copied.
+ */
+static size_t fsdev_recovery_write(struct dax_device *dax_dev, pgoff_t pgoff,
+				   void *addr, size_t bytes,
+				   struct iov_iter *iter)
+{
+	unsigned long start = (unsigned long)addr;
+	unsigned long first, end, va;
+	size_t done;
+
+	done = _copy_from_iter_flushcache(addr, bytes, iter);
+
+	first = PAGE_ALIGN(start);
+	end = (start + done) & PAGE_MASK;
+	for (va = first; va < end; va += PAGE_SIZE)
+		ClearPageHWPoison(virt_to_page((void *)va));
+	return done;
+}
+
+static const struct dax_operations fsdev_dax_ops = {
+	.direct_access = fsdev_direct_access,
+	.zero_page_range = fsdev_zero_page_range,
+	.recovery_write = fsdev_recovery_write,
+};
+
+/**
+ * fsdev_memory_failure() - report poisoned memory to the file system
+ * @pgmap: page map of the bound device
+ * @pfn: first failed pfn
+ * @nr_pages: number of failed pages
+ * @mf_flags: memory-failure flags, passed on to the holder
+ *
+ * Marks the pages so later direct_access calls refuse them, and forwards
+ * the failure as a device byte range to the holder (a mounted famfs),
+ * which kills the processes mapping it.
+ *
+ * Return: the holder's result; -EOPNOTSUPP without a holder, so the
+ * memory-failure core falls back to its generic handling; -ENXIO for a
+ * pfn outside the device.
+ */
+static int fsdev_memory_failure(struct dev_pagemap *pgmap, unsigned long pfn,
+				unsigned long nr_pages, int mf_flags)
+{
+	struct fsdev_dax *fsdev = container_of(pgmap, struct fsdev_dax, pgmap);
+	struct dev_dax *dev_dax = fsdev->dev_dax;
+	phys_addr_t phys = PFN_PHYS(pfn);
+	int i;
+
+	for (i = 0; i < dev_dax->nr_range; i++) {
+		const struct dev_dax_range *r = &dev_dax->ranges[i];
+		unsigned long n;
+		u64 offset, len;
+
+		if (phys < r->range.start || phys > r->range.end)
+			continue;
+
+		offset = PFN_PHYS(r->pgoff) + (phys - r->range.start);
+		len = min_t(u64, PFN_PHYS(nr_pages), r->range.end + 1 - phys);
+		for (n = 0; n < PHYS_PFN(len); n++)
+			SetPageHWPoison(pfn_to_page(pfn + n));
+
+		dev_warn_ratelimited(&dev_dax->dev,
+				     "memory failure at offset %#llx, %llu bytes\n",
+				     offset, len);
+		return dax_holder_notify_failure(dev_dax->dax_dev, offset, len,
+						 mf_flags);
+	}
+	return -ENXIO;
+}
+
+static const struct dev_pagemap_ops fsdev_pagemap_ops = {
+	.memory_failure = fsdev_memory_failure,
+};
+
+/*
+ * memmap_init_zone_device() gives fresh pages, but nothing else may have
+ * left state that fs/dax trips over (it warns on a page with a mapping and
+ * counts shares in page->share). Reset mapping, index/share and the
+ * FS_DAX idle reference count of 1 before a file system sees the pages.
+ */
+static void fsdev_reset_pages(struct fsdev_dax *fsdev)
+{
+	unsigned long stale = 0;
+	int i;
+
+	for (i = 0; i < fsdev->pgmap.nr_range; i++) {
+		const struct range *range = &fsdev->pgmap.ranges[i];
+		unsigned long pfn, end = PHYS_PFN(range->end + 1);
+
+		for (pfn = PHYS_PFN(range->start); pfn < end; pfn++) {
+			struct page *page = pfn_to_page(pfn);
+
+			if (page->mapping || page->index ||
+			    page_ref_count(page) != 1) {
+				page->mapping = NULL;
+				page->index = 0;
+				set_page_count(page, 1);
+				stale++;
+			}
+			if (!(pfn % 4096))
+				cond_resched();
+		}
+	}
+	if (stale)
+		dev_warn(&fsdev->dev_dax->dev,
+			 "reset stale state of %lu pages\n", stale);
+}
+
+static void fsdev_dax_kill(void *data)
+{
+	struct dev_dax *dev_dax = data;
+
+	/*
+	 * kill_dev_dax() tells a holder still present (device deletion) to
+	 * let go (MF_MEM_PRE_REMOVE) and waits out dax_read_lock() users;
+	 * only then may the operations go away.
+	 */
+	kill_dev_dax(dev_dax);
+	dax_set_ops(dev_dax->dax_dev, NULL, 0);
+}
+
+static void fsdev_dax_module_put(void *unused)
+{
+	module_put(THIS_MODULE);
+}
+
+static int fsdev_dax_probe(struct dev_dax *dev_dax)
+{
+	unsigned long align = memremap_compat_align();
+	struct device *dev = &dev_dax->dev;
+	struct fsdev_dax *fsdev;
+	u64 size = 0;
+	void *addr;
+	int i, rc;
+
+	if (dev_dax->pgmap && pgmap_altmap(dev_dax->pgmap)) {
+		dev_err(dev, "struct pages are stored in the device (map=dev); fsdev mode needs them in host memory (map=mem)\n");
+		return -EOPNOTSUPP;
+	}
+
+	/* A device bound here cannot be pulled out by unloading the module. */
+	__module_get(THIS_MODULE);
+	rc = devm_add_action_or_reset(dev, fsdev_dax_module_put, NULL);
+	if (rc)
+		return rc;
+
+	fsdev = devm_kzalloc(dev, struct_size(fsdev, pgmap.ranges,
+					      dev_dax->nr_range - 1),
+			     GFP_KERNEL);
+	if (!fsdev)
+		return -ENOMEM;
+	fsdev->dev_dax = dev_dax;
+
+	for (i = 0; i < dev_dax->nr_range; i++) {
+		const struct range *range = &dev_dax->ranges[i].range;
+
+		if (!IS_ALIGNED(range->start | range_len(range), align)) {
+			dev_err(dev, "range %d %#llx-%#llx is not %#lx aligned\n",
+				i, range->start, range->end, align);
+			return -EINVAL;
+		}
+		if (!devm_request_mem_region(dev, range->start,
+					     range_len(range), dev_name(dev))) {
+			dev_err(dev, "range %d %#llx-%#llx is busy\n",
+				i, range->start, range->end);
+			return -EBUSY;
+		}
+		fsdev->pgmap.ranges[i] = *range;
+		size += range_len(range);
+	}
+	fsdev->pgmap.nr_range = dev_dax->nr_range;
+	fsdev->pgmap.type = MEMORY_DEVICE_FS_DAX;
+	fsdev->pgmap.ops = &fsdev_pagemap_ops;
+	fsdev->pgmap.vmemmap_shift = 0;
+
+	addr = devm_memremap_pages(dev, &fsdev->pgmap);
+	if (IS_ERR(addr))
+		return PTR_ERR(addr);
+	fsdev_reset_pages(fsdev);
+
+	rc = dax_set_ops(dev_dax->dax_dev, &fsdev_dax_ops, size);
+	if (rc)
+		return rc;
+	run_dax(dev_dax->dax_dev);
+	rc = devm_add_action_or_reset(dev, fsdev_dax_kill, dev_dax);
+	if (rc)
+		return rc;
+
+	dev_info(dev, "fsdev mode: %llu bytes for file systems, raw mmap off\n",
+		 size);
+	return 0;
+}
+
+/*
+ * The driver core's bind/unbind attributes are suppressed: unbind must be
+ * refused while a file system holds the device, and remove() cannot fail.
+ * These replacements take the holder slot themselves for the time of the
+ * unbind, so no mount can slip in between the check and the release.
+ */
+static ssize_t bind_store(struct device_driver *drv, const char *buf,
+			  size_t count)
+{
+	struct device *dev;
+	int rc;
+
+	dev = bus_find_device_by_name(drv->bus, NULL, buf);
+	if (!dev)
+		return -ENODEV;
+	rc = device_driver_attach(drv, dev);
+	put_device(dev);
+	return rc ? rc : count;
+}
+
+static ssize_t unbind_store(struct device_driver *drv, const char *buf,
+			    size_t count)
+{
+	struct dax_device *dax_dev;
+	struct device *dev;
+	int rc;
+
+	dev = bus_find_device_by_name(drv->bus, NULL, buf);
+	if (!dev)
+		return -ENODEV;
+	if (dev->driver != drv) {
+		rc = -ENODEV;
+		goto out;
+	}
+
+	dax_dev = to_dev_dax(dev)->dax_dev;
+	rc = fs_dax_get(dax_dev, drv, NULL);
+	if (rc == -EBUSY)
+		dev_warn(dev, "held by a file system: unmount it before unbinding\n");
+	if (rc)
+		goto out;
+	device_release_driver(dev);
+	fs_put_dax(dax_dev, drv);
+	rc = count;
+out:
+	put_device(dev);
+	return rc;
+}
+
+static struct driver_attribute driver_attr_bind =
+	__ATTR_IGNORE_LOCKDEP(bind, 0200, NULL, bind_store);
+static struct driver_attribute driver_attr_unbind =
+	__ATTR_IGNORE_LOCKDEP(unbind, 0200, NULL, unbind_store);
+
+static struct attribute *fsdev_dax_attrs[] = {
+	&driver_attr_bind.attr,
+	&driver_attr_unbind.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(fsdev_dax);
+
+static struct dax_device_driver fsdev_dax_driver = {
+	.drv = {
+		.suppress_bind_attrs = true,
+		.groups = fsdev_dax_groups,
+	},
+	.probe = fsdev_dax_probe,
+	.type = DAXDRV_FSDEV_TYPE,
+};
+
+static int __init fsdev_dax_init(void)
+{
+	return dax_driver_register(&fsdev_dax_driver);
+}
+
+static void __exit fsdev_dax_exit(void)
+{
+	dax_driver_unregister(&fsdev_dax_driver);
+}
+
+MODULE_AUTHOR("The famfs authors");
+MODULE_DESCRIPTION("FSDEV DAX: file systems on character dax devices");
+MODULE_LICENSE("GPL");
+module_init(fsdev_dax_init);
+module_exit(fsdev_dax_exit);
