@@ -477,10 +477,22 @@ int famfs_apply_plan(const char *mpt, const struct famfs_action *acts,
  * @opts: extra mount options (may be NULL), appended to "dax=always".
  * @dry:  only validate the device (superblock, log); mount nothing.
  *
- * On failure after mount(2) succeeded, the file system is unmounted.
- * Return: 0 or a negative errno with a message.
+ * On failure after mount(2) succeeded (meta files), the file system is
+ * unmounted. Bad log entries do not unmount it: they are reported with -EIO
+ * while the valid files stay usable.
+ * Return: 0, -EIO (mounted, some entries bad), or another negative errno.
  */
 int famfs_mount(const char *dev, const char *mpt, const char *opts, bool dry);
+
+/**
+ * famfs_mount_ex() - famfs_mount() that also returns the replay counts.
+ *
+ * Return: 0; -EIO if the file system was mounted but some log entries were
+ * bad or could not be instantiated (it stays mounted; see @st and the
+ * message); other negative errno: not mounted.
+ */
+int famfs_mount_ex(const char *dev, const char *mpt, const char *opts,
+		   bool dry, struct famfs_apply_stats *st);
 
 /**
  * famfs_mkmeta() - create .meta, .meta/.superblock and .meta/.log in the
@@ -490,7 +502,13 @@ int famfs_mount(const char *dev, const char *mpt, const char *opts, bool dry);
  */
 int famfs_mkmeta(const char *dev);
 
-/** famfs_mkmeta_at() - the same with a known mount point and superblock. */
+/**
+ * famfs_mkmeta_at() - the same with a known mount point.
+ * @sb:     the superblock if already read, or NULL: then it is read through
+ *          .meta/.superblock (no raw device access) and @client is derived
+ *          from this host's system UUID.
+ * @client: .meta/.log gets mode 0444 instead of 0644.
+ */
 int famfs_mkmeta_at(const char *mpt, const struct famfs_superblock *sb,
 		    bool client);
 
@@ -541,6 +559,7 @@ uint64_t famfs_fs_dev_size(const struct famfs_fs *fs);
  * Online: relative paths are taken from the cwd; the result is the path
  * below the mount root (the final component need not exist).
  * Offline: the path is already relative to the root ('/'-prefix allowed).
+ * The mount root itself gives "" (return 0).
  * Return: 0, -EXDEV outside the mount, or a relpath error.
  */
 int famfs_fs_relpath(const struct famfs_fs *fs, const char *path,

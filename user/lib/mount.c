@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Mounting: mount(2), the meta files (spec §7) and log replay (applying a
+ * plan from replay.c to the mounted namespace).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fs_priv.h"
+
+int famfs_lookup_mount(void *ctx, const char *relpath)
+{
+	char p[PATH_MAX + FAMFS_MAX_PATHLEN];
+	struct stat st;
+
+	snprintf(p, sizeof(p), "%s/%s", (const char *)ctx, relpath);
+	if (lstat(p, &st))
+		return FAMFS_LOOKUP_ABSENT;
+	return S_ISDIR(st.st_mode) ? FAMFS_LOOKUP_DIR : FAMFS_LOOKUP_FILE;
+}
+
+static void note(struct famfs_apply_stats *st, const struct famfs_action *a,
+		 const char *msg)
+{
+	if (!st->first_error[0])
+		snprintf(st->first_error, sizeof(st->first_error),
+			 "entry %llu (%.80s): %s", (unsigned long long)a->index,
+			 a->relpath, msg);
+}
+
+static int apply_mkdir(const char *p, const struct famfs_action *a)
+{
+	struct stat st;
+
+	if (mkdir(p, a->mode) < 0) {
+		if (errno != EEXIST || lstat(p, &st) || !S_ISDIR(st.st_mode))
+			return famfs_fail(-errno, "mkdir %s: %s", p, strerror(errno));
+	}
+	if (chown(p, a->uid, a->gid) < 0 || chmod(p, a->mode) < 0)
+		return famfs_fail(-errno, "chown/chmod %s: %s", p, strerror(errno));
+	return 0;
+}
+
+static int apply_create(const char *p, const struct famfs_action *a, bool client)
+{
+	uint32_t mode = client ? a->mode & ~0222u : a->mode;
+	int fd, rc;
+
+	fd = open(p, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, mode);
+	if (fd < 0)
+		return famfs_fail(-errno, "create %s: %s", p, strerror(errno));
+	if (fchown(fd, a->uid, a->gid) < 0 || fchmod(fd, mode) < 0) {
+		rc = famfs_fail(-errno, "chown/chmod %s: %s", p, strerror(errno));
+		goto undo;
+	}
+	rc = famfs_kmap_v2(fd, FAMFS_REG, a->size, &a->fmap);
+	if (rc)
+		goto undo;
+	close(fd);
+	return 0;
+undo:
+	close(fd);
+	unlink(p);
+	return rc;
+}
+
+int famfs_apply_plan(const char *mpt, const struct famfs_action *acts,
+		     size_t n, bool client, struct famfs_apply_stats *st)
+{
+	struct famfs_apply_stats local;
+	char p[PATH_MAX + FAMFS_MAX_PATHLEN];
+	size_t i;
+	int rc;
+
+	if (!st)
+		st = &local;
+	memset(st, 0, sizeof(*st));
+	for (i = 0; i < n; i++) {
+		const struct famfs_action *a = &acts[i];
+
+		snprintf(p, sizeof(p), "%s/%s", mpt, a->relpath);
+		switch (a->type) {
+		case FAMFS_ACT_EXISTS:
+			st->nexisting++;
+			continue;
+		case FAMFS_ACT_BAD:
+			st->nbad++;
+			note(st, a, a->why);
+			continue;
+		case FAMFS_ACT_MKDIR:
+			rc = apply_mkdir(p, a);
+			if (!rc)
+				st->ndirs++;
+			break;
+		case FAMFS_ACT_CREATE:
+			rc = apply_create(p, a, client);
+			if (!rc)
+				st->nfiles++;
+			break;
+		default:
+			rc = famfs_fail(-EINVAL, "unknown action %d", a->type);
+			break;
+		}
+		if (rc) {
+			st->nerrors++;
+			note(st, a, famfs_errmsg());
+		}
+	}
+	if (st->nerrors || st->nbad)
+		return famfs_fail(-EIO, "log replay: %llu bad entries, %llu failures; first: %s",
+				  (unsigned long long)st->nbad,
+				  (unsigned long long)st->nerrors, st->first_error);
+	return 0;
+}
+
+int famfs_logplay(const char *mpt, bool dry, struct famfs_apply_stats *st)
+{
+	struct famfs_apply_stats local;
+	struct famfs_action *acts;
+	struct famfs_fs *fs;
+	size_t n, i;
+	int rc;
+
+	if (!st)
+		st = &local;
+	memset(st, 0, sizeof(*st));
+	rc = famfs_fs_open(mpt, false, &fs);
+	if (rc)
+		return rc;
+	rc = famfs_replay_plan(fs->log, fs->sb->log_len, fs->dev_size,
+			       famfs_lookup_mount, fs->mpt, &acts, &n);
+	if (rc)
+		goto out;
+	if (dry) {
+		for (i = 0; i < n; i++) {
+			switch (acts[i].type) {
+			case FAMFS_ACT_MKDIR:
+				st->ndirs++;
+				break;
+			case FAMFS_ACT_CREATE:
+				st->nfiles++;
+				break;
+			case FAMFS_ACT_EXISTS:
+				st->nexisting++;
+				break;
+			default:
+				st->nbad++;
+				note(st, &acts[i], acts[i].why);
+				break;
+			}
+		}
+		rc = st->nbad ? famfs_fail(-EIO, "log replay: %llu bad entries; first: %s",
+					   (unsigned long long)st->nbad, st->first_error) : 0;
+	} else {
+		rc = famfs_apply_plan(fs->mpt, acts, n, !fs->master, st);
+	}
+	free(acts);
+out:
+	famfs_fs_close(fs);
+	return rc;
+}
+
+/* Create one meta file mapped with a v1 map; an existing one is kept. */
+static int meta_file(const char *mpt, const char *name, uint32_t type,
+		     uint64_t off, uint64_t len, uint32_t mode)
+{
+	char p[PATH_MAX + 32];
+	int fd, rc;
+
+	snprintf(p, sizeof(p), "%s/%s", mpt, name);
+	fd = open(p, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, mode);
+	if (fd < 0) {
+		if (errno == EEXIST)
+			return 0;
+		return famfs_fail(-errno, "create %s: %s", p, strerror(errno));
+	}
+	if (fchmod(fd, mode) < 0) {
+		rc = famfs_fail(-errno, "chmod %s: %s", p, strerror(errno));
+		goto undo;
+	}
+	rc = famfs_kmap_v1(fd, type, len, off, len);
+	if (rc) {
+		famfs_fail_ctx(rc, "%s", p);
+		goto undo;
+	}
+	close(fd);
+	return 0;
+undo:
+	close(fd);
+	unlink(p);
+	return rc;
+}
+
+/* Read the superblock through .meta/.superblock. */
+static int read_meta_sb(const char *mpt, struct famfs_superblock *sb)
+{
+	char p[PATH_MAX + 32];
+	ssize_t n;
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/%s", mpt, FAMFS_META_SB);
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return famfs_fail(-errno, "%s: %s", p, strerror(errno));
+	n = pread(fd, sb, sizeof(*sb), 0);
+	close(fd);
+	if (n != (ssize_t)sizeof(*sb))
+		return famfs_fail(n < 0 ? -errno : -EIO, "%s: cannot read the superblock", p);
+	return 0;
+}
+
+int famfs_mkmeta_at(const char *mpt, const struct famfs_superblock *sb,
+		    bool client)
+{
+	struct famfs_superblock local;
+	char p[PATH_MAX + 16];
+	uuid_t me;
+	int rc;
+
+	snprintf(p, sizeof(p), "%s/%s", mpt, FAMFS_META_DIR);
+	if (mkdir(p, 0755) < 0 && errno != EEXIST)
+		return famfs_fail(-errno, "mkdir %s: %s", p, strerror(errno));
+	rc = meta_file(mpt, FAMFS_META_SB, FAMFS_SUPERBLOCK, 0, FAMFS_SB_AREA_LEN, 0444);
+	if (rc)
+		return rc;
+	if (!sb) {
+		/* No device access needed: read it back through the meta file. */
+		rc = read_meta_sb(mpt, &local);
+		if (rc)
+			return rc;
+		rc = famfs_sb_check(&local, 0);
+		if (rc)
+			return famfs_fail_ctx(rc, "%s/%s", mpt, FAMFS_META_SB);
+		rc = famfs_system_uuid(me);
+		if (rc)
+			return rc;
+		client = !famfs_sb_is_master(&local, me);
+		sb = &local;
+	}
+	return meta_file(mpt, FAMFS_META_LOG, FAMFS_LOG, sb->log_offset, sb->log_len,
+			 client ? 0444 : 0644);
+}
+
+int famfs_mkmeta(const char *dev)
+{
+	char mpt[PATH_MAX];
+	int rc;
+
+	rc = famfs_path_mountpoint(dev, mpt, sizeof(mpt));
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return famfs_fail(-ENOENT, "%s is not mounted as famfs", dev);
+	return famfs_mkmeta_at(mpt, NULL, false);
+}
+
+/* Pre-mount validation through the raw device, when it can be mapped. */
+static int precheck(const char *dev, struct famfs_superblock *sb, bool *have)
+{
+	struct famfs_dev d;
+	struct famfs_log *log;
+	int rc;
+
+	*have = false;
+	rc = famfs_dev_open(dev, false, &d);
+	if (rc) {
+		struct stat st;
+
+		/* fs-dax devdax refuses raw mmap: validate after mount instead. */
+		if (!stat(dev, &st) && S_ISCHR(st.st_mode) && (rc == -ENXIO ||
+		    rc == -ENODEV || rc == -EINVAL || rc == -EPERM || rc == -EBUSY))
+			return 0;
+		return rc;
+	}
+	rc = famfs_sb_check((struct famfs_superblock *)d.base, d.size);
+	if (!rc) {
+		memcpy(sb, d.base, sizeof(*sb));
+		log = (struct famfs_log *)(d.base + FAMFS_LOG_OFFSET);
+		rc = famfs_log_check(log, sb->log_len);
+		*have = !rc;
+	}
+	famfs_dev_close(&d);
+	return rc ? famfs_fail_ctx(rc, "%s", dev) : 0;
+}
+
+int famfs_mount_ex(const char *dev, const char *mpt, const char *opts,
+		   bool dry, struct famfs_apply_stats *st)
+{
+	struct famfs_superblock sb;
+	char data[512], root[PATH_MAX];
+	bool have_sb;
+	uuid_t me;
+	int rc;
+
+	if (st)
+		memset(st, 0, sizeof(*st));
+	rc = precheck(dev, &sb, &have_sb);
+	if (rc)
+		return rc;
+	if (dry)
+		return 0;
+	if (!realpath(mpt, root))
+		return famfs_fail(-errno, "%s: %s", mpt, strerror(errno));
+	if ((size_t)snprintf(data, sizeof(data), "dax=always%s%s",
+			     opts && *opts ? "," : "", opts ? opts : "") >= sizeof(data))
+		return famfs_fail(-EINVAL, "mount options too long");
+	if (mount(dev, root, "famfs", 0, data) < 0)
+		return famfs_fail(-errno, "mount %s on %s: %s", dev, root, strerror(errno));
+	if (have_sb) {
+		rc = famfs_system_uuid(me);
+		if (!rc)
+			rc = famfs_mkmeta_at(root, &sb, !famfs_sb_is_master(&sb, me));
+	} else {
+		rc = famfs_mkmeta_at(root, NULL, false);
+	}
+	if (rc)
+		goto undo;
+	rc = famfs_logplay(root, false, st);
+	if (rc == -EIO)
+		return rc;	/* mounted; bad entries reported, the rest is usable */
+	if (rc)
+		goto undo;
+	return 0;
+undo:
+	famfs_fail_ctx(rc, "mount %s", dev);
+	umount2(root, 0);
+	return rc;
+}
+
+int famfs_mount(const char *dev, const char *mpt, const char *opts, bool dry)
+{
+	return famfs_mount_ex(dev, mpt, opts, dry, NULL);
+}
