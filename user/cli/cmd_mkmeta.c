@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: GPL-2.0
+/* famfs mkmeta: create the .meta files of a mounted famfs device. */
+#include <getopt.h>
+
+#include "cli.h"
+#include "cmds.h"
+#include "libfamfs.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: famfs mkmeta DEVICE\n"
+		"\n"
+		"Create .meta/, .meta/.superblock and .meta/.log in the famfs\n"
+		"mount of DEVICE (famfs mount does this itself; use mkmeta after\n"
+		"a bare mount(8) -t famfs). Existing meta files are left alone.\n"
+		"\n"
+		"  -h, --help   this text\n"
+		"\n" CLI_EXIT_CODES_HELP);
+}
+
+int cmd_mkmeta(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", lopts, NULL)) != -1) {
+		if (c == 'h') {
+			usage(stdout);
+			return CLI_EXIT_OK;
+		}
+		return cli_usage_hint();
+	}
+	if (argc - optind != 1) {
+		cli_err("expected one DEVICE");
+		return cli_usage_hint();
+	}
+	rc = famfs_mkmeta(argv[optind]);
+	if (rc) {
+		cli_liberr(rc, "cannot create the meta files of %s",
+			   argv[optind]);
+		return cli_exit_for(rc);
+	}
+	return CLI_EXIT_OK;
+}
