@@ -41,3 +41,12 @@ int famfs_fail_ctx(int err, const char *fmt, ...)
 	snprintf(errbuf + len, sizeof(errbuf) - len, "%s", old);
 	return err;
 }
+
+void famfs_strfmt(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+}

@@ -3,6 +3,7 @@
 #ifndef FAMFS_PRIV_H
 #define FAMFS_PRIV_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "libfamfs.h"
@@ -17,6 +18,10 @@ int famfs_fail(int err, const char *fmt, ...)
 /* Prefix the current message with more context; returns @err. */
 int famfs_fail_ctx(int err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* snprintf into a fixed buffer where truncating a message is acceptable. */
+void famfs_strfmt(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 static inline uint64_t famfs_round_up(uint64_t v, uint64_t a)
 {

@@ -29,10 +29,11 @@ int famfs_lookup_mount(void *ctx, const char *relpath)
 static void note(struct famfs_apply_stats *st, const struct famfs_action *a,
 		 const char *msg)
 {
-	if (!st->first_error[0])
-		snprintf(st->first_error, sizeof(st->first_error),
-			 "entry %llu (%.80s): %s", (unsigned long long)a->index,
-			 a->relpath, msg);
+	if (st->first_error[0])
+		return;
+	famfs_strfmt(st->first_error, sizeof(st->first_error),
+		     "entry %llu (%.80s): %s", (unsigned long long)a->index,
+		     a->relpath, msg);
 }
 
 static int apply_mkdir(const char *p, const struct famfs_action *a)
