@@ -24,6 +24,8 @@ const char *ft_dev(void)
 {
 	const char *d = getenv("FAMFS_TEST_DEV");
 
+	if (!d || !*d)
+		d = getenv("FAMFS_DEV");	/* set by the test guest's /init */
 	return (d && *d) ? d : "/dev/pmem0";
 }
 

@@ -25,7 +25,10 @@
  */
 #define FT_DATA_BASE (64 * FT_MIB)
 
-/* $FAMFS_TEST_DEV (default /dev/pmem0) and $FAMFS_TEST_MPT (/mnt/famfs). */
+/*
+ * $FAMFS_TEST_DEV, else $FAMFS_DEV (the guest's device), else /dev/pmem0;
+ * $FAMFS_TEST_MPT, else /mnt/famfs.
+ */
 const char *ft_dev(void);
 const char *ft_mpt(void);
 
