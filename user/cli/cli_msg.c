@@ -59,7 +59,9 @@ void cli_liberr(int err, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	/* The library message is more precise than strerror when it has one. */
-	if (msg && *msg)
+	if (msg && *msg && err)
+		fprintf(stderr, ": %s (%s)\n", msg, strerror(err < 0 ? -err : err));
+	else if (msg && *msg)
 		fprintf(stderr, ": %s\n", msg);
 	else
 		fprintf(stderr, ": %s\n", strerror(err < 0 ? -err : err));
