@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Log append, capacity, scan of damaged/torn logs, relpath rules. */
+#include "test_util.h"
+
+static void fill(void)
+{
+	const uint64_t len = 8 * FAMFS_MiB;
+	struct famfs_log_entry e;
+	struct famfs_log_scan s;
+	struct t_mem m;
+	uint8_t *before;
+	uint64_t i, n = 0;
+	char name[32];
+	int rc = 0;
+
+	t_mem_init(&m, 64 * FAMFS_MiB, len);
+	for (i = 0; i < 20000; i++) {
+		snprintf(name, sizeof(name), "d%llu", (unsigned long long)i);
+		rc = t_add_dir(&m, name);
+		if (rc)
+			break;
+		n++;
+	}
+	is(n, 15420, "8 MiB log takes exactly 15420 entries");
+	is(rc, -ENOSPC, "entry 15421 -> ENOSPC");
+	ok(strstr(famfs_errmsg(), "log full (15420 entries)") != NULL, "message: %s", famfs_errmsg());
+	is(m.log->next_index, 15420, "next_index stays 15420");
+	is(m.log->next_seqnum, 15420, "next_seqnum stays 15420");
+	before = malloc(len);
+	memcpy(before, m.log, len);
+	famfs_entry_mkdir(&e, "one-more", 0755, 0, 0);
+	is(famfs_log_append(m.log, len, &e), -ENOSPC, "append to a full log refused again");
+	ok(!memcmp(before, m.log, len), "a refused append writes nothing");
+	free(before);
+	famfs_log_scan(m.log, len, &s);
+	is(s.nvalid, 15420, "scan of the full log: all 15420 valid");
+	ok(!s.damaged, "full log not damaged");
+	is(m.log->entries[15419].seqnum, 15419, "last entry seqnum 15419");
+	t_mem_free(&m);
+}
+
+static void damage(void)
+{
+	const uint64_t len = 8 * FAMFS_MiB;
+	struct famfs_log_scan s;
+	struct t_mem m;
+	char name[32];
+	int i;
+
+	t_mem_init(&m, 64 * FAMFS_MiB, len);
+	for (i = 0; i < 10; i++) {
+		snprintf(name, sizeof(name), "d%d", i);
+		t_add_dir(&m, name);
+	}
+	famfs_log_scan(m.log, len, &s);
+	ok(s.nvalid == 10 && !s.damaged, "10 good entries scan clean");
+
+	m.log->entries[4].seqnum = 7;	/* seqnum damage; CRC recomputed */
+	m.log->entries[4].crc = famfs_log_entry_crc(&m.log->entries[4]);
+	famfs_log_scan(m.log, len, &s);
+	ok(s.nvalid == 4 && s.damaged && s.bad_index == 4, "seqnum != index stops the scan at 4");
+	ok(strstr(s.why, "seqnum") != NULL, "why: %s", s.why);
+	m.log->entries[4].seqnum = 4;
+	m.log->entries[4].crc = famfs_log_entry_crc(&m.log->entries[4]);
+
+	m.log->entries[6].mkdir.relpath[0] ^= 1;	/* CRC damage */
+	famfs_log_scan(m.log, len, &s);
+	ok(s.nvalid == 6 && s.damaged && s.bad_index == 6, "bad CRC stops the scan at 6");
+	ok(strstr(s.why, "CRC") != NULL, "why: %s", s.why);
+	m.log->entries[6].mkdir.relpath[0] ^= 1;
+
+	m.log->entries[7].pad = 1;	/* padding is covered by the CRC */
+	famfs_log_scan(m.log, len, &s);
+	ok(s.nvalid == 7 && s.damaged, "a changed padding byte is detected");
+	m.log->entries[7].pad = 0;
+
+	/* Torn append: header claims 11, entry 10 is garbage. */
+	memset(&m.log->entries[10], 0x5a, sizeof(m.log->entries[10]));
+	m.log->next_index = m.log->next_seqnum = 11;
+	famfs_log_scan(m.log, len, &s);
+	ok(s.nvalid == 10 && s.damaged && s.bad_index == 10 && s.hdr_next_index == 11,
+	   "torn last entry: scan stops at 10, damage reported");
+	is(famfs_log_check(m.log, len), 0, "the header itself is still valid (torn entry found by scan)");
+
+	/* Entries past next_index are never read. */
+	m.log->next_index = m.log->next_seqnum = 5;
+	famfs_log_scan(m.log, len, &s);
+	ok(s.nvalid == 5 && !s.damaged, "scan stops at next_index");
+	t_mem_free(&m);
+}
+
+static void paths(void)
+{
+	struct famfs_log_entry e;
+	char p80[81], p79[80];
+	unsigned int i, zero = 1;
+	uint8_t *b = (uint8_t *)&e;
+
+	memset(p80, 'a', 80);
+	p80[80] = 0;
+	memset(p79, 'b', 79);
+	p79[79] = 0;
+	is(famfs_entry_file(&e, p80, 0, 0644, 0, 0, NULL), -ENAMETOOLONG, "80-byte path -> ENAMETOOLONG");
+	is(famfs_entry_mkdir(&e, p80, 0755, 0, 0), -ENAMETOOLONG, "80-byte dir path -> ENAMETOOLONG");
+	is(famfs_entry_file(&e, p79, 0, 0644, 0, 0, NULL), 0, "79-byte path accepted");
+	ok(!memcmp(e.file.relpath, p79, 80), "79-byte path stored with its NUL");
+	is(famfs_entry_file(&e, "", 0, 0644, 0, 0, NULL), -EINVAL, "empty path -> EINVAL");
+	is(famfs_entry_file(&e, "/abs", 0, 0644, 0, 0, NULL), -EINVAL, "absolute path -> EINVAL");
+	is(famfs_entry_file(&e, "a//b", 0, 0644, 0, 0, NULL), -EINVAL, "'//' -> EINVAL");
+	is(famfs_entry_file(&e, "a/../b", 0, 0644, 0, 0, NULL), -EINVAL, "'..' component -> EINVAL");
+	is(famfs_entry_file(&e, "./b", 0, 0644, 0, 0, NULL), -EINVAL, "'.' component -> EINVAL");
+	is(famfs_entry_file(&e, "..", 0, 0644, 0, 0, NULL), -EINVAL, "'..' -> EINVAL");
+	is(famfs_entry_file(&e, "a/", 0, 0644, 0, 0, NULL), -EINVAL, "trailing '/' -> EINVAL");
+	is(famfs_entry_file(&e, "a/..b/.c", 0, 0644, 0, 0, NULL), 0, "'..b' and '.c' are ordinary names");
+
+	memset(&e, 0xff, sizeof(e));
+	is(famfs_entry_mkdir(&e, "dir", 0755, 1, 2), 0, "mkdir entry built");
+	for (i = 16 + 12 + 4; i < sizeof(e); i++)
+		if (b[i])
+			zero = 0;
+	ok(zero && e.pad == 0, "entry zeroed before filling (padding and unused body)");
+	is(e.type, FAMFS_LOG_MKDIR, "mkdir type");
+	ok(e.mkdir.uid == 1 && e.mkdir.gid == 2 && e.mkdir.mode == 0755, "mkdir uid/gid/mode");
+	is(famfs_entry_file(&e, "f", 10, 0100644, 0, 0, NULL), 0, "file entry built");
+	is(e.file.mode, 0644, "only permission bits stored");
+	is(e.file.flags, 2, "flags 2 (all hosts read-write) like upstream");
+}
+
+int main(void)
+{
+	t_setup();
+	fill();
+	damage();
+	paths();
+	return tap_done();
+}
