@@ -1,0 +1,300 @@
+#!/usr/bin/env bash
+# Build (or reuse from the cache) the famfs test kernel.
+#
+# The kernel is Debian's linux-source-6.12 tarball, configured as tinyconfig
+# plus scripts/kernel/famfs-test.config (plus kasan.config when KASAN=1), with
+# fs/famfs built in-tree as a module and the drivers/dax patch series applied.
+#
+# Artifacts land in ${FAMFS_CACHE:-/var/cache/famfs}/kernel-<key>/ where <key>
+# hashes every input; the artifact directory is the last line printed.
+# One persistent build tree is kept per (tarball, config fragments, dax
+# patches, KASAN): a change in fs/famfs only costs an incremental build.
+#
+# Environment: KASAN=1, FAMFS_CACHE, FAMFS_JOBS (default 2),
+#              FAMFS_LINUX_TARBALL (default /usr/src/linux-source-6.12.tar.xz)
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+script=$top/scripts/kernel/build-kernel.sh
+cache=${FAMFS_CACHE:-/var/cache/famfs}
+tarball=${FAMFS_LINUX_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
+jobs=${FAMFS_JOBS:-2}
+# Bump when the way a tree is prepared changes, so old trees are not reused.
+tree_format=2
+
+case ${KASAN:-0} in
+1 | y | yes) kasan=1 ;;
+'' | 0 | n | no) kasan=0 ;;
+*)
+	echo "build-kernel: KASAN must be 0 or 1, got '$KASAN'" >&2
+	exit 2
+	;;
+esac
+
+log() { echo "build-kernel: $*" >&2; }
+die() {
+	echo "build-kernel: error: $*" >&2
+	exit 1
+}
+
+[[ -r $tarball ]] || die "kernel source $tarball not found (apt-get install linux-source-6.12)"
+mkdir -p "$cache"
+
+fragments=("$top/scripts/kernel/famfs-test.config")
+((kasan)) && fragments+=("$top/scripts/kernel/kasan.config")
+
+# Identity of the tarball: the Debian package version when it is the packaged
+# file, plus size and mtime so a replaced file is never mistaken for the old.
+tarball_id() {
+	local ver=""
+	if [[ $tarball == /usr/src/linux-source-6.12.tar.xz ]]; then
+		ver=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null || true)
+	fi
+	if [[ -n $ver ]]; then
+		echo "deb:$ver:$(stat -c '%s:%Y' "$tarball")"
+	else
+		echo "sha256:$(sha256sum <"$tarball" | cut -d' ' -f1)"
+	fi
+}
+
+# Source files of fs/famfs that go into the tree (build products of an
+# out-of-tree `make module` in the repository are left out).
+famfs_files() {
+	# Only a complete module (Kconfig and Makefile) goes into the tree.
+	[[ -f $top/fs/famfs/Kconfig && -f $top/fs/famfs/Makefile ]] || return 0
+	(cd "$top" && find fs/famfs -type f \( -name '*.[ch]' -o -name Kconfig \
+		-o -name Makefile -o -name Kbuild \) ! -name '*.mod.c' | LC_ALL=C sort)
+}
+dax_files() {
+	[[ -d $top/drivers/dax ]] || return 0
+	(cd "$top" && find drivers/dax -maxdepth 1 -type f -name '*.[ch]' | LC_ALL=C sort)
+}
+dax_patches() {
+	[[ -d $top/drivers/dax/patches ]] || return 0
+	(cd "$top" && find drivers/dax/patches -maxdepth 1 -type f -name '*.patch' |
+		LC_ALL=C sort)
+}
+
+# Hash a list of repository-relative paths: names and contents.
+hash_paths() {
+	local f
+	for f in "$@"; do
+		printf '%s ' "$f"
+		sha256sum <"$top/$f" | cut -d' ' -f1
+	done
+}
+
+mapfile -t famfs_list < <(famfs_files)
+mapfile -t dax_list < <(dax_files)
+mapfile -t patch_list < <(dax_patches)
+
+tree_key=$({
+	echo "format $tree_format"
+	echo "tarball $(tarball_id)"
+	echo "kasan $kasan"
+	for f in "${fragments[@]}"; do
+		printf 'fragment %s ' "$(basename "$f")"
+		sha256sum <"$f" | cut -d' ' -f1
+	done
+	hash_paths "${patch_list[@]}"
+} | sha256sum | cut -c1-16)
+
+key=$({
+	echo "tree $tree_key"
+	printf 'script '
+	sha256sum <"$script" | cut -d' ' -f1
+	hash_paths include/uapi/linux/famfs_ioctl.h "${famfs_list[@]}" "${dax_list[@]}"
+} | sha256sum | cut -c1-16)
+
+artifact=$cache/kernel-$key
+if [[ -f $artifact/.complete ]]; then
+	touch "$artifact/.complete"
+	echo "$artifact"
+	exit 0
+fi
+
+treedir=$cache/tree-$tree_key
+exec 9>"$treedir.lock"
+log "waiting for the build tree lock" && flock 9
+# Another build may have produced the same artifact while we waited.
+if [[ -f $artifact/.complete ]]; then
+	echo "$artifact"
+	exit 0
+fi
+
+src=$treedir/src
+buildlog=$treedir/build.log
+
+prepare_tree() {
+	local tmp=$treedir.tmp p out ver
+	log "extracting $tarball into $src"
+	rm -rf "$tmp"
+	mkdir -p "$tmp"
+	tar -xJf "$tarball" -C "$tmp"
+	mv "$tmp"/linux-source-* "$tmp/src" || die "unexpected tarball layout"
+	ver=$(make -s -C "$tmp/src" kernelversion 2>/dev/null || echo "?")
+	for p in "${patch_list[@]}"; do
+		if ! out=$(patch -d "$tmp/src" -p1 -N --dry-run <"$top/$p" 2>&1); then
+			rm -rf "$tmp"
+			die "patch $p does not apply to linux-source $ver: $out"
+		fi
+		patch -d "$tmp/src" -p1 -N -s <"$top/$p" || die "patch $p failed after a clean dry run"
+		log "applied $p"
+	done
+	# Pristine drivers/dax (after patches) to restore files we stop overriding.
+	cp -a "$tmp/src/drivers/dax" "$tmp/pristine-dax"
+	: >"$tmp/src/.famfs-tree-ready"
+	rm -rf "$treedir"
+	mv "$tmp" "$treedir"
+}
+
+[[ -f $src/.famfs-tree-ready ]] || prepare_tree
+touch "$treedir"
+
+# Copy a file only when its contents differ, so unchanged inputs keep their
+# mtimes and kbuild rebuilds nothing; a changed file gets a fresh mtime.
+sync_file() {
+	cmp -s "$1" "$2" && return 0
+	mkdir -p "$(dirname "$2")"
+	cp "$1" "$2.famfs-tmp" && mv "$2.famfs-tmp" "$2"
+}
+
+# fs/famfs into the tree, and hooked into fs/Kconfig and fs/Makefile.
+sync_famfs() {
+	local f want
+	if ((${#famfs_list[@]})); then
+		for f in "${famfs_list[@]}"; do
+			sync_file "$top/$f" "$src/$f"
+		done
+		# Drop files that no longer exist in the repository.
+		while IFS= read -r f; do
+			want=0
+			for g in "${famfs_list[@]}"; do [[ $g == "$f" ]] && want=1 && break; done
+			((want)) || rm -f "$src/$f"
+		done < <(cd "$src" && find fs/famfs -type f \( -name '*.[ch]' \
+			-o -name Kconfig -o -name Makefile -o -name Kbuild \) ! -name '*.mod.c')
+		grep -qxF 'source "fs/famfs/Kconfig"' "$src/fs/Kconfig" ||
+			sed -i '\|^source "fs/ext4/Kconfig"$|a source "fs/famfs/Kconfig"' "$src/fs/Kconfig"
+		grep -qxF 'obj-$(CONFIG_FAMFS)		+= famfs/' "$src/fs/Makefile" ||
+			echo 'obj-$(CONFIG_FAMFS)		+= famfs/' >>"$src/fs/Makefile"
+		grep -qxF 'source "fs/famfs/Kconfig"' "$src/fs/Kconfig" ||
+			die "could not hook fs/famfs/Kconfig into fs/Kconfig"
+	else
+		sed -i '\|^source "fs/famfs/Kconfig"$|d' "$src/fs/Kconfig"
+		sed -i '\|^obj-$(CONFIG_FAMFS)[[:space:]]*+= famfs/$|d' "$src/fs/Makefile"
+		rm -rf "$src/fs/famfs"
+	fi
+	sync_file "$top/include/uapi/linux/famfs_ioctl.h" \
+		"$src/include/uapi/linux/famfs_ioctl.h"
+}
+
+# drivers/dax/*.[ch] over the (patched) tree; restore what we stop overriding.
+sync_dax() {
+	local f name manifest=$treedir/dax-copied
+	touch "$manifest"
+	while IFS= read -r name; do
+		[[ -n $name && ! -f $top/drivers/dax/$name ]] || continue
+		if [[ -f $treedir/pristine-dax/$name ]]; then
+			sync_file "$treedir/pristine-dax/$name" "$src/drivers/dax/$name"
+		else
+			rm -f "$src/drivers/dax/$name"
+		fi
+	done <"$manifest"
+	: >"$manifest.new"
+	for f in "${dax_list[@]}"; do
+		sync_file "$top/$f" "$src/$f"
+		basename "$f" >>"$manifest.new"
+	done
+	mv "$manifest.new" "$manifest"
+}
+
+# tinyconfig + fragments, into .config only when the result differs.
+make_config() {
+	local gen=.config.famfs-gen
+	(
+		cd "$src"
+		rm -f "$gen" "$gen.old"
+		make -s KCONFIG_CONFIG="$gen" tinyconfig >/dev/null
+		cat "${fragments[@]}" >>"$gen"
+		make -s KCONFIG_CONFIG="$gen" olddefconfig >/dev/null 2>"$gen.log" || {
+			cat "$gen.log" >&2
+			exit 1
+		}
+		if ! cmp -s "$gen" .config; then
+			mv "$gen" .config
+			log "configuration changed"
+		fi
+		rm -f "$gen" "$gen.old" "$gen.log"
+	) || die "kernel configuration failed"
+}
+
+# Every requested option must survive olddefconfig with the requested value.
+verify_config() {
+	local line sym val got bad=()
+	while IFS= read -r line; do
+		if [[ $line =~ ^(CONFIG_[A-Za-z0-9_]+)=(.*)$ ]]; then
+			sym=${BASH_REMATCH[1]} val=${BASH_REMATCH[2]}
+		elif [[ $line =~ ^#\ (CONFIG_[A-Za-z0-9_]+)\ is\ not\ set$ ]]; then
+			sym=${BASH_REMATCH[1]} val=n
+		else
+			continue
+		fi
+		[[ $sym == CONFIG_FAMFS && ! -f $src/fs/famfs/Kconfig ]] && continue
+		got=$(grep -E "^$sym=" "$src/.config" | cut -d= -f2- || true)
+		[[ -z $got ]] && got=n
+		[[ $got == "$val" ]] || bad+=("$sym (wanted $val, got $got)")
+	done < <(cat "${fragments[@]}")
+	if ((${#bad[@]})); then
+		printf 'build-kernel: dropped or changed by olddefconfig: %s\n' "${bad[@]}" >&2
+		die "${#bad[@]} requested option(s) not set (unmet dependencies?)"
+	fi
+}
+
+sync_famfs
+sync_dax
+make_config
+verify_config
+[[ -f $src/fs/famfs/Kconfig ]] || log "warning: fs/famfs not present: kernel built without famfs"
+
+log "building in $src with -j$jobs (log: $buildlog)"
+start=$(date +%s)
+if ! nice make -C "$src" -j"$jobs" bzImage modules >"$buildlog" 2>&1; then
+	grep -E 'error|Error' "$buildlog" | head -n 40 >&2 || true
+	tail -n 40 "$buildlog" >&2
+	die "kernel build failed (full log: $buildlog)"
+fi
+log "built in $(($(date +%s) - start)) s"
+
+stage=$artifact.tmp.$$
+rm -rf "$stage"
+mkdir -p "$stage"
+make -C "$src" -s INSTALL_MOD_PATH="$stage/modules" INSTALL_MOD_STRIP=1 \
+	modules_install >>"$buildlog" 2>&1 || die "modules_install failed (log: $buildlog)"
+cp "$src/arch/x86/boot/bzImage" "$stage/bzImage"
+cp "$src/System.map" "$stage/System.map"
+cp "$src/.config" "$stage/config"
+make -C "$src" -s kernelrelease >"$stage/release"
+{
+	echo "key $key"
+	echo "tree $tree_key $src"
+	echo "kasan $kasan"
+	echo "tarball $(tarball_id)"
+	printf 'patch %s\n' "${patch_list[@]}"
+} >"$stage/inputs"
+: >"$stage/.complete"
+rm -rf "$artifact"
+mv "$stage" "$artifact"
+
+# Keep the cache bounded: the 6 newest artifacts and the 3 newest trees.
+prune() {
+	local pattern=$1 keep=$2 d
+	# shellcheck disable=SC2012
+	ls -1dt "$cache"/$pattern 2>/dev/null | tail -n +$((keep + 1)) | while read -r d; do
+		[[ $d == "$artifact" || $d == "$treedir" ]] && continue
+		rm -rf "$d" "$d.lock"
+	done
+}
+prune 'kernel-????????????????' 6
+prune 'tree-????????????????' 3
+
+echo "$artifact"
