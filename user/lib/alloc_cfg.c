@@ -72,11 +72,12 @@ static int parse_interleave(struct cfg_parser *c, struct famfs_interleave *il)
 		else if (!strcmp(key, "nstrips"))
 			rc = parse_count(key, scalar(c), FAMFS_MAX_STRIPS, &il->nstrips);
 		else if (!strcmp(key, "chunk_size"))
-			rc = famfs_parse_size(scalar(c), &il->chunk_size);
+			rc = famfs_parse_size(scalar(c), &il->chunk_size) ?
+			     famfs_fail_ctx(-EINVAL, "alloc config: chunk_size") : 0;
 		else
 			rc = famfs_fail(-EINVAL, "alloc config: unknown key '%s'", key);
 		if (rc)
-			return rc == -EINVAL ? famfs_fail_ctx(rc, "alloc config") : rc;
+			return rc;
 	}
 }
 

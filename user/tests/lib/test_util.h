@@ -124,4 +124,15 @@ static inline int t_add_raw(struct t_mem *m, struct famfs_log_entry *e)
 	return famfs_log_append(m->log, m->sb.log_len, e);
 }
 
+/* Write an entry the library would refuse (e.g. unknown type), valid CRC. */
+static inline void t_forge(struct t_mem *m, struct famfs_log_entry *e)
+{
+	uint64_t i = m->log->next_index;
+
+	e->seqnum = i;
+	e->crc = famfs_log_entry_crc(e);
+	m->log->entries[i] = *e;
+	m->log->next_index = m->log->next_seqnum = i + 1;
+}
+
 #endif /* FAMFS_TEST_UTIL_H */
