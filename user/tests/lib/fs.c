@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Offline file system handles on an image, roles, fsck. */
+#include <sys/stat.h>
+
+#include "test_util.h"
+
+#define MiB FAMFS_MiB
+
+static const char *img;
+
+static void format(uint64_t size)
+{
+	struct famfs_dev d;
+	uuid_t me;
+
+	img = t_image("fs.img", size);
+	famfs_system_uuid(me);
+	if (famfs_dev_open(img, true, &d) || famfs_mkfs(&d, 0, me, true)) {
+		printf("# setup failed: %s\n", famfs_errmsg());
+		exit(2);
+	}
+	famfs_dev_close(&d);
+}
+
+static void offline_basic(void)
+{
+	struct famfs_fs *fs, *fs2;
+	struct famfs_log_entry e;
+	struct famfs_prng p;
+	uint8_t *map, buf[4096];
+	int fd, rc;
+
+	format(64 * MiB);
+	is(famfs_fs_open_device(img, true, &fs), 0, "open the image for writing");
+	ok(famfs_fs_is_master(fs), "the formatting host is the master");
+	ok(famfs_fs_mountpoint(fs) == NULL, "offline handle has no mount point");
+	is(famfs_fs_open_device(img, true, &fs2), -EBUSY, "a second writer is refused (lock held)");
+	is(famfs_fs_mkdir(fs, "dir", 0755, 0, 0, false), 0, "mkdir dir");
+	is(famfs_fs_mkdir(fs, "dir", 0755, 0, 0, false), -EEXIST, "mkdir dir again -> EEXIST");
+	is(famfs_fs_mkdir(fs, "dir", 0755, 0, 0, true), 0, "mkdir -p of an existing dir is fine");
+	is(famfs_fs_mkdir(fs, "p/q/r", 0700, 0, 0, true), 0, "mkdir -p p/q/r");
+	is(famfs_fs_mkdir(fs, "x/y", 0755, 0, 0, false), -ENOENT, "mkdir without parent -> ENOENT");
+	rc = famfs_fs_creat(fs, "dir/data", 3 * MiB + 5, 0640, 1000, 1000, NULL, &fd, &map);
+	is(rc, 0, "creat dir/data (3 MiB + 5)");
+	is(fd, -1, "offline: no fd");
+	ok(map != NULL, "offline: pointer into the device");
+	if (map) {
+		famfs_prng_init(&p, 1);
+		famfs_prng_fill(&p, map, 3 * MiB + 5);
+		famfs_flush(map, 3 * MiB + 5);
+	}
+	is(famfs_fs_creat(fs, "dir/data", 3 * MiB + 5, 0640, 0, 0, NULL, NULL, NULL), 1,
+	   "re-creat with the same size returns the existing file (1)");
+	is(famfs_fs_creat(fs, "dir/data", 4 * MiB, 0640, 0, 0, NULL, NULL, NULL), -EEXIST,
+	   "re-creat with another size -> EEXIST");
+	is(famfs_fs_creat(fs, "dir", 1, 0640, 0, 0, NULL, NULL, NULL), -EEXIST, "creat over a dir -> EEXIST");
+	is(famfs_fs_creat(fs, "nodir/f", 1, 0640, 0, 0, NULL, NULL, NULL), -ENOENT, "creat without parent -> ENOENT");
+	is(famfs_fs_creat(fs, "dir/data/f", 1, 0640, 0, 0, NULL, NULL, NULL), -ENOTDIR, "creat under a file -> ENOTDIR");
+	is(famfs_fs_creat(fs, "/abs", 1, 0640, 0, 0, NULL, NULL, NULL), -EINVAL, "absolute relpath -> EINVAL");
+	memset(buf, 0x77, sizeof(buf));
+	is(famfs_fs_creat(fs, "small", 100, 0644, 0, 0, NULL, NULL, NULL), 0, "creat small");
+	is(famfs_fs_write(fs, "small", 50, buf, 50), 0, "write the last 50 bytes");
+	is(famfs_fs_write(fs, "small", 51, buf, 50), -EINVAL, "write beyond the size -> EINVAL");
+	famfs_fs_close(fs);
+
+	is(famfs_fs_open_device(img, false, &fs), 0, "reopen read-only");
+	is(famfs_fs_lookup(fs, "dir/data", &e), 0, "dir/data is in the log");
+	ok(e.type == FAMFS_LOG_FILE && e.file.size == 3 * MiB + 5 && e.file.mode == 0640 &&
+	   e.file.uid == 1000, "entry has size, mode, owner");
+	is(e.file.fmap.se[0].offset, 10 * MiB, "first file placed right after the log");
+	is(famfs_fs_lookup(fs, "p/q", &e), 0, "p/q (mkdir -p) is in the log");
+	is(e.type, FAMFS_LOG_MKDIR, "p/q is a directory");
+	{
+		static uint8_t got[3 * MiB + 5];
+
+		is(famfs_fs_read(fs, "dir/data", 0, got, sizeof(got)), 0, "read dir/data back");
+		famfs_prng_init(&p, 1);
+		is(famfs_prng_verify(&p, got, sizeof(got)), sizeof(got), "data verifies with seed 1");
+	}
+	is(famfs_fs_read(fs, "small", 50, buf, 50), 0, "read small");
+	ok(buf[0] == 0x77 && buf[49] == 0x77, "written bytes read back");
+	is(famfs_fs_mkdir(fs, "ro", 0755, 0, 0, false), -EBADF, "read-only handle cannot mkdir");
+	is(famfs_fs_lookup(fs, "nope", &e), -ENOENT, "missing name -> ENOENT");
+	famfs_fs_close(fs);
+}
+
+static void relpaths(void)
+{
+	struct famfs_fs *fs;
+	char rel[128];
+
+	is(famfs_fs_open_device(img, false, &fs), 0, "open for relpath checks");
+	ok(!famfs_fs_relpath(fs, "/a/b", rel, sizeof(rel)) && !strcmp(rel, "a/b"), "offline '/a/b' -> 'a/b'");
+	ok(!famfs_fs_relpath(fs, "/", rel, sizeof(rel)) && !rel[0], "offline '/' -> root ''");
+	is(famfs_fs_relpath(fs, "a/../b", rel, sizeof(rel)), -EINVAL, "offline '..' refused");
+	famfs_fs_close(fs);
+}
+
+static void interleaved_offline(void)
+{
+	struct famfs_interleave il = { .nbuckets = 4, .nstrips = 4, .chunk_size = 2 * MiB };
+	static uint8_t data[20 * MiB], back[20 * MiB];
+	struct famfs_log_entry e;
+	struct famfs_fs *fs;
+	struct famfs_prng p;
+	uint8_t *map;
+
+	format(4 * FAMFS_GiB);
+	is(famfs_fs_open_device(img, true, &fs), 0, "open a 4 GiB sparse image");
+	is(famfs_fs_creat(fs, "striped", sizeof(data), 0644, 0, 0, &il, NULL, &map), 0,
+	   "creat an interleaved file (4 strips, 2 MiB chunks)");
+	ok(map == NULL, "interleaved offline: no flat pointer");
+	famfs_prng_init(&p, 42);
+	famfs_prng_fill(&p, data, sizeof(data));
+	is(famfs_fs_write(fs, "striped", 0, data, sizeof(data)), 0, "write 20 MiB through the stripes");
+	famfs_fs_close(fs);
+	is(famfs_fs_open_device(img, false, &fs), 0, "reopen");
+	famfs_fs_lookup(fs, "striped", &e);
+	is(e.file.fmap.ext_type, FAMFS_EXT_INTERLEAVE, "logged as interleaved");
+	is(famfs_fs_read(fs, "striped", 0, back, sizeof(back)), 0, "read it back");
+	ok(!memcmp(data, back, sizeof(data)), "data round-trips through the stripe arithmetic");
+	{
+		/* spec §5 example, checked on the device bytes themselves */
+		const struct famfs_dev *d = NULL;
+		struct famfs_dev raw;
+		uint64_t off = 15 * MiB;
+
+		(void)d;
+		famfs_dev_open(img, false, &raw);
+		ok(!memcmp(raw.base + e.file.fmap.ie[0].strips[3].offset + 3 * MiB, data + off, 4096),
+		   "file offset 15 MiB is at strips[3].offset + 3 MiB on the device");
+		famfs_dev_close(&raw);
+	}
+	famfs_fs_close(fs);
+}
+
+static void client_and_full(void)
+{
+	struct famfs_fs *fs;
+	uint8_t *hdr_before;
+	char uuidf[300], other[300], name[32];
+	const struct famfs_log *log;
+	int i, rc = 0;
+	FILE *f;
+
+	format(64 * MiB);
+	/* Another host: a different system uuid file. */
+	snprintf(uuidf, sizeof(uuidf), "%s", getenv(FAMFS_SYSTEM_UUID_ENV));
+	snprintf(other, sizeof(other), "%s/other_uuid", t_dir);
+	f = fopen(other, "w");
+	fprintf(f, "11111111-2222-3333-4444-555555555555\n");
+	fclose(f);
+	setenv(FAMFS_SYSTEM_UUID_ENV, other, 1);
+	is(famfs_fs_open_device(img, true, &fs), 0, "a client can open the image");
+	ok(!famfs_fs_is_master(fs), "and is not the master");
+	is(famfs_fs_mkdir(fs, "d", 0755, 0, 0, false), -EROFS, "client mkdir -> EROFS");
+	is(famfs_fs_creat(fs, "f", 1, 0644, 0, 0, NULL, NULL, NULL), -EROFS, "client creat -> EROFS");
+	ok(strstr(famfs_errmsg(), "only the master") != NULL, "message: %s", famfs_errmsg());
+	famfs_fs_close(fs);
+	setenv(FAMFS_SYSTEM_UUID_ENV, uuidf, 1);
+
+	/* Fill the log with directories, then one more of each kind. */
+	is(famfs_fs_open_device(img, true, &fs), 0, "master opens");
+	for (i = 0; i < 16000; i++) {
+		snprintf(name, sizeof(name), "d%d", i);
+		rc = famfs_fs_mkdir(fs, name, 0755, 0, 0, false);
+		if (rc)
+			break;
+	}
+	is(i, 15420, "15420 directories fill the 8 MiB log");
+	is(rc, -ENOSPC, "then ENOSPC");
+	log = famfs_fs_log(fs);
+	hdr_before = malloc(48 + 544);
+	memcpy(hdr_before, log, 48);
+	is(famfs_fs_creat(fs, "late", 1, 0644, 0, 0, NULL, NULL, NULL), -ENOSPC, "creat on a full log -> ENOSPC");
+	ok(strstr(famfs_errmsg(), "log full") != NULL, "message: %s", famfs_errmsg());
+	ok(!memcmp(hdr_before, log, 48), "log header unchanged");
+	free(hdr_before);
+	famfs_fs_close(fs);
+}
+
+static void roles(void)
+{
+	char path[300];
+	uuid_t a, b;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/sub/dir/uuid", t_dir);
+	setenv(FAMFS_SYSTEM_UUID_ENV, path, 1);
+	is(famfs_system_uuid(a), 0, "uuid file created with its directories");
+	is(famfs_system_uuid(b), 0, "and read back");
+	ok(!uuid_compare(a, b) && !uuid_is_null(a), "stable, non-null uuid");
+	f = fopen(path, "w");
+	fprintf(f, "not-a-uuid\n");
+	fclose(f);
+	is(famfs_system_uuid(a), -EINVAL, "malformed uuid file -> EINVAL");
+	ok(strstr(famfs_errmsg(), "malformed") != NULL, "message: %s", famfs_errmsg());
+	f = fopen(path, "w");
+	fprintf(f, "123e4567-e89b-12d3-a456-426614174000");
+	fclose(f);
+	is(famfs_system_uuid(a), 0, "uuid without newline accepted");
+	snprintf(path, sizeof(path), "%s/system_uuid", t_dir);
+	setenv(FAMFS_SYSTEM_UUID_ENV, path, 1);
+}
+
+static void fsck(void)
+{
+	struct famfs_fsck_report r;
+	struct famfs_fs *fs;
+	struct famfs_dev d;
+	struct famfs_log *log;
+	int rc;
+
+	format(64 * MiB);
+	famfs_fs_open_device(img, true, &fs);
+	famfs_fs_mkdir(fs, "d", 0755, 0, 0, false);
+	famfs_fs_creat(fs, "d/a", 4 * MiB, 0644, 0, 0, NULL, NULL, NULL);
+	famfs_fs_close(fs);
+	famfs_dev_open(img, true, &d);
+	log = (struct famfs_log *)(d.base + FAMFS_LOG_OFFSET);
+	rc = famfs_fsck((void *)d.base, log, d.size, &r);
+	is(rc, 0, "fsck of a clean fs -> 0");
+	ok(r.alloc.nfiles == 1 && r.alloc.ndirs == 1 && r.nerrors == 0 && r.scan.nvalid == 2,
+	   "report: 1 file, 1 dir, 2 entries, no errors");
+	famfs_dev_close(&d);
+
+	famfs_fs_open_device(img, true, &fs);
+	is(famfs_fs_clone(fs, "d/a", "d/b"), 0, "clone d/a to d/b (cross-link)");
+	famfs_fs_close(fs);
+	famfs_dev_open(img, true, &d);
+	log = (struct famfs_log *)(d.base + FAMFS_LOG_OFFSET);
+	rc = famfs_fsck((void *)d.base, log, d.size, &r);
+	is(rc, 1, "fsck finds the cross-link");
+	is(r.alloc.ncollisions, 2, "2 allocation units collide");
+	ok(r.nproblems > 0 && strstr(r.problems[0], "d/b"), "problem names d/b: %s", r.problems[0]);
+
+	log->entries[2].file.size ^= 1;		/* damage the last entry */
+	rc = famfs_fsck((void *)d.base, log, d.size, &r);
+	ok(rc == 1 && r.scan.damaged && r.scan.nvalid == 2, "torn entry reported by fsck");
+	log->entries[2].file.size ^= 1;
+
+	((struct famfs_superblock *)d.base)->magic = 0;
+	rc = famfs_fsck((void *)d.base, log, d.size, &r);
+	ok(rc == 1 && r.sb_err == -ENODATA, "bad superblock reported");
+	famfs_dev_close(&d);
+	is(famfs_fs_open_device(img, false, &fs), -ENODATA, "opening a killed fs -> ENODATA");
+}
+
+int main(void)
+{
+	t_setup();
+	roles();
+	offline_basic();
+	relpaths();
+	interleaved_offline();
+	client_and_full();
+	fsck();
+	return tap_done();
+}
