@@ -26,19 +26,14 @@ int famfs_fail(int err, const char *fmt, ...)
 int famfs_fail_ctx(int err, const char *fmt, ...)
 {
 	char prefix[256], old[sizeof(errbuf)];
-	size_t len;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(prefix, sizeof(prefix), fmt, ap);
 	va_end(ap);
 	memcpy(old, errbuf, sizeof(old));
-	/* Truncation of very long messages is acceptable here. */
-	len = strlen(prefix);
-	memcpy(errbuf, prefix, len);
-	errbuf[len++] = ':';
-	errbuf[len++] = ' ';
-	snprintf(errbuf + len, sizeof(errbuf) - len, "%s", old);
+	/* Truncating a very long message is acceptable. */
+	famfs_strfmt(errbuf, sizeof(errbuf), "%s: %s", prefix, old);
 	return err;
 }
 
