@@ -75,7 +75,7 @@ bool logplay_follow_requested(int argc, char **argv)
 static void follow_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: famfs logplay --follow [-i MS] [-t SECONDS] [-q] MOUNTPOINT\n"
+		"Usage: famfs logplay --follow [-i MS] [-t SECONDS] [-c] [-q] MOUNTPOINT\n"
 		"\n"
 		"Replay the log once, then keep watching it: every MS milliseconds\n"
 		"(default %d) read the log header's next_index and instantiate the\n"
@@ -87,6 +87,8 @@ static void follow_usage(FILE *f)
 		"  -F, --follow          follow the log (required)\n"
 		"  -i, --interval MS     poll interval, 1..10000 ms\n"
 		"  -t, --timeout SECONDS stop after this long (0: never)\n"
+		"  -c, --client          replay as a client (read-only files) even on\n"
+		"                        the master\n"
 		"  -q, --quiet           do not print each new file and directory\n"
 		"  -h, --help            this text\n"
 		"\n" CLI_EXIT_CODES_HELP
@@ -265,13 +267,14 @@ static int follow_poll(struct follower *f, unsigned int interval_ms)
 }
 
 static int follow_parse(int argc, char **argv, unsigned int *interval_ms,
-			unsigned int *timeout_s, bool *quiet)
+			unsigned int *timeout_s, bool *quiet, bool *client)
 {
 	static const struct option lopts[] = {
 		{ "follow", no_argument, NULL, 'F' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "client", no_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -279,7 +282,7 @@ static int follow_parse(int argc, char **argv, unsigned int *interval_ms,
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+Fi:t:qh", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+Fi:t:qch", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'F':
 			break;
@@ -300,6 +303,9 @@ static int follow_parse(int argc, char **argv, unsigned int *interval_ms,
 		case 'q':
 			*quiet = true;
 			break;
+		case 'c':
+			*client = true;
+			break;
 		case 'h':
 			follow_usage(stdout);
 			return -1;
@@ -318,12 +324,14 @@ int logplay_follow_main(int argc, char **argv)
 {
 	unsigned int interval_ms = FOLLOW_INTERVAL_MS_DEFAULT, timeout_s = 0;
 	struct follower f = { 0 };
+	bool force_client = false;
 	struct sigaction sa = { 0 };
 	struct timespec nap;
 	double deadline;
 	int rc, exit_code = CLI_EXIT_OK;
 
-	rc = follow_parse(argc, argv, &interval_ms, &timeout_s, &f.quiet);
+	rc = follow_parse(argc, argv, &interval_ms, &timeout_s, &f.quiet,
+			  &force_client);
 	if (rc < 0)
 		return CLI_EXIT_OK;	/* --help */
 	if (rc > 0)
@@ -339,7 +347,7 @@ int logplay_follow_main(int argc, char **argv)
 	f.log = famfs_fs_log(f.fs);
 	f.log_len = f.sb->log_len;
 	f.dev_size = famfs_fs_dev_size(f.fs);
-	f.client = !famfs_fs_is_master(f.fs);
+	f.client = force_client || !famfs_fs_is_master(f.fs);
 	/*
 	 * famfs_fs_open() checked the superblock; its fs UUID is the one the
 	 * mount holds unless the memory was re-formatted before we started,
