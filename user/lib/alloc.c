@@ -114,7 +114,9 @@ int famfs_alloc_build(struct famfs_alloc **out,
 	a->hint = a->first_data;
 	mark(a, 0, meta_end);
 	for (i = 0; i < scan.nvalid; i++) {
-		const struct famfs_log_entry *e = &log->entries[i];
+		/* Work on a copy: the shared memory may change under us. */
+		struct famfs_log_entry copy = log->entries[i];
+		const struct famfs_log_entry *e = &copy;
 		uint64_t n;
 
 		if (e->type == FAMFS_LOG_MKDIR) {

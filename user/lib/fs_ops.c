@@ -303,7 +303,8 @@ static int commit_file(struct famfs_fs *fs, const char *rel,
 static int existing_file(struct famfs_fs *fs, const char *rel, uint64_t size,
 			 int64_t idx, int *out_fd, uint8_t **out_map)
 {
-	const struct famfs_log_file *f = &fs->log->entries[idx].file;
+	struct famfs_log_entry copy = fs->log->entries[idx];
+	const struct famfs_log_file *f = &copy.file;
 	int rc;
 
 	if (f->size != size)
@@ -371,7 +372,7 @@ int famfs_fs_creat(struct famfs_fs *fs, const char *relpath, uint64_t size,
 
 int famfs_fs_clone(struct famfs_fs *fs, const char *src, const char *dst)
 {
-	struct famfs_log_entry e;
+	struct famfs_log_entry e, copy;
 	const struct famfs_log_file *f;
 	int64_t idx;
 	int rc, fd;
@@ -389,7 +390,8 @@ int famfs_fs_clone(struct famfs_fs *fs, const char *src, const char *dst)
 	rc = parent_ok(fs, dst);
 	if (rc)
 		return rc;
-	f = &fs->log->entries[idx].file;
+	copy = fs->log->entries[idx];
+	f = &copy.file;
 	if (famfs_fmap_check(&f->fmap, f->size, fs->dev_size))
 		return famfs_fail_ctx(-EINVAL, "clone source '%s'", src);
 	rc = famfs_entry_file(&e, dst, f->size, f->mode, f->uid, f->gid, &f->fmap);

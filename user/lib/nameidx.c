@@ -10,11 +10,13 @@
 
 #include "nameidx.h"
 
+/* Names are bounded by the relpath field, even if the memory changes. */
 static uint64_t hash_name(const char *s)
 {
 	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
+	int n = FAMFS_MAX_PATHLEN;
 
-	while (*s) {
+	while (n-- && *s) {
 		h ^= (unsigned char)*s++;
 		h *= 1099511628211ULL;
 	}
@@ -35,7 +37,8 @@ static uint64_t *slot_for(struct famfs_nameidx *x, const char *name)
 	for (;; i = (i + 1) & (x->cap - 1)) {
 		uint64_t *s = &x->slots[i];
 
-		if (!*s || !strcmp(entry_name(x->log, *s - 1), name))
+		if (!*s || !strncmp(entry_name(x->log, *s - 1), name,
+				    FAMFS_MAX_PATHLEN))
 			return s;
 	}
 }

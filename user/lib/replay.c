@@ -248,7 +248,9 @@ int famfs_replay_plan(const struct famfs_log *log, uint64_t log_len,
 		return rc;
 	pl.meta_end = FAMFS_LOG_OFFSET + log_len;
 	for (i = 0; i < scan.nvalid; i++) {
-		const struct famfs_log_entry *e = &log->entries[i];
+		/* Validate and use one private copy (shared memory may change). */
+		struct famfs_log_entry copy = log->entries[i];
+		const struct famfs_log_entry *e = &copy;
 		struct famfs_action *a;
 
 		if (e->type == FAMFS_LOG_ADD_DAXDEV || e->type == FAMFS_LOG_INVALID ||
