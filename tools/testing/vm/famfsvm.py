@@ -257,11 +257,11 @@ class Guest:
                 '-chardev', 'socket,id=famfsctl,path=%s,server=on,wait=off' % sockpath,
                 '-device', 'virtserialport,bus=vser0.0,chardev=famfsctl,name=famfs.ctl']
         append = ['console=ttyS0', 'panic=-1', 'rdinit=/init',
-                  'famfs.name=%s' % self.name,
-                  'famfs.uuid=%s' % self.system_uuid,
-                  'famfs.backend=%s' % self.backend,
-                  'famfs.mode=%s' % self.mode,
-                  'famfs.create=%d' % (1 if self.create_namespace else 0)]
+                  'famfsvm.name=%s' % self.name,
+                  'famfsvm.uuid=%s' % self.system_uuid,
+                  'famfsvm.backend=%s' % self.backend,
+                  'famfsvm.mode=%s' % self.mode,
+                  'famfsvm.create=%d' % (1 if self.create_namespace else 0)]
         if self.extra_cmdline:
             append.append(self.extra_cmdline)
         cmd += ['-append', ' '.join(append)]

@@ -2,11 +2,11 @@
 # /init of a famfs test guest (busybox sh, PID 1).
 #
 # Kernel command line parameters (set by famfsvm.py):
-#   famfs.name=NAME        host name
-#   famfs.uuid=UUID        written to /opt/famfs/system_uuid
-#   famfs.backend=nvdimm|cxl|none
-#   famfs.mode=fsdax|devdax
-#   famfs.create=1|0       1: this guest creates the namespace, 0: find it
+#   famfsvm.name=NAME        host name
+#   famfsvm.uuid=UUID        written to /opt/famfs/system_uuid
+#   famfsvm.backend=nvdimm|cxl|none
+#   famfsvm.mode=fsdax|devdax
+#   famfsvm.create=1|0       1: this guest creates the namespace, 0: find it
 # Then it starts famfs-agent on the virtio-serial port named famfs.ctl, with
 # "ok" or the setup failure as the ready status. The device famfs should use
 # is in $FAMFS_DEV (and /run/famfs/device).
@@ -29,11 +29,11 @@ mkdir -p /run/famfs /opt/famfs
 name=guest uuid="" backend=nvdimm mode=fsdax create=1
 for arg in $(cat /proc/cmdline); do
 	case $arg in
-	famfs.name=*) name=${arg#*=} ;;
-	famfs.uuid=*) uuid=${arg#*=} ;;
-	famfs.backend=*) backend=${arg#*=} ;;
-	famfs.mode=*) mode=${arg#*=} ;;
-	famfs.create=*) create=${arg#*=} ;;
+	famfsvm.name=*) name=${arg#*=} ;;
+	famfsvm.uuid=*) uuid=${arg#*=} ;;
+	famfsvm.backend=*) backend=${arg#*=} ;;
+	famfsvm.mode=*) mode=${arg#*=} ;;
+	famfsvm.create=*) create=${arg#*=} ;;
 	esac
 done
 

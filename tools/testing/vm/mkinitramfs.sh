@@ -96,16 +96,20 @@ fi
 # In-guest tests (kselftests and scripts) from their own Makefile.
 selftests=$top/tools/testing/selftests/filesystems/famfs
 if [[ -f $selftests/Makefile ]]; then
-	out=$(mktemp -d "${TMPDIR:-/tmp}/famfs-tests.XXXXXX")
+	# A persistent OUT (one per checkout) keeps the test build incremental.
+	out=$cache/selftests-$(echo "$top" | sha256sum | cut -c1-12)
+	mkdir -p "$out"
 	# A broken test build must not take the harness down with it: the
 	# guest then lacks the tests and the test list reports them failed.
+	exec 8>"$out.lock"
+	flock 8
 	if make -s -C "$selftests" OUT="$out" >"$out.log" 2>&1; then
 		add "$out/." /opt/famfs-tests
 	else
 		sed 's/^/mkinitramfs: /' "$out.log" >&2
 		log "WARNING: building $selftests failed: guest has no /opt/famfs-tests"
 	fi
-	rm -rf "$out" "$out.log"
+	flock -u 8
 fi
 
 # Kernel modules and the list /init loads at boot (stock kernels).
@@ -144,16 +148,10 @@ else
 fi
 
 # Key: every path, its type, mode, link target and contents.
-key=$(cd "$stage" && find . -print0 | LC_ALL=C sort -z |
-	while IFS= read -r -d '' f; do
-		if [[ -L $f ]]; then
-			printf 'L %s %s\n' "$f" "$(readlink "$f")"
-		elif [[ -f $f ]]; then
-			printf 'F %s %s %s\n' "$f" "$(stat -c %a "$f")" "$(sha256sum <"$f" | cut -c1-64)"
-		else
-			printf 'O %s %s\n' "$f" "$(stat -c '%F %a %t:%T' "$f")"
-		fi
-	done | sha256sum | cut -c1-16)
+key=$(cd "$stage" && {
+	find . -printf '%y %p %m %l\n' | LC_ALL=C sort
+	find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum
+} | sha256sum | cut -c1-16)
 
 out=$cache/initramfs-$key.cpio.gz
 if [[ ! -f $out ]]; then
