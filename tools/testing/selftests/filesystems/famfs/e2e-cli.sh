@@ -28,18 +28,19 @@ finish() {
 }
 
 # t NAME CMD...: run CMD, one TAP line; its output is shown on failure.
+# (The checks below use their own variables: t's are prefixed t_.)
 t() {
-	name=$1
+	t_name=$1
 	shift
 	n=$((n + 1))
 	if "$@" >"$LOG" 2>&1; then
 		pass=$((pass + 1))
-		echo "ok $n - $name"
+		echo "ok $n - $t_name"
 		return 0
 	fi
-	rc=$?
+	t_rc=$?
 	fail=$((fail + 1))
-	echo "not ok $n - $name (exit $rc)"
+	echo "not ok $n - $t_name (exit $t_rc)"
 	sed 's/^/#   /' "$LOG" | tail -n 20
 	return 1
 }
@@ -137,7 +138,7 @@ t "famfs mount" famfs mount "$DEV" "$MPT" || finish
 t "mounted as famfs" mounted
 mkdirs() { famfs mkdir -p "$MPT/seeded" && famfs mkdir "$MPT/copy"; }
 t "famfs mkdir" mkdirs
-t "creat -r -S: 7 files, one interleaved" creat_all
+t "creat -r -S of 7 files, one interleaved" creat_all
 t "file sizes" sizes_ok
 t "interleaved map (getmap)" interleaved
 t "verify seeded files" verify_all
