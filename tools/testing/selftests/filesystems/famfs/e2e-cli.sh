@@ -33,12 +33,13 @@ t() {
 	t_name=$1
 	shift
 	n=$((n + 1))
-	if "$@" >"$LOG" 2>&1; then
+	"$@" >"$LOG" 2>&1
+	t_rc=$?
+	if [ "$t_rc" -eq 0 ]; then
 		pass=$((pass + 1))
 		echo "ok $n - $t_name"
 		return 0
 	fi
-	t_rc=$?
 	fail=$((fail + 1))
 	echo "not ok $n - $t_name (exit $t_rc)"
 	sed 's/^/#   /' "$LOG" | tail -n 20
