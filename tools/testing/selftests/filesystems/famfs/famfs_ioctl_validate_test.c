@@ -631,6 +631,39 @@ TEST_F(val, v2il_map_twice_eexist)
 					       self->strips, 4 * FT_AU));
 }
 
+TEST_F(val, racing_maps_one_wins)
+{
+	struct famfs_ioc_get_fmap g;
+	int i, status, won = 0, lost = 0, other = 0;
+	pid_t pid[8];
+
+	/* 8 processes map the same file at once, each its own extent */
+	for (i = 0; i < 8; i++) {
+		pid[i] = fork();
+		ASSERT_GE(pid[i], 0);
+		if (pid[i] == 0)
+			_exit(-v2_one(self->fd, FAMFS_REG, FT_AU, 0,
+				      self->good + i * FT_AU, FT_AU));
+	}
+	for (i = 0; i < 8; i++) {
+		ASSERT_EQ(pid[i], waitpid(pid[i], &status, 0));
+		ASSERT_TRUE(WIFEXITED(status));
+		if (WEXITSTATUS(status) == 0)
+			won++;
+		else if (WEXITSTATUS(status) == EEXIST)
+			lost++;
+		else
+			other++;
+	}
+	EXPECT_EQ(1, won);
+	EXPECT_EQ(7, lost);
+	EXPECT_EQ(0, other);
+	ASSERT_EQ(0, ft_get_v2(self->fd, &g));
+	EXPECT_EQ(1, g.iocmap.fioc_nextents);
+	EXPECT_EQ(0, (g.ks[0].offset - self->good) % FT_AU);
+	EXPECT_GT(self->good + 8 * FT_AU, g.ks[0].offset);
+}
+
 /* ---- arguments the table implies: types, pointers, unknown commands ---- */
 
 TEST_F(val, bad_types_einval)
