@@ -75,12 +75,12 @@ dax_patches() {
 		LC_ALL=C sort)
 }
 
-# Hash a list of repository-relative paths: names and contents.
+# Hash a list of relative paths under $root: names and contents.
 hash_paths() {
 	local f
 	for f in "$@"; do
 		printf '%s ' "$f"
-		sha256sum <"$top/$f" | cut -d' ' -f1
+		sha256sum <"${root:-$top}/$f" | cut -d' ' -f1
 	done
 }
 
@@ -99,12 +99,18 @@ tree_key=$({
 	hash_paths "${patch_list[@]}"
 } | sha256sum | cut -c1-16)
 
-key=$({
-	echo "tree $tree_key"
-	printf 'script '
-	sha256sum <"$script" | cut -d' ' -f1
-	hash_paths include/uapi/linux/famfs_ioctl.h "${famfs_list[@]}" "${dax_list[@]}"
-} | sha256sum | cut -c1-16)
+# Artifact key over the module sources as found under $1 (the repository,
+# or the build tree after syncing: what is actually built).
+artifact_key() {
+	{
+		echo "tree $tree_key"
+		printf 'script '
+		sha256sum <"$script" | cut -d' ' -f1
+		root=$1 hash_paths include/uapi/linux/famfs_ioctl.h "${famfs_list[@]}" \
+			"${dax_list[@]}"
+	} | sha256sum | cut -c1-16
+}
+key=$(artifact_key "$top")
 
 artifact=$cache/kernel-$key
 if [[ -f $artifact/.complete ]]; then
@@ -239,7 +245,9 @@ verify_config() {
 		else
 			continue
 		fi
+		# Options our own sources add exist only once those sources do.
 		[[ $sym == CONFIG_FAMFS && ! -f $src/fs/famfs/Kconfig ]] && continue
+		[[ $sym == CONFIG_DEV_DAX_FSDEV ]] && ((${#patch_list[@]} == 0)) && continue
 		got=$(grep -E "^$sym=" "$src/.config" | cut -d= -f2- || true)
 		[[ -z $got ]] && got=n
 		[[ $got == "$val" ]] || bad+=("$sym (wanted $val, got $got)")
@@ -252,13 +260,21 @@ verify_config() {
 
 sync_famfs
 sync_dax
+# The repository may have changed since the key was computed: key what the
+# tree now holds, so an artifact always matches its sources.
+key=$(artifact_key "$src")
+artifact=$cache/kernel-$key
+if [[ -f $artifact/.complete ]]; then
+	echo "$artifact"
+	exit 0
+fi
 make_config
 verify_config
 [[ -f $src/fs/famfs/Kconfig ]] || log "warning: fs/famfs not present: kernel built without famfs"
 
 log "building in $src with -j$jobs (log: $buildlog)"
 start=$(date +%s)
-if ! nice make -C "$src" -j"$jobs" bzImage modules >"$buildlog" 2>&1; then
+if ! make -C "$src" -j"$jobs" bzImage modules >"$buildlog" 2>&1; then
 	grep -E 'error|Error' "$buildlog" | head -n 40 >&2 || true
 	tail -n 40 "$buildlog" >&2
 	die "kernel build failed (full log: $buildlog)"
