@@ -228,10 +228,10 @@ static int follow_replay(struct follower *f, uint64_t next_index)
 static int follow_poll(struct follower *f, unsigned int interval_ms)
 {
 	uint64_t next;
-	int rc;
+	int rc, sb_rc;
 
 	f->polls++;
-	rc = follow_check_sb(f);
+	rc = sb_rc = follow_check_sb(f);
 	if (rc == -ESTALE)
 		return CLI_EXIT_REFUSED;
 	if (rc == 0) {
@@ -241,26 +241,33 @@ static int follow_poll(struct follower *f, unsigned int interval_ms)
 			return 0;
 		}
 		if (next < f->seen) {
-			cli_err("log went backwards (next_index %" PRIu64
-				" < %" PRIu64 " already replayed) without a new file system uuid; stopping",
-				next, f->seen);
-			return CLI_EXIT_FAIL;
+			/*
+			 * mkfs may have reset the log before it rewrote the
+			 * superblock: wait for the new fs uuid to show up.
+			 */
+			rc = -ERANGE;
+		} else {
+			rc = follow_replay(f, next);
+			if (rc == 0) {
+				f->bad_ms = 0;
+				return 0;
+			}
+			if (rc != -EAGAIN)
+				return CLI_EXIT_FAIL;
 		}
-		rc = follow_replay(f, next);
-		if (rc == 0) {
-			f->bad_ms = 0;
-			return 0;
-		}
-		if (rc != -EAGAIN)
-			return CLI_EXIT_FAIL;
 	}
 	/* Metadata caught mid-update: allow it to settle, then give up. */
 	f->bad_ms += interval_ms;
 	if (f->bad_ms >= FOLLOW_GRACE_MS) {
-		cli_err("%s for more than %d ms: %s",
-			rc == -EAGAIN && follow_check_sb(f) == -EAGAIN ?
-			"superblock unreadable" : "log header inconsistent",
-			FOLLOW_GRACE_MS, famfs_errmsg());
+		if (rc == -ERANGE)
+			cli_err("log went backwards (next_index %" PRIu64
+				" < %" PRIu64 " already replayed) with the same file system uuid; stopping",
+				follow_next_index(f), f->seen);
+		else
+			cli_err("%s for more than %d ms: %s",
+				sb_rc == -EAGAIN ? "superblock unreadable" :
+				"log header inconsistent",
+				FOLLOW_GRACE_MS, famfs_errmsg());
 		return CLI_EXIT_FAIL;
 	}
 	return 0;

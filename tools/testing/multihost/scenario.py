@@ -119,17 +119,17 @@ class Scenario:
         missing = [n for n in needs if n not in self.ok_steps]
         if missing:
             self.tap.fail("step %s: %s" % (num, title),
-                          "not run: step(s) %s failed" % ",".join(map(str, missing)))
+                          "not run: step(s) %s aborted" % ",".join(map(str, missing)))
             return
-        failed_before = self.tap.failed
+        # Later steps need this one to have run to its end (its checks may
+        # have failed; they are reported on their own).
         try:
             fn()
+            self.ok_steps.add(num)
         except StepError as exc:
             self.tap.fail("step %s: %s (aborted)" % (num, title), str(exc))
         except Exception as exc:  # harness trouble: report, go on
             self.tap.fail("step %s: %s (harness error)" % (num, title), repr(exc))
-        if self.tap.failed == failed_before:
-            self.ok_steps.add(num)
 
     # -- step 1 ----------------------------------------------------------
     def step1(self):
@@ -307,7 +307,7 @@ class Scenario:
         rc, out = B.run("famfs verify -S 41 -f %s/later/sub/one" % MPT)
         self.tap.check(rc == 0, "4: after famfs logplay B sees and verifies it",
                        out)
-        self.start_follower(B)
+        self.start_follower(B, 4)
         n = self.args.follow_files
         for i in range(n):
             rel = "later/f%d" % i if i % 2 == 0 else "later/d%d/f%d" % (i, i)
@@ -341,15 +341,15 @@ class Scenario:
             self.summary["latency_max"] = max(self.latencies)
             self.summary["latency_median"] = statistics.median(self.latencies)
 
-    def start_follower(self, host):
+    def start_follower(self, host, step):
         out = host.ok("famfs logplay --follow -i %d %s >/tmp/follow.log 2>&1 "
                       "</dev/null & echo $!" % (self.args.interval, MPT))
         self.follow_pid = int(out.split()[-1])
         rc, out = host.run("for i in $(seq 50); do grep -q following "
                            "/tmp/follow.log && exit 0; sleep 0.1; done; "
                            "cat /tmp/follow.log; exit 1")
-        self.tap.check(rc == 0, "4: famfs logplay --follow runs on %s"
-                       % host.name, out)
+        self.tap.check(rc == 0, "%d: famfs logplay --follow runs on %s"
+                       % (step, host.name), out)
         if rc != 0:
             raise StepError("follower did not start:\n" + out)
 
@@ -439,7 +439,7 @@ class Scenario:
     # -- step 5 ----------------------------------------------------------
     def step5(self):
         A, B = self.A, self.B
-        self.start_follower(B)
+        self.start_follower(B, 5)
         _, uuid0 = self.state(B)
         A.ok("umount %s" % MPT)
         A.ok("mkfs.famfs -f %s" % self.dev)
