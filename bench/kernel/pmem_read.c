@@ -99,7 +99,7 @@ static uint64_t pass_read(int fd, uint64_t size, char *buf)
 			perror("pmem_read: read");
 			exit(2);
 		}
-		sum += buf[0];
+		sum += *(const uint64_t *)buf;
 		off += n;
 	}
 	return sum;
