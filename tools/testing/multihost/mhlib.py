@@ -162,3 +162,54 @@ def import_harness():
     except Exception as exc:  # report, do not crash the suite
         return None, "cannot import famfsvm: %r" % (exc,)
     return famfsvm, None
+
+
+class LogWatch:
+    """Watch the famfs log header in the shared memory file from the host.
+
+    The QEMU processes map the /dev/shm file share=on, so the host sees
+    the guests' stores as they happen. The host's clock then tells when an
+    entry was committed (next_index bumped) and when another host saw it,
+    without trusting the guests' clocks.
+    """
+
+    SB_MAGIC = 0x87b282ff
+
+    def __init__(self, memfile):
+        import mmap
+        import struct
+        import zlib
+        self._struct = struct
+        self.f = open(memfile, "rb")
+        self.map = mmap.mmap(self.f.fileno(), 0, prot=mmap.PROT_READ)
+        self.hdr = None
+        # The namespace may start after an info block: find the superblock.
+        for off in range(0, min(len(self.map), 256 << 20), 4096):
+            magic, version = struct.unpack_from("<QQ", self.map, off)
+            if magic != self.SB_MAGIC or version not in (47, 48):
+                continue
+            crc = struct.unpack_from("<Q", self.map, off + 96)[0]
+            if crc != zlib.crc32(self.map[off:off + 96]):
+                continue
+            log_offset = struct.unpack_from("<Q", self.map, off + 16)[0]
+            self.hdr = off + log_offset
+            self.sb = off
+            break
+        if self.hdr is None:
+            raise ValueError("no famfs superblock in %s" % memfile)
+
+    def next_index(self):
+        return self._struct.unpack_from("<Q", self.map, self.hdr + 40)[0]
+
+    def wait_for(self, target, timeout=30.0):
+        """Host time at which next_index reached target (polls every ms)."""
+        end = time.time() + timeout
+        while time.time() < end:
+            if self.next_index() >= target:
+                return time.time()
+            time.sleep(0.001)
+        return None
+
+    def close(self):
+        self.map.close()
+        self.f.close()
