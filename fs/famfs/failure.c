@@ -37,7 +37,12 @@ struct famfs_failure {
 	int mf_flags;
 };
 
-/* Kill mappers of one failed file range; drop its DAX entries on removal. */
+/*
+ * Kill mappers of one failed file range. Before device removal also drop its
+ * DAX entries: they point at struct pages that go away with the device, and
+ * evict would touch them. Dirty entries are kept by the invalidation, so they
+ * are written back (cache flush while the memory is still there) first.
+ */
 static void famfs_fail_file_range(void *ctx, u64 file_off, u64 len)
 {
 	struct famfs_failure *f = ctx;
@@ -47,8 +52,12 @@ static void famfs_fail_file_range(void *ctx, u64 file_off, u64 len)
 	if (IS_ENABLED(CONFIG_MEMORY_FAILURE))
 		mf_dax_kill_procs(f->mapping, first, last - first + 1,
 				  f->mf_flags);
-	if (f->mf_flags & MF_MEM_PRE_REMOVE)
-		invalidate_inode_pages2_range(f->mapping, first, last);
+	if (!(f->mf_flags & MF_MEM_PRE_REMOVE))
+		return;
+	filemap_write_and_wait_range(f->mapping, file_off, file_off + len - 1);
+	if (invalidate_inode_pages2_range(f->mapping, first, last))
+		pr_warn("%s: ino %lu: cannot drop DAX entries before removal\n",
+			f->mapping->host->i_sb->s_id, f->mapping->host->i_ino);
 }
 
 /* Walk the mount's files; act on those whose map covers the device range. */

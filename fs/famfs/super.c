@@ -6,6 +6,7 @@
  */
 #define pr_fmt(fmt) "famfs: " fmt
 
+#include <linux/backing-dev.h>
 #include <linux/dax.h>
 #include <linux/fs.h>
 #include <linux/fs_context.h>
@@ -156,6 +157,11 @@ static int famfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	sb->s_blocksize_bits = PAGE_SHIFT;
 	sb->s_time_gran = 1;
 	strscpy(sb->s_id, "famfs", sizeof(sb->s_id));
+
+	/* A writeback-capable bdi makes fsync/msync flush dirty DAX ranges. */
+	rc = super_setup_bdi(sb);
+	if (rc)
+		return rc;
 
 	rc = famfs_open_device(fsi, fc->source);
 	if (rc) {
