@@ -81,7 +81,20 @@ int cli_fs_open(const char *device, const char *path, bool write,
 int cli_fs_relpath(struct famfs_fs *fs, const char *path, char *rel,
 		   size_t len)
 {
-	int rc = famfs_fs_relpath(fs, path, rel, len);
+	char clean[PATH_MAX];
+	size_t n;
+	int rc;
+
+	/* "dir/" means "dir", as for mkdir(1) and cp(1). */
+	if (strlen(path) >= sizeof(clean)) {
+		cli_err("path too long: %s", path);
+		return CLI_EXIT_FAIL;
+	}
+	strcpy(clean, path);
+	n = strlen(clean);
+	while (n > 1 && clean[n - 1] == '/')
+		clean[--n] = '\0';
+	rc = famfs_fs_relpath(fs, clean, rel, len);
 
 	if (rc) {
 		cli_liberr(rc, "%s", path);

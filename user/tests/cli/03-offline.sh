@@ -12,6 +12,9 @@ expect_rc 0 "mkdir -p a/b/c" "$FAMFS" mkdir -p "${D[@]}" a/b/c
 expect_rc 0 "mkdir -p of an existing tree is fine" "$FAMFS" mkdir -p "${D[@]}" a/b/c
 expect_rc 2 "mkdir of an existing dir without -p" "$FAMFS" mkdir "${D[@]}" a/b
 expect_rc 2 "mkdir with a missing parent" "$FAMFS" mkdir "${D[@]}" x/y
+expect_rc 0 "mkdir -p with a trailing slash" "$FAMFS" mkdir -p "${D[@]}" t/u/
+"$FAMFS" fsck -v "$IMG" | grep -Eq " dir +t/u "
+check $? "the trailing slash is dropped from the logged name"
 expect_rc 0 "mkdir with -m -u -g" "$FAMFS" mkdir -m 0700 -u 12 -g 34 "${D[@]}" a/priv
 expect_rc_msg 2 "'\.' or '\.\.'|\.\." "mkdir with a .. component" "$FAMFS" mkdir "${D[@]}" a/../b
 run "$FAMFS" fsck -v --json "$IMG"
@@ -22,8 +25,8 @@ e = [x for x in d["entries"] if x.get("path") == "a/priv"][0]
 sys.exit(0 if (e["type"], e["mode"], e["uid"], e["gid"]) == ("dir", 0o700, 12, 34) else 1)
 PY
 check $? "mkdir -m 0700 -u 12 -g 34 is logged with that mode and owner"
-[ "$(fsck_field "$IMG" directories)" = 4 ]
-check $? "fsck counts 4 directories"
+[ "$(fsck_field "$IMG" directories)" = 6 ]
+check $? "fsck counts 6 directories"
 
 # creat -r / verify
 expect_rc_msg 0 "seed 42" "creat -s 3m -r -S 42" "$FAMFS" creat "${D[@]}" -s 3m -r -S 42 a/b/f1
