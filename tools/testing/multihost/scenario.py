@@ -132,6 +132,18 @@ class Scenario:
         except Exception as exc:  # harness trouble: report, go on
             self.tap.fail("step %s: %s (harness error)" % (num, title), repr(exc))
 
+    # A character dax device is formatted raw (device_dax driver) and
+    # mounted in fsdev mode (fsdev_dax driver, see drivers/dax/README.md).
+    def dax_driver(self, host, driver):
+        if self.args.mode != "devdax":
+            return
+        name = os.path.basename(self.dev)
+        other = "device_dax" if driver == "fsdev_dax" else "fsdev_dax"
+        host.ok("modprobe fsdev_dax 2>/dev/null; d=%s; drv=/sys/bus/dax/drivers; "
+                "cur=$(basename \"$(readlink /sys/bus/dax/devices/$d/driver)\"); "
+                "[ \"$cur\" = %s ] || { echo $d > $drv/%s/unbind && "
+                "echo $d > $drv/%s/bind; }" % (name, driver, other, driver))
+
     # -- step 1 ----------------------------------------------------------
     def step1(self):
         A = self.A
@@ -144,6 +156,7 @@ class Scenario:
         self.dev = devs["A"] or self.dev
         A.ok("mkfs.famfs %s" % self.dev)
         self.tap.ok("1: A formats %s" % self.dev)
+        self.dax_driver(A, "fsdev_dax")
         A.ok("mkdir -p %s && famfs mount %s %s" % (MPT, self.dev, MPT))
         self.tap.ok("1: A mounts (master)")
         dirs = ["seeded/big", "seeded/striped", "tree/a/b/c"]
@@ -198,6 +211,7 @@ class Scenario:
 
     # -- step 2 ----------------------------------------------------------
     def mount_client(self, host):
+        self.dax_driver(host, "fsdev_dax")
         host.ok("mkdir -p %s && famfs mount %s %s" % (MPT, self.dev, MPT),
                 timeout=600)
 
@@ -453,8 +467,10 @@ class Scenario:
         self.start_follower(B, 5)
         _, uuid0 = self.state(B)
         A.ok("umount %s" % MPT)
+        self.dax_driver(A, "device_dax")
         A.ok("mkfs.famfs -f %s" % self.dev)
         self.tap.ok("5: A unmounts and re-formats while B is mounted")
+        self.dax_driver(A, "fsdev_dax")
         A.ok("famfs mount %s %s && famfs creat -s 4m -r -S 51 "
              "%s/after-reformat" % (self.dev, MPT, MPT))
         _, uuid1 = self.state(B)
