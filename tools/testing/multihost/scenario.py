@@ -168,7 +168,8 @@ class Scenario:
                 parts = d.split("/")
                 for i in range(1, len(parts) + 1):
                     A.ok("[ -d %s/%s ] || famfs mkdir %s/%s"
-                         % (MPT, "/".join(parts[:i]), MPT, "/".join(parts[:i])))
+                         % (MPT, "/".join(parts[:i]), MPT, "/".join(parts[:i])),
+                         quiet=True)
         for rel, size, seed, extra in self.seeded:
             t = time.time()
             A.ok("famfs creat -s %d -r -S %d %s %s/%s"
