@@ -363,6 +363,29 @@ class Scenario:
                         "famfs verify -S $((100 + i)) -f $f || exit 1; done"
                         % (n - 1, MPT, MPT))
         self.tap.check(rc == 0, "4: B verifies the %d followed files" % n, out)
+        # A poll is an invalidate and a load: the follower must cost ~nothing.
+        rc, out = B.run("cat /proc/%d/stat /proc/uptime" % self.follow_pid,
+                        quiet=True)
+        try:
+            lines = out.split("\n")
+            stat = lines[0].rsplit(")", 1)[1].split()
+            hz = 100.0     # USER_HZ on x86
+            cpu = (int(stat[11]) + int(stat[12])) / hz
+            alive = float(lines[1].split()[0]) - int(stat[19]) / hz
+            self.tap.check(cpu < 0.05 * alive, "4: the follower used %.2f s of "
+                           "CPU in %.1f s of polling" % (cpu, alive), out)
+            self.summary["follower_cpu"] = (cpu, alive)
+        except (IndexError, ValueError):
+            self.tap.fail("4: follower CPU time readable", out)
+        B.run("kill %d" % self.follow_pid, quiet=True)
+        rc, out = B.run("for i in $(seq 30); do kill -0 %d 2>/dev/null || "
+                        "break; sleep 0.1; done; cat /tmp/follow.log"
+                        % self.follow_pid, quiet=True)
+        self.follow_pid = None
+        self.tap.check("follow: stopped after" in out and " 0 errors" in out,
+                       "4: SIGTERM stops the follower cleanly: %s"
+                       % (out.strip().splitlines()[-1] if out.strip() else ""),
+                       out)
         if self.latencies:
             self.summary["latency_max"] = max(self.latencies)
             self.summary["latency_median"] = statistics.median(self.latencies)
@@ -628,6 +651,9 @@ def print_summary(sc, wall):
         print("  time for a new file on A to appear on B (--follow): "
               "median %.3f s, max %.3f s over %d files"
               % (s["latency_median"], s["latency_max"], len(sc.latencies)))
+    if "follower_cpu" in s:
+        print("  follower CPU: %.2f s over %.1f s of polling every %d ms"
+              % (s["follower_cpu"] + (sc.args.interval,)))
     print("  wall time: %.1f s" % wall, flush=True)
 
 
