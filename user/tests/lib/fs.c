@@ -246,6 +246,75 @@ static void fsck(void)
 	is(famfs_fs_open_device(img, false, &fs), -ENODATA, "opening a killed fs -> ENODATA");
 }
 
+/* Random damage to superblock, log header and entries; fix CRCs sometimes. */
+static void fuzz_fsck(void)
+{
+	const uint64_t meta = FAMFS_LOG_OFFSET + 8 * MiB;
+	struct famfs_fsck_report r;
+	struct famfs_dev d;
+	uint8_t *pristine, *buf;
+	uint64_t i, found = 0, clean = 0;
+	struct famfs_superblock *sb;
+	struct famfs_log *log;
+	struct famfs_fs *fs;
+	char name[16];
+
+	format(64 * MiB);
+	famfs_fs_open_device(img, true, &fs);
+	famfs_fs_mkdir(fs, "d", 0755, 0, 0, false);
+	for (i = 0; i < 12; i++) {
+		snprintf(name, sizeof(name), "d/f%llu", (unsigned long long)i);
+		famfs_fs_creat(fs, name, (i + 1) * MiB, 0644, 0, 0, NULL, NULL, NULL);
+	}
+	famfs_fs_close(fs);
+	famfs_dev_open(img, false, &d);
+	pristine = malloc(meta);
+	buf = malloc(meta);
+	memcpy(pristine, d.base, meta);
+	famfs_dev_close(&d);
+	sb = (void *)buf;
+	log = (void *)(buf + FAMFS_LOG_OFFSET);
+	srandom(4242);
+	for (i = 0; i < 600; i++) {
+		int k, nflips = 1 + random() % 8;
+
+		memcpy(buf, pristine, meta);
+		for (k = 0; k < nflips; k++) {
+			uint64_t where;
+
+			switch (random() % 3) {
+			case 0:
+				where = random() % sizeof(*sb);
+				break;
+			case 1:
+				where = FAMFS_LOG_OFFSET + random() % sizeof(*log);
+				break;
+			default:
+				where = FAMFS_LOG_OFFSET + sizeof(*log) +
+					random() % (14 * sizeof(struct famfs_log_entry));
+				break;
+			}
+			buf[where] ^= 1u << (random() % 8);
+		}
+		if (random() % 2) {
+			sb->crc = famfs_sb_crc(sb);
+			log->crc = famfs_log_hdr_crc(log);
+			for (k = 0; k < 13; k++)
+				log->entries[k].crc = famfs_log_entry_crc(&log->entries[k]);
+		}
+		if (famfs_fsck(sb, log, 64 * MiB, &r))
+			found++;
+		else
+			clean++;
+	}
+	ok(found > 300, "600 randomly damaged images: fsck ran safely, %llu flagged, %llu clean",
+	   (unsigned long long)found, (unsigned long long)clean);
+	memcpy(buf, pristine, meta);
+	is(famfs_fsck(sb, log, 64 * MiB, &r), 0, "the undamaged copy is clean");
+	free(pristine);
+	free(buf);
+}
+
 int main(void)
 {
 	t_setup();
@@ -255,5 +324,6 @@ int main(void)
 	interleaved_offline();
 	client_and_full();
 	fsck();
+	fuzz_fsck();
 	return tap_done();
 }
