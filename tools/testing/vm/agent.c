@@ -246,8 +246,8 @@ int main(int argc, char **argv)
 
 	send_line("READY %s\n", status);
 	for (;;) {
-		int timeout;
-		size_t len;
+		int timeout = 0;
+		size_t len = 0;
 
 		if (!read_line(line, sizeof(line))) {
 			/* Host side not connected yet or went away: retry. */
@@ -263,6 +263,14 @@ int main(int argc, char **argv)
 		if (sscanf(line, "RUN %d %zu", &timeout, &len) != 2 || len > MAX_CMD) {
 			static const char msg[] = "famfs-agent: bad request\n";
 
+			/* Skip an oversized command so the stream stays framed. */
+			while (strncmp(line, "RUN ", 4) == 0 && len > 0) {
+				size_t n = len > MAX_CMD ? MAX_CMD : len;
+
+				if (read_exact(cmd, n))
+					break;
+				len -= n;
+			}
 			send_line("OUT %zu\n", sizeof(msg) - 1);
 			write_all(msg, sizeof(msg) - 1);
 			send_line("END 2\n");

@@ -478,8 +478,10 @@ class Guest:
         with open(src, 'rb') as f:
             data = base64.b64encode(f.read()).decode()
         self.check('rm -f %s.b64' % shlex.quote(dest))
-        for i in range(0, len(data), 512 * 1024):
-            self.check("printf '%%s' '%s' >> %s.b64" % (data[i:i + 512 * 1024],
+        # The command travels as one sh -c argument: stay under 128 KiB.
+        step = 96 * 1024
+        for i in range(0, len(data), step):
+            self.check("printf '%%s' '%s' >> %s.b64" % (data[i:i + step],
                                                      shlex.quote(dest)))
         self.check('base64 -d %s.b64 > %s && rm %s.b64 && chmod %o %s' % (
             (shlex.quote(dest),) * 3 + (mode, shlex.quote(dest))))
@@ -665,6 +667,94 @@ def run_listed_test(tap, guest, name, cmd, timeout):
             name, rc, ', timed out' if rc == 124 else '', secs))
 
 
+SELFTEST_MARK = 'famfsvm-selftest'
+
+
+def harness_checks(tap, g):
+    """Check the harness itself in a booted guest (control channel, files,
+    console scanning, identity, memory device)."""
+    import hashlib
+
+    def check(desc, fn):
+        try:
+            ok, detail = fn()
+        except VMError as e:
+            ok, detail = False, str(e)
+        if not ok and detail:
+            tap.comment(detail)
+        tap.result(ok, 'harness: ' + desc)
+
+    def exit_status():
+        rc, out = g.run('echo out; echo err >&2; exit 7', timeout=30)
+        return rc == 7 and 'out' in out and 'err' in out, 'rc %d out %r' % (rc, out)
+
+    def big_output():
+        rc, out = g.run('dd if=/dev/urandom bs=65536 count=16 2>/dev/null | '
+                        'base64 > /tmp/big && sha256sum < /tmp/big', timeout=120)
+        want = out.split()[0] if rc == 0 and out.split() else None
+        rc, out = g.run('cat /tmp/big', timeout=120)
+        got = hashlib.sha256(out.encode()).hexdigest()
+        return rc == 0 and want == got and len(out) > 1000000, \
+            'guest sha %s, host sha %s, %d bytes' % (want, got, len(out))
+
+    def timeout_kills():
+        t = time.monotonic()
+        rc, out = g.run('sleep 60', timeout=2)
+        secs = time.monotonic() - t
+        rc2, out2 = g.run('echo alive', timeout=30)
+        return rc == 124 and secs < 20 and out2.strip() == 'alive', \
+            'rc %d after %.1fs, then %d %r' % (rc, secs, rc2, out2)
+
+    def background_child():
+        t = time.monotonic()
+        rc, out = g.run('sleep 100 & echo started', timeout=60)
+        secs = time.monotonic() - t
+        return rc == 0 and secs < 10 and 'started' in out, \
+            'rc %d after %.1fs' % (rc, secs)
+
+    def put_file():
+        data = os.urandom(300 * 1024)
+        with tempfile.NamedTemporaryFile() as f:
+            f.write(data)
+            f.flush()
+            g.put_file(f.name, '/tmp/put.bin')
+        out = g.check('sha256sum < /tmp/put.bin', timeout=60)
+        want = hashlib.sha256(data).hexdigest()
+        return out.split()[0] == want, 'guest %s host %s' % (out.strip(), want)
+
+    def console_scan():
+        mark = g.console_mark()
+        g.check('echo "%s: WARNING: injected by the harness check" > /dev/kmsg'
+                % SELFTEST_MARK, timeout=30)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if any(SELFTEST_MARK in p for p in g.console_problems(since=mark)):
+                return True, ''
+            time.sleep(0.2)
+        return False, 'injected WARNING not found in %s' % g.console_log
+
+    def identity():
+        out = g.check('cat /opt/famfs/system_uuid; hostname', timeout=30).split()
+        return out == [g.system_uuid, g.name], 'got %r' % out
+
+    def memory_device():
+        if g.backend == 'none':
+            return True, ''
+        kind = 'c' if g.mode == 'devdax' else 'b'
+        rc, out = g.run('test -%s "$FAMFS_DEV" && echo $FAMFS_DEV' % kind,
+                        timeout=30)
+        return rc == 0 and out.strip() == g.device, 'rc %d %r' % (rc, out)
+
+    check('exit status, stdout and stderr', exit_status)
+    check('1 MiB of output arrives intact', big_output)
+    check('timeout kills the command, channel survives', timeout_kills)
+    check('background child does not hold the reply', background_child)
+    check('put_file round trip', put_file)
+    check('console scan finds an injected WARNING', console_scan)
+    check('system uuid and host name', identity)
+    check('memory device %s (%s)' % (g.device, g.mode), memory_device)
+
+
 def _guest_from_args(a, name='famfs0'):
     return Guest(name, kernel=a.kernel, backend=a.backend, mode=a.mode,
                  memfile=a.memfile, memsize=a.memsize, mem_mb=a.mem_mb,
@@ -692,6 +782,8 @@ def cmd_run(a):
             return tap.finish()
         tap.result(True, 'boot %s %s %s: agent ready in %.1fs, device %s' % (
             a.kernel, a.backend, a.mode, g.boot_seconds, g.device))
+        if a.harness_checks:
+            harness_checks(tap, g)
         leak_check = g.kmemleak_available()
         if leak_check:
             g.kmemleak_clear()
@@ -703,7 +795,7 @@ def cmd_run(a):
                 tap.comment(str(e))
                 tap.result(False, '%s (guest failed)' % name)
                 break
-            problems = g.console_problems(since=mark)
+            problems = g.console_problems(since=mark, ignore=[SELFTEST_MARK])
             if problems:
                 tap.comment('console after %s:\n%s' % (name, '\n'.join(problems)))
                 mark = g.console_mark()
@@ -716,7 +808,7 @@ def cmd_run(a):
             else:
                 tap.result(True, 'kmemleak', skip='kernel without kmemleak')
         g.shutdown()
-        problems = g.console_problems()
+        problems = g.console_problems(ignore=[SELFTEST_MARK])
         if problems:
             tap.comment('console problems:\n' + '\n'.join(problems[:100]))
         tap.result(not problems, 'console clean (%d problem line(s), log %s)' % (
@@ -794,6 +886,8 @@ def main(argv=None):
     r = sub.add_parser('run', parents=[common],
                        help='boot one guest, run a test list, print TAP')
     r.add_argument('--tests', required=True, help='test list file')
+    r.add_argument('--harness-checks', action='store_true',
+                   help='check the harness itself first (same guest)')
     e = sub.add_parser('exec', parents=[common],
                        help='boot, run one command, power off')
     e.add_argument('command', nargs=argparse.REMAINDER)

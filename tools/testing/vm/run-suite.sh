@@ -18,5 +18,5 @@ if ! out=$(make -s -C "$top/user" 2>&1); then
 	exit 1
 fi
 
-exec python3 "$top/tools/testing/vm/famfsvm.py" run --tests "$list" \
+exec python3 "$top/tools/testing/vm/famfsvm.py" run --harness-checks --tests "$list" \
 	--logdir "${FAMFS_TEST_LOGS:-$top/test-logs}/$name" "$@"
