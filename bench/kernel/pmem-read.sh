@@ -33,6 +33,9 @@ from famfsvm import Guest, VMError
 extra = [(reader, '/opt/famfs-bench/pmem_read'),
          (script, '/opt/famfs-bench/guest-pmem-read.sh'),
          (mke2fs, '/sbin/mkfs.ext4')]
+filefrag = '/usr/sbin/filefrag'
+if os.path.exists(filefrag):
+    extra.append((filefrag, '/usr/sbin/filefrag'))
 if os.path.exists('/etc/mke2fs.conf'):
     extra.append(('/etc/mke2fs.conf', '/etc/mke2fs.conf'))
 g = Guest('bench', kernel=os.environ.get('FAMFS_BENCH_KERNEL', 'test'),
