@@ -13,6 +13,8 @@
 # Environment: KASAN=1, FAMFS_CACHE, FAMFS_JOBS (default 2),
 #              FAMFS_LINUX_TARBALL (default /usr/src/linux-source-6.12.tar.xz)
 set -euo pipefail
+# Parsed whole before it runs: editing this file cannot derail a running build.
+{
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 script=$top/scripts/kernel/build-kernel.sh
@@ -121,7 +123,10 @@ fi
 
 treedir=$cache/tree-$tree_key
 exec 9>"$treedir.lock"
-log "waiting for the build tree lock" && flock 9
+if ! flock -n 9; then
+	log "another build holds $treedir: waiting"
+	flock 9
+fi
 # Another build may have produced the same artifact while we waited.
 if [[ -f $artifact/.complete ]]; then
 	echo "$artifact"
@@ -314,3 +319,5 @@ prune 'kernel-????????????????' 6
 prune 'tree-????????????????' 3
 
 echo "$artifact"
+exit
+}

@@ -10,6 +10,8 @@
 # Environment: FAMFS_CACHE, FAMFS_STOCK_RELEASE (default: newest
 #              /boot/vmlinuz-6.12.*-amd64)
 set -euo pipefail
+# Parsed whole before it runs: editing this file cannot derail a running build.
+{
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 script=$top/scripts/kernel/build-stock.sh
@@ -144,3 +146,5 @@ ls -1dt "$cache"/stock-???????????????? 2>/dev/null | tail -n +5 | while read -r
 	[[ $d == "$artifact" ]] || rm -rf "$d"
 done
 echo "$artifact"
+exit
+}

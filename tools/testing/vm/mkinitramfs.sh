@@ -14,6 +14,8 @@
 # tools/testing/selftests/filesystems/famfs (in /opt/famfs-tests), the kernel
 # modules, the control agent and /init.
 set -euo pipefail
+# Parsed whole before it runs: editing this file cannot derail a running build.
+{
 
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 vm=$top/tools/testing/vm
@@ -165,3 +167,5 @@ else
 	touch "$out"
 fi
 echo "$out"
+exit
+}
