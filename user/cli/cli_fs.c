@@ -78,6 +78,64 @@ int cli_fs_open(const char *device, const char *path, bool write,
 	return CLI_EXIT_OK;
 }
 
+/*
+ * Online, a new path may have several missing components (mkdir -p): find
+ * its deepest existing ancestor, which the library can resolve, and append
+ * the rest, skipping empty components ("a//b" is "a/b").
+ */
+static int relpath_missing_tail(struct famfs_fs *fs, const char *path,
+				char *rel, size_t len)
+{
+	char prefix[PATH_MAX], rest[PATH_MAX] = "", tmp[PATH_MAX];
+	char full[PATH_MAX], *slash, *comp, *save;
+	struct stat st;
+	size_t n;
+	int rc;
+
+	/* The caller bounded @path, so every piece below fits PATH_MAX. */
+	strcpy(prefix, path);
+	while (stat(prefix, &st)) {
+		slash = strrchr(prefix, '/');
+		comp = slash ? slash + 1 : prefix;
+		n = strlen(comp);
+		if (n + 1 + strlen(rest) >= sizeof(tmp))
+			return famfs_relpath_check(path);	/* too long */
+		memcpy(tmp, comp, n);
+		if (rest[0])
+			tmp[n++] = '/';
+		strcpy(tmp + n, rest);
+		strcpy(rest, tmp);
+		if (!slash) {
+			strcpy(prefix, ".");
+			break;
+		}
+		if (slash == prefix) {
+			strcpy(prefix, "/");
+			break;
+		}
+		*slash = '\0';
+	}
+	rc = famfs_fs_relpath(fs, prefix, full, sizeof(full));
+	if (rc)
+		return rc;
+	for (comp = strtok_r(rest, "/", &save); comp;
+	     comp = strtok_r(NULL, "/", &save)) {
+		n = strlen(full);
+		if (n + 1 + strlen(comp) >= sizeof(full))
+			break;	/* far too long: the check below says so */
+		snprintf(full + n, sizeof(full) - n, "%s%s", n ? "/" : "",
+			 comp);
+	}
+	/* Refuses more than 79 bytes with ENAMETOOLONG and a message. */
+	rc = full[0] ? famfs_relpath_check(full) : 0;
+	if (rc)
+		return rc;
+	if (strlen(full) >= len)
+		return -ENAMETOOLONG;
+	strcpy(rel, full);
+	return 0;
+}
+
 int cli_fs_relpath(struct famfs_fs *fs, const char *path, char *rel,
 		   size_t len)
 {
@@ -94,8 +152,10 @@ int cli_fs_relpath(struct famfs_fs *fs, const char *path, char *rel,
 	n = strlen(clean);
 	while (n > 1 && clean[n - 1] == '/')
 		clean[--n] = '\0';
-	rc = famfs_fs_relpath(fs, clean, rel, len);
-
+	if (famfs_fs_mountpoint(fs))
+		rc = relpath_missing_tail(fs, clean, rel, len);
+	else
+		rc = famfs_fs_relpath(fs, clean, rel, len);
 	if (rc) {
 		cli_liberr(rc, "%s", path);
 		return CLI_EXIT_FAIL;

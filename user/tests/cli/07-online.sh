@@ -1,0 +1,115 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# famfs CLI on a mounted file system (needs root, the famfs module and a
+# pmem/dax device: FAMFS_TEST_DEV or FAMFS_DEV). Elsewhere it SKIPs.
+# POSIX sh, so that it also runs in the busybox test guests:
+#   tools/testing/vm/famfsvm.py exec --kernel stock \
+#       --extra user/tests/cli/07-online.sh:/opt/07-online.sh -- /opt/07-online.sh
+# Covers what the selftests' e2e-cli.sh does not: refusals while mounted,
+# check finding map-less files, logplay (dry run, re-creating a removed file),
+# mount.famfs, mkmeta, name limits, restartable cp, clone -> fsck exit 3.
+
+DEV=${FAMFS_TEST_DEV:-${FAMFS_DEV:-}}
+MPT=${FAMFS_TEST_MPT:-/mnt/famfs-cli}
+if [ -n "${BUILD:-}" ]; then
+	FAMFS=$BUILD/famfs MKFS=$BUILD/mkfs.famfs MOUNTF=$BUILD/mount.famfs
+else
+	FAMFS=famfs MKFS=mkfs.famfs MOUNTF=mount.famfs
+fi
+W=$(mktemp -d)
+n=0 failed=0
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+bad() {
+	n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"
+	sed 's/^/#   /' "$W/log" | tail -n 15
+}
+skip_all() { echo "ok 1 - famfs CLI on a mount # SKIP $1"; echo "1..1"; exit 0; }
+# t NAME WANT_RC CMD...
+t() {
+	name=$1 want=$2
+	shift 2
+	"$@" >"$W/log" 2>&1
+	rc=$?
+	if [ "$rc" -eq "$want" ]; then ok "$name"; else echo "# exit $rc, want $want" >>"$W/log"; bad "$name"; fi
+}
+# tg NAME REGEX: the last command's output matches
+tg() { if grep -Eq -- "$2" "$W/log"; then ok "$1"; else bad "$1"; fi; }
+finish() {
+	umount "$MPT" >/dev/null 2>&1
+	rm -rf "$W"
+	echo "1..$n"
+	[ "$failed" -eq 0 ]
+	exit $?
+}
+
+[ "$(id -u)" = 0 ] || skip_all "needs root"
+[ -n "$DEV" ] && [ -e "$DEV" ] || skip_all "no famfs device (set FAMFS_TEST_DEV)"
+modprobe famfs >/dev/null 2>&1
+grep -qw famfs /proc/filesystems || skip_all "famfs kernel module not available"
+
+umount "$MPT" >/dev/null 2>&1
+mkdir -p "$MPT"
+t "mkfs.famfs -f" 0 "$MKFS" -f "$DEV" || finish
+t "famfs mount" 0 "$FAMFS" mount "$DEV" "$MPT" || finish
+t "a second mount is refused" 4 "$FAMFS" mount "$DEV" "$W"
+t "mkfs.famfs of the mounted device is refused (exit 4)" 4 "$MKFS" -f "$DEV"
+tg "mkfs names the mount point" "mounted on"
+t "offline mkdir on the mounted device is refused (exit 4)" 4 "$FAMFS" mkdir --device "$DEV" x
+
+t "mkdir -p" 0 "$FAMFS" mkdir -p "$MPT/a/b"
+t "creat -r -S 3" 0 "$FAMFS" creat -s 5m -r -S 3 "$MPT/a/b/f"
+t "verify" 0 "$FAMFS" verify -S 3 -f "$MPT/a/b/f"
+t "verify, wrong seed: exit 3" 3 "$FAMFS" verify -S 4 -f "$MPT/a/b/f"
+t "creat same size is a no-op" 0 "$FAMFS" creat -s 5m "$MPT/a/b/f"
+t "creat other size fails" 2 "$FAMFS" creat -s 6m "$MPT/a/b/f"
+t "getmap" 0 "$FAMFS" getmap "$MPT/a/b/f"
+tg "getmap shows the 6 MiB extent" "len 0x600000"
+t "getmap --json" 0 "$FAMFS" getmap --json "$MPT/a/b/f"
+tg "getmap --json output" '"ext_type":"simple"'
+t "chkread" 0 "$FAMFS" chkread "$MPT/a/b/f"
+t "flush" 0 "$FAMFS" flush "$MPT/a/b/f"
+p80=a/$(printf '%078d' 0)
+t "creat of an 80-byte relpath: exit 2" 2 "$FAMFS" creat -s 1m "$MPT/$p80"
+tg "ENAMETOOLONG message" "too long"
+if [ -e "$MPT/$p80" ]; then bad "no half-made file for the long name"; else ok "no half-made file for the long name"; fi
+
+# cp, restartable
+mkdir -p "$W/src/d"
+head -c 3000000 /dev/urandom >"$W/src/d/x"
+echo small >"$W/src/y"
+t "cp -r" 0 "$FAMFS" cp -r "$W/src" "$MPT/a"
+t "cp -r again (restart)" 0 "$FAMFS" cp -r "$W/src" "$MPT/a"
+if cmp "$W/src/d/x" "$MPT/a/src/d/x" >"$W/log" 2>&1; then ok "copied bytes equal"; else bad "copied bytes equal"; fi
+
+# check: a file created behind famfs's back has no map
+t "check: all files mapped" 0 "$FAMFS" check "$MPT"
+: >"$MPT/rogue"
+t "check finds a file without a map: exit 3" 3 "$FAMFS" check "$MPT"
+tg "check names it" "rogue"
+rm -f "$MPT/rogue"
+
+# logplay: nothing to do, then re-create a removed file from the log
+t "logplay -n on an up-to-date mount" 0 "$FAMFS" logplay -n "$MPT"
+if grep -q "would create" "$W/log"; then bad "dry run plans nothing"; else ok "dry run plans nothing"; fi
+rm -f "$MPT/a/b/f"
+t "logplay -n sees the removed file" 0 "$FAMFS" logplay -n "$MPT"
+tg "dry run plans it" "would create file a/b/f"
+[ ! -e "$MPT/a/b/f" ] && ok "dry run created nothing" || bad "dry run created nothing"
+t "logplay re-creates it" 0 "$FAMFS" logplay "$MPT"
+t "its data is intact" 0 "$FAMFS" verify -S 3 -f "$MPT/a/b/f"
+t "fsck of the mount is clean" 0 "$FAMFS" fsck "$MPT"
+t "fsck of the mounted device goes through the mount" 0 "$FAMFS" fsck "$DEV"
+t "mkmeta with existing meta files" 0 "$FAMFS" mkmeta "$DEV"
+
+# remount through mount.famfs (argv[0] dispatch): the log rebuilds everything
+t "umount" 0 umount "$MPT"
+t "mount.famfs DEV MPT" 0 "$MOUNTF" "$DEV" "$MPT"
+t "verify after remount" 0 "$FAMFS" verify -S 3 -f "$MPT/a/b/f"
+if cmp "$W/src/d/x" "$MPT/a/src/d/x" >"$W/log" 2>&1; then ok "copy intact after remount"; else bad "copy intact after remount"; fi
+
+# clone makes cross-linked files: fsck must fail with 3
+t "clone" 0 "$FAMFS" clone "$MPT/a/b/f" "$MPT/a/clone"
+t "fsck after clone: exit 3" 3 "$FAMFS" fsck "$MPT"
+tg "fsck reports the collision" "collisions: +[1-9]"
+finish
