@@ -165,8 +165,21 @@ static int follow_replay(struct follower *f, uint64_t next_index)
 	size_t nacts = 0, ntodo = 0;
 	int rc;
 
-	follow_invalidate(f->log, sizeof(*f->log) +
-			  next_index * sizeof(struct famfs_log_entry));
+	uint64_t nmax = FAMFS_LOG_NENTRIES(f->log_len);
+
+	/*
+	 * next_index comes from shared memory and may be garbage: bound it
+	 * before it sizes anything. Entries before f->seen never change
+	 * (the log is append-only; a re-format changes the fs uuid), so
+	 * only the header and the new entries are invalidated.
+	 */
+	if (next_index > nmax)
+		next_index = nmax;
+	follow_invalidate(f->log, sizeof(*f->log));
+	if (next_index > f->seen)
+		follow_invalidate(&f->log->entries[f->seen],
+				  (next_index - f->seen) *
+				  sizeof(struct famfs_log_entry));
 	rc = famfs_log_check(f->log, f->log_len);
 	if (rc)
 		return -EAGAIN;	/* header caught between two stores */
