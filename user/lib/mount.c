@@ -295,7 +295,7 @@ int famfs_mount_ex(const char *dev, const char *mpt, const char *opts,
 		   bool dry, struct famfs_apply_stats *st)
 {
 	struct famfs_superblock sb;
-	char data[512], root[PATH_MAX];
+	char data[512], root[PATH_MAX], src[PATH_MAX];
 	bool have_sb;
 	uuid_t me;
 	int rc;
@@ -309,11 +309,14 @@ int famfs_mount_ex(const char *dev, const char *mpt, const char *opts,
 		return 0;
 	if (!realpath(mpt, root))
 		return famfs_fail(-errno, "%s: %s", mpt, strerror(errno));
+	/* An absolute source lets famfs_path_mountpoint() find it from anywhere. */
+	if (!realpath(dev, src))
+		return famfs_fail(-errno, "%s: %s", dev, strerror(errno));
 	if ((size_t)snprintf(data, sizeof(data), "dax=always%s%s",
 			     opts && *opts ? "," : "", opts ? opts : "") >= sizeof(data))
 		return famfs_fail(-EINVAL, "mount options too long");
-	if (mount(dev, root, "famfs", 0, data) < 0)
-		return famfs_fail(-errno, "mount %s on %s: %s", dev, root, strerror(errno));
+	if (mount(src, root, "famfs", 0, data) < 0)
+		return famfs_fail(-errno, "mount %s on %s: %s", src, root, strerror(errno));
 	if (have_sb) {
 		rc = famfs_system_uuid(me);
 		if (!rc)

@@ -179,6 +179,39 @@ static void client_and_full(void)
 	famfs_fs_close(fs);
 }
 
+static void out_of_space(void)
+{
+	struct famfs_fsck_report r;
+	struct famfs_log before;
+	struct famfs_fs *fs;
+	char name[16];
+	int i, rc = 0;
+
+	format(64 * MiB);
+	famfs_fs_open_device(img, true, &fs);
+	for (i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "f%d", i);
+		memcpy(&before, famfs_fs_log(fs), sizeof(before));
+		rc = famfs_fs_creat(fs, name, 2 * MiB, 0644, 0, 0, NULL, NULL, NULL);
+		if (rc)
+			break;
+	}
+	is(i, 27, "27 files of 2 MiB fit on a 64 MiB image");
+	is(rc, -ENOSPC, "the 28th -> ENOSPC");
+	ok(strstr(famfs_errmsg(), "out of space") != NULL, "message: %s", famfs_errmsg());
+	ok(!memcmp(&before, famfs_fs_log(fs), sizeof(before)), "log header unchanged by the failure");
+	is(famfs_fs_mkdir(fs, "still-works", 0755, 0, 0, false), 0, "the log still accepts entries");
+	famfs_fs_close(fs);
+	{
+		struct famfs_dev d;
+
+		famfs_dev_open(img, false, &d);
+		is(famfs_fsck((void *)d.base, (void *)(d.base + FAMFS_LOG_OFFSET), d.size, &r), 0,
+		   "fsck clean after ENOSPC (%llu files)", (unsigned long long)r.alloc.nfiles);
+		famfs_dev_close(&d);
+	}
+}
+
 static void roles(void)
 {
 	char path[300];
@@ -323,6 +356,7 @@ int main(void)
 	relpaths();
 	interleaved_offline();
 	client_and_full();
+	out_of_space();
 	fsck();
 	fuzz_fsck();
 	return tap_done();
