@@ -15,14 +15,15 @@ top=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$top"
 start=$(date +%s)
 
-echo "== building or reusing the test kernel (make kernel)"
-if ! make -s kernel > test-logs-demo-kernel.log 2>&1; then
-	tail -n 30 test-logs-demo-kernel.log
+logs=${FAMFS_TEST_LOGS:-$top/test-logs}
+mkdir -p "$logs"
+echo "== building or reusing the test kernel (make kernel; log in $logs/demo-kernel.log)"
+if ! make -s kernel > "$logs/demo-kernel.log" 2>&1; then
+	tail -n 30 "$logs/demo-kernel.log"
 	echo "demo: the test kernel did not build (log above)" >&2
 	exit 1
 fi
-echo "   kernel: $(tail -n 1 test-logs-demo-kernel.log)"
-rm -f test-logs-demo-kernel.log
+echo "   kernel: $(tail -n 1 "$logs/demo-kernel.log")"
 
 rc=0
 python3 tools/testing/multihost/scenario.py --demo --hosts 2 "$@" || rc=$?
