@@ -259,6 +259,7 @@ const struct file_operations famfs_file_operations = {
 	.fsync			= famfs_file_fsync,
 	.fallocate		= famfs_file_fallocate,
 	.splice_read		= copy_splice_read,
+	.splice_write		= iter_file_splice_write,
 };
 
 /**
