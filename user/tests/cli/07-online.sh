@@ -82,6 +82,28 @@ t "cp -r" 0 "$FAMFS" cp -r "$W/src" "$MPT/a"
 t "cp -r again (restart)" 0 "$FAMFS" cp -r "$W/src" "$MPT/a"
 if cmp "$W/src/d/x" "$MPT/a/src/d/x" >"$W/log" 2>&1; then ok "copied bytes equal"; else bad "copied bytes equal"; fi
 
+# threads: data copied through online mappings by 4 workers
+mkdir -p "$W/many"
+i=0
+while [ $i -lt 12 ]; do
+	head -c $((i * 300000 + 1)) /dev/urandom >"$W/many/f$i"
+	i=$((i + 1))
+done
+t "cp -r -t 4" 0 "$FAMFS" cp -r -t 4 "$W/many" "$MPT/many"
+i=0 same=0
+while [ $i -lt 12 ]; do
+	cmp -s "$W/many/f$i" "$MPT/many/f$i" || same=1
+	i=$((i + 1))
+done
+[ $same -eq 0 ] && ok "cp -t 4: every file equal" || bad "cp -t 4: every file equal"
+
+# interleaved online
+t "creat -N 2 -C 2m -r (interleaved)" 0 "$FAMFS" creat -N 2 -C 2m -s 9m -r -S 8 "$MPT/striped"
+t "verify the interleaved file" 0 "$FAMFS" verify -S 8 -f "$MPT/striped"
+t "getmap of the interleaved file" 0 "$FAMFS" getmap "$MPT/striped"
+tg "getmap shows 2 strips" "interleaved, 2 strips"
+t "chkread of the interleaved file" 0 "$FAMFS" chkread "$MPT/striped"
+
 # check: a file created behind famfs's back has no map
 t "check: all files mapped" 0 "$FAMFS" check "$MPT"
 : >"$MPT/rogue"
@@ -98,6 +120,11 @@ tg "dry run plans it" "would create file a/b/f"
 [ ! -e "$MPT/a/b/f" ] && ok "dry run created nothing" || bad "dry run created nothing"
 t "logplay re-creates it" 0 "$FAMFS" logplay "$MPT"
 t "its data is intact" 0 "$FAMFS" verify -S 3 -f "$MPT/a/b/f"
+rm -f "$MPT/many/f3"
+t "logplay --client" 0 "$FAMFS" logplay --client "$MPT"
+tg "it reports the client replay" "client"
+mode=$(stat -c %a "$MPT/many/f3" 2>/dev/null)
+[ "$mode" = "444" ] && ok "client replay: read-only file (mode $mode)" || bad "client replay: read-only file (mode $mode)"
 t "fsck of the mount is clean" 0 "$FAMFS" fsck "$MPT"
 t "fsck of the mounted device goes through the mount" 0 "$FAMFS" fsck "$DEV"
 t "mkmeta with existing meta files" 0 "$FAMFS" mkmeta "$DEV"
