@@ -71,7 +71,6 @@ struct famfs_dev_extent {
  * struct famfs_fmap - the immutable memory map of one file
  * @file_type:   FAMFS_REG, FAMFS_SUPERBLOCK or FAMFS_LOG
  * @ext_type:    FAMFS_IOC_EXT_SIMPLE or FAMFS_IOC_EXT_INTERLEAVE
- * @from_v1:     created through the v1 ioctl
  * @next:        number of simple extents, or number of strips
  * @file_size:   i_size given at creation
  * @covered:     file bytes [0, @covered) that resolve to device memory
@@ -87,7 +86,6 @@ struct famfs_dev_extent {
 struct famfs_fmap {
 	u32 file_type;
 	u32 ext_type;
-	bool from_v1;
 	u32 next;
 	u64 file_size;
 	u64 covered;

@@ -132,7 +132,6 @@ static long famfs_ioc_map_create(struct file *file, void __user *argp)
 		return -ENOMEM;
 	map->file_type = umap.file_type;
 	map->ext_type = FAMFS_IOC_EXT_SIMPLE;
-	map->from_v1 = true;
 	map->file_size = umap.file_size;
 	map->next = umap.ext_list_count;
 	for (i = 0; i < umap.ext_list_count; i++) {
