@@ -230,7 +230,7 @@ TEST_F(data, interleave_4x2m_offsets)
 	ft_fill(self->buf, size, 0, 3);
 	ASSERT_EQ(0, ft_pwrite_all(self->fd, self->buf, size, 0));
 	check_interleave(_metadata, st, 4, chunk, size, 3, offs,
-			 sizeof(offs) / sizeof(offs[0]), self->buf2);
+			 ARRAY_SIZE(offs), self->buf2);
 
 	p = mmap(NULL, size, PROT_READ, MAP_SHARED, self->fd, 0);
 	ASSERT_NE(MAP_FAILED, p);
@@ -264,7 +264,7 @@ TEST_F(data, interleave_3x4m_mmap_store)
 	munmap(p, size);
 
 	check_interleave(_metadata, st, 3, chunk, size, 4, offs,
-			 sizeof(offs) / sizeof(offs[0]), self->buf2);
+			 ARRAY_SIZE(offs), self->buf2);
 	ASSERT_EQ(0, ft_pread_all(self->fd, self->buf, size, 0));
 	bad = ft_check(self->buf, size, 0, 4);
 	EXPECT_EQ(-1, bad) TH_LOG("read(2) differs at file offset %ld", bad);

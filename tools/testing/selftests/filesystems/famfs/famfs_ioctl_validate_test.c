@@ -281,8 +281,10 @@ TEST_F(val, v2_count_over_limit)
 
 	EXPECT_RC2(EINVAL, E2BIG,
 		   ft_map_v2_simple(self->fd, FAMFS_REG, FT_AU, e, 3));
-	/* the pointer is garbage past 3 entries: the count must be
-	 * refused before anything is copied (no EFAULT) */
+	/*
+	 * The pointer is garbage past 3 entries: the count must be
+	 * refused before anything is copied (no EFAULT).
+	 */
 	EXPECT_RC2(EINVAL, E2BIG,
 		   ft_map_v2_simple(self->fd, FAMFS_REG, FT_AU, e, 0xffffffffU));
 	EXPECT_UNMAPPED(self->fd);
