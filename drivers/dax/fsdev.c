@@ -18,6 +18,7 @@
 #include <linux/memremap.h>
 #include <linux/module.h>
 #include <linux/device.h>
+#include <linux/io.h>
 #include <linux/pfn_t.h>
 #include <linux/sysfs.h>
 #include <linux/dax.h>
