@@ -363,20 +363,19 @@ class Scenario:
                         "famfs verify -S $((100 + i)) -f $f || exit 1; done"
                         % (n - 1, MPT, MPT))
         self.tap.check(rc == 0, "4: B verifies the %d followed files" % n, out)
-        # A poll is an invalidate and a load: the follower must cost ~nothing.
-        rc, out = B.run("cat /proc/%d/stat /proc/uptime" % self.follow_pid,
-                        quiet=True)
-        try:
-            lines = out.split("\n")
-            stat = lines[0].rsplit(")", 1)[1].split()
-            hz = 100.0     # USER_HZ on x86
-            cpu = (int(stat[11]) + int(stat[12])) / hz
-            alive = float(lines[1].split()[0]) - int(stat[19]) / hz
-            self.tap.check(cpu < 0.05 * alive, "4: the follower used %.2f s of "
-                           "CPU in %.1f s of polling" % (cpu, alive), out)
-            self.summary["follower_cpu"] = (cpu, alive)
-        except (IndexError, ValueError):
-            self.tap.fail("4: follower CPU time readable", out)
+        # A poll is an invalidate and a load: an idle follower must cost
+        # next to nothing. Measure its CPU time over 3 s of quiet polling.
+        c0 = self.proc_cpu(B, self.follow_pid)
+        B.run("sleep 3", quiet=True)
+        c1 = self.proc_cpu(B, self.follow_pid)
+        if c0 and c1:
+            cpu, secs = c1[0] - c0[0], c1[1] - c0[1]
+            polls = secs * 1000 / self.args.interval
+            self.tap.check(cpu < 0.02 * secs, "4: the idle follower used %.3f s"
+                           " of CPU in %.1f s (~%d polls)" % (cpu, secs, polls))
+            self.summary["follower_cpu"] = (cpu, secs)
+        else:
+            self.tap.fail("4: the follower's CPU time is readable")
         B.run("kill %d" % self.follow_pid, quiet=True)
         rc, out = B.run("for i in $(seq 30); do kill -0 %d 2>/dev/null || "
                         "break; sleep 0.1; done; cat /tmp/follow.log"
@@ -401,6 +400,18 @@ class Scenario:
                        % (step, host.name), out)
         if rc != 0:
             raise StepError("follower did not start:\n" + out)
+
+    @staticmethod
+    def proc_cpu(host, pid):
+        """(user+system CPU seconds of pid, uptime seconds) on host."""
+        rc, out = host.run("cat /proc/%d/stat /proc/uptime" % pid, quiet=True)
+        try:
+            lines = out.split("\n")
+            stat = lines[0].rsplit(")", 1)[1].split()
+            return ((int(stat[11]) + int(stat[12])) / 100.0,  # USER_HZ
+                    float(lines[1].split()[0]))
+        except (IndexError, ValueError):
+            return None
 
     def stop_follower(self, host):
         if self.follow_pid:
@@ -652,7 +663,7 @@ def print_summary(sc, wall):
               "median %.3f s, max %.3f s over %d files"
               % (s["latency_median"], s["latency_max"], len(sc.latencies)))
     if "follower_cpu" in s:
-        print("  follower CPU: %.2f s over %.1f s of polling every %d ms"
+        print("  idle follower CPU: %.3f s over %.1f s of polling every %d ms"
               % (s["follower_cpu"] + (sc.args.interval,)))
     print("  wall time: %.1f s" % wall, flush=True)
 
