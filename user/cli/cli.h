@@ -70,6 +70,17 @@ void cli_json_u64(struct cli_json *j, const char *key, uint64_t val);
 void cli_json_bool(struct cli_json *j, const char *key, bool val);
 void cli_json_finish(struct cli_json *j);	/* newline */
 void cli_json_escape(FILE *f, const char *s);
+/* Length of the valid UTF-8 sequence at @s, or 0 if it is not valid. */
+size_t cli_utf8_len(const unsigned char *s);
+
+/*
+ * cli_text.c: names read from shared memory may hold any byte; printed as
+ * text they must not drive the terminal. Control bytes, backslashes and
+ * invalid UTF-8 become \xNN. Returns @out.
+ */
+const char *cli_safe(const char *in, char *out, size_t len);
+/* Buffer size that holds cli_safe() of any name or message field. */
+#define CLI_SAFE_LEN (4 * 200 + 1)
 
 /* cli_progress.c: a progress line on stderr, only when stderr is a tty. */
 struct cli_progress {

@@ -8,8 +8,7 @@
 
 #include "cli.h"
 
-/* Length of the valid UTF-8 sequence at s, or 0 if it is not valid. */
-static size_t utf8_len(const unsigned char *s)
+size_t cli_utf8_len(const unsigned char *s)
 {
 	size_t n, i;
 	unsigned int cp;
@@ -75,7 +74,7 @@ void cli_json_escape(FILE *f, const char *str)
 			s++;
 			continue;
 		}
-		n = utf8_len(s);
+		n = cli_utf8_len(s);
 		if (!n) {
 			fprintf(f, "\\u%04x", *s);
 			s++;

@@ -170,7 +170,7 @@ static void list_text(const struct fsck_target *t,
 {
 	const struct famfs_action *a;
 	const struct famfs_log_entry *e;
-	char path[FAMFS_MAX_PATHLEN + 1], buf[32];
+	char path[FAMFS_MAX_PATHLEN + 1], buf[32], safe[CLI_SAFE_LEN];
 	uint64_t i, n = entries_to_list(r);
 
 	printf("entries:\n");
@@ -185,14 +185,16 @@ static void list_text(const struct fsck_target *t,
 		if (e->type == FAMFS_LOG_FILE) {
 			relpath_copy(path, e->file.relpath);
 			printf("  %6llu  file  %-40s %s mode %04o uid %u gid %u",
-			       (unsigned long long)i, path,
+			       (unsigned long long)i,
+			       cli_safe(path, safe, sizeof(safe)),
 			       cli_fmt_size(e->file.size, human, buf,
 					    sizeof(buf)),
 			       e->file.mode & 07777, e->file.uid, e->file.gid);
 		} else if (e->type == FAMFS_LOG_MKDIR) {
 			relpath_copy(path, e->mkdir.relpath);
 			printf("  %6llu  dir   %-40s mode %04o uid %u gid %u",
-			       (unsigned long long)i, path,
+			       (unsigned long long)i,
+			       cli_safe(path, safe, sizeof(safe)),
 			       e->mkdir.mode & 07777, e->mkdir.uid,
 			       e->mkdir.gid);
 		} else {
@@ -200,7 +202,7 @@ static void list_text(const struct fsck_target *t,
 			       entry_type(e->type));
 		}
 		if (a && a->type == FAMFS_ACT_BAD)
-			printf("  BAD: %s", a->why);
+			printf("  BAD: %s", cli_safe(a->why, safe, sizeof(safe)));
 		putchar('\n');
 	}
 }
@@ -270,7 +272,7 @@ static void report_text(const struct fsck_target *t,
 			const struct famfs_action *acts, size_t nacts)
 {
 	const struct famfs_alloc_report *al = &r->alloc;
-	char b1[32], uuid[37];
+	char b1[32], uuid[37], safe[CLI_SAFE_LEN];
 	unsigned int i;
 
 	printf("famfs fsck %s%s%s\n", t->path, t->mpt ? " (mounted on " : "",
@@ -311,13 +313,15 @@ static void report_text(const struct fsck_target *t,
 	       (unsigned long long)r->log_capacity);
 	if (!r->log_err && r->scan.damaged)
 		printf("log damage:   entry %llu: %s (header claims %llu)\n",
-		       (unsigned long long)r->scan.bad_index, r->scan.why,
+		       (unsigned long long)r->scan.bad_index,
+		       cli_safe(r->scan.why, safe, sizeof(safe)),
 		       (unsigned long long)r->scan.hdr_next_index);
 	if (o->verbose && !r->log_err)
 		list_text(t, r, acts, nacts, o->human);
 problems:
 	for (i = 0; i < r->nproblems && i < FAMFS_FSCK_MAX_PROBLEMS; i++)
-		printf("problem:      %s\n", r->problems[i]);
+		printf("problem:      %s\n",
+		       cli_safe(r->problems[i], safe, sizeof(safe)));
 	if (verdict)
 		printf("result:       CORRUPT (%llu problem%s)\n",
 		       (unsigned long long)(r->nerrors ? r->nerrors : 1),

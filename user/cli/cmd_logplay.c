@@ -43,6 +43,7 @@ static void print_plan(const struct famfs_action *acts, size_t n,
 		       const struct logplay_opts *o, uint64_t *nbad)
 {
 	const char *verb = o->dry ? "would create" : "create";
+	char p[CLI_SAFE_LEN], w[CLI_SAFE_LEN];
 	size_t i;
 
 	for (i = 0; i < n; i++) {
@@ -50,20 +51,24 @@ static void print_plan(const struct famfs_action *acts, size_t n,
 
 		switch (a->type) {
 		case FAMFS_ACT_MKDIR:
-			printf("%s dir  %s\n", verb, a->relpath);
+			printf("%s dir  %s\n", verb,
+			       cli_safe(a->relpath, p, sizeof(p)));
 			break;
 		case FAMFS_ACT_CREATE:
-			printf("%s file %s (%llu bytes)\n", verb, a->relpath,
+			printf("%s file %s (%llu bytes)\n", verb,
+			       cli_safe(a->relpath, p, sizeof(p)),
 			       (unsigned long long)a->size);
 			break;
 		case FAMFS_ACT_EXISTS:
 			if (o->verbose)
-				printf("exists      %s\n", a->relpath);
+				printf("exists      %s\n",
+				       cli_safe(a->relpath, p, sizeof(p)));
 			break;
 		case FAMFS_ACT_BAD:
 			printf("bad entry %llu (%s): %s\n",
-			       (unsigned long long)a->index, a->relpath,
-			       a->why);
+			       (unsigned long long)a->index,
+			       cli_safe(a->relpath, p, sizeof(p)),
+			       cli_safe(a->why, w, sizeof(w)));
 			(*nbad)++;
 			break;
 		}
@@ -77,6 +82,7 @@ static int logplay_once(const char *where, const struct logplay_opts *o)
 	const struct famfs_superblock *sb;
 	struct famfs_action *acts = NULL;
 	struct famfs_log_scan scan;
+	char w[CLI_SAFE_LEN];
 	struct famfs_fs *fs;
 	const char *root;
 	uint64_t nbad = 0;
@@ -101,7 +107,8 @@ static int logplay_once(const char *where, const struct logplay_opts *o)
 	if (scan.damaged)
 		cli_warn("log damaged at entry %llu (%s): replaying the %llu "
 			 "valid entries before it",
-			 (unsigned long long)scan.bad_index, scan.why,
+			 (unsigned long long)scan.bad_index,
+			 cli_safe(scan.why, w, sizeof(w)),
 			 (unsigned long long)scan.nvalid);
 	rc = famfs_replay_plan(famfs_fs_log(fs), sb->log_len,
 			       famfs_fs_dev_size(fs), famfs_lookup_mount,

@@ -103,6 +103,61 @@ run "$FAMFS" getmap --device "$T/junk" x
 [ "$RC" -eq 2 ]
 check $? "getmap on random bytes: exit 2"
 
+# hostile entries: random bodies with valid CRCs and seqnums, so that they
+# pass the log scan and reach every reader (fsck -v, JSON, getmap, cat)
+for round in 1 2 3; do
+	new_image "fz$round" 64M || exit 1
+	python3 - "$T/fz$round" "$round" <<'PY'
+import os, random, struct, sys, zlib
+random.seed(int(sys.argv[2]))
+f = open(sys.argv[1], "r+b")
+base, n = 2097152 + 48, 60
+names = []
+for i in range(n):
+    body = bytearray(os.urandom(520))
+    etype = random.choice([0, 0, 0, 1, 1, 2, 3, 4, 7])
+    if etype == 0:
+        body[8:12] = struct.pack("<I", 2)
+        if random.random() < 0.5:   # a plausible map half of the time
+            body[104:120] = struct.pack("<IIII", random.choice([0, 1, 5]), 0,
+                                        random.choice([1, 2, 16, 17, 1 << 30]), 0)
+        if random.random() < 0.7:   # a terminated name most of the time
+            k = random.randint(1, 79)
+            body[24 + k] = 0
+            names.append(bytes(body[24:24 + k]))
+    elif etype == 1 and random.random() < 0.7:
+        k = random.randint(1, 79)
+        body[12 + k] = 0
+    e = struct.pack("<QII", i, etype, 0) + bytes(body)
+    e += struct.pack("<Q", zlib.crc32(e))
+    f.seek(base + i * 544)
+    f.write(e)
+f.seek(2097152 + 32)
+f.write(struct.pack("<QQ", n, n))
+open(sys.argv[1] + ".names", "wb").write(b"\n".join(
+    x for x in names if b"\n" not in x and x and not x.startswith(b"/")))
+PY
+	run "$FAMFS" fsck -v "$T/fz$round"
+	[ "$RC" -eq 0 ] || [ "$RC" -eq 3 ]
+	check $? "fuzz $round: fsck -v of hostile entries exits 0 or 3"
+	! LC_ALL=C grep -q '[[:cntrl:]]' "$OUT"
+	check $? "fuzz $round: fsck -v prints no control bytes from the media"
+	run "$FAMFS" fsck -v --json "$T/fz$round"
+	{ [ "$RC" -eq 0 ] || [ "$RC" -eq 3 ]; } && json_ok "$OUT"
+	check $? "fuzz $round: fsck -v --json stays valid JSON"
+	crashed=0
+	while IFS= read -r name; do
+		"$FAMFS" getmap --json --device "$T/fz$round" "$name" >"$OUT" 2>"$ERR"
+		rc=$?
+		[ $rc -le 3 ] && json_ok "$OUT" || crashed=1
+		"$FAMFS" cat --device "$T/fz$round" "$name" >/dev/null 2>&1
+		[ $? -le 3 ] || crashed=1
+		"$FAMFS" verify --device "$T/fz$round" -S 1 -f "$name" >/dev/null 2>&1
+		[ $? -le 3 ] || crashed=1
+	done < "$T/fz$round.names"
+	check $crashed "fuzz $round: getmap/cat/verify of every hostile name: no crash, valid JSON"
+done
+
 # log full: 15420 entries in an 8 MiB log
 new_image full 64M || exit 1
 "$FAMFS" mkdir --device "$T/full" $(seq -f d%g 1 15420) >/dev/null 2>&1
