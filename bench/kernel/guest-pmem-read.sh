@@ -7,7 +7,7 @@ set -u
 DEV=${FAMFS_DEV:-/dev/pmem0}
 MPT=/mnt/bench
 SIZE=1073741824
-PASSES=${PASSES:-5}
+PASSES=${PASSES:-7}
 B=/opt/famfs-bench
 T=/sys/kernel/tracing
 [ -e $T/trace ] || T=/sys/kernel/debug/tracing
