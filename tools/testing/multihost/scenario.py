@@ -178,17 +178,21 @@ class Scenario:
                         % (rel, size, ", interleaved" if extra else "",
                            time.time() - t))
         # A real tree from the guest image: pick one made of regular files.
-        src = A.ok("for d in /lib/modules /usr/share/famfs-tree /opt/famfs-tests "
-                   "/usr/lib /lib; do [ -d $d ] || continue; "
+        # famfs paths are at most 79 bytes: the copy goes to t/<name>.
+        src = A.ok("for d in /lib/modules /opt/famfs-tests /usr/lib /lib "
+                   "/usr/share; do [ -d $d ] || continue; "
                    "n=$(find $d -type f | wc -l); l=$(find $d -type l | wc -l); "
-                   "[ $n -ge 5 ] && [ $l -eq 0 ] && { echo $d; break; }; done",
-                   quiet=True).strip()
+                   "m=$(cd $(dirname $d) && find $(basename $d) -type f | "
+                   "awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }'); "
+                   "[ $n -ge 5 ] && [ $l -eq 0 ] && [ $m -le 77 ] && "
+                   "{ echo $d; break; }; done", quiet=True).strip()
         if not src:
             raise StepError("no directory tree of regular files in the image")
         self.tree_src = src
-        self.tree_dst = "tree/a/b/c/" + os.path.basename(src)
+        self.tree_dst = "t/" + os.path.basename(src)
         t = time.time()
-        A.ok("famfs cp -r %s %s/tree/a/b/c/" % (src, MPT), timeout=1800)
+        A.ok("famfs mkdir %s/t && famfs cp -r %s %s/t/" % (MPT, src, MPT),
+             timeout=1800)
         files, _ = self.listing(A)
         copied = sorted(r for r in files if r.startswith(self.tree_dst + "/"))
         self.tap.check(len(copied) >= 5,
