@@ -53,6 +53,13 @@ int cli_fs_open(const char *device, const char *path, bool write,
 
 	*out = NULL;
 	if (device) {
+		/* Before opening: a mounted fsdev device cannot even be mapped. */
+		if (write && famfs_path_mountpoint(device, where,
+						   sizeof(where)) == 1) {
+			cli_err("%s is mounted on %s: work through the mount, "
+				"not --device", device, where);
+			return CLI_EXIT_REFUSED;
+		}
 		rc = famfs_fs_open_device(device, write, out);
 		if (rc) {
 			cli_liberr(rc, "cannot open %s", device);
