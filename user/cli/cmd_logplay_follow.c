@@ -35,8 +35,14 @@
 #include "logplay_follow.h"
 
 #define FOLLOW_INTERVAL_MS_DEFAULT 100
-/* A header or superblock caught mid-update is retried for this long. */
-#define FOLLOW_GRACE_MS 1000
+/*
+ * Metadata caught mid-update is retried for this long before giving up:
+ * a log header between its two stores, briefly; a superblock that mkfs is
+ * rewriting (zeroed first, valid again after the whole log is cleared),
+ * longer.
+ */
+#define FOLLOW_LOG_GRACE_MS 2000
+#define FOLLOW_SB_GRACE_MS 10000
 
 struct follower {
 	struct famfs_fs *fs;
@@ -240,6 +246,7 @@ static int follow_replay(struct follower *f, uint64_t next_index)
 /* One poll. 0: fine, keep going; >0: exit code to stop with. */
 static int follow_poll(struct follower *f, unsigned int interval_ms)
 {
+	unsigned int limit_ms;
 	uint64_t next;
 	int rc, sb_rc;
 
@@ -270,17 +277,21 @@ static int follow_poll(struct follower *f, unsigned int interval_ms)
 		}
 	}
 	/* Metadata caught mid-update: allow it to settle, then give up. */
+	limit_ms = sb_rc == -EAGAIN ? FOLLOW_SB_GRACE_MS : FOLLOW_LOG_GRACE_MS;
+	if (f->bad_ms == 0 && sb_rc == -EAGAIN)
+		cli_warn("superblock unreadable (being re-formatted?): waiting up to %u ms",
+			 limit_ms);
 	f->bad_ms += interval_ms;
-	if (f->bad_ms >= FOLLOW_GRACE_MS) {
+	if (f->bad_ms >= limit_ms) {
 		if (rc == -ERANGE)
 			cli_err("log went backwards (next_index %" PRIu64
 				" < %" PRIu64 " already replayed) with the same file system uuid; stopping",
 				follow_next_index(f), f->seen);
 		else
-			cli_err("%s for more than %d ms: %s",
+			cli_err("%s for more than %u ms: %s",
 				sb_rc == -EAGAIN ? "superblock unreadable" :
 				"log header inconsistent",
-				FOLLOW_GRACE_MS, famfs_errmsg());
+				limit_ms, famfs_errmsg());
 		return CLI_EXIT_FAIL;
 	}
 	return 0;

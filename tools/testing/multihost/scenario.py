@@ -522,7 +522,7 @@ class Scenario:
                           "exit %d" % rc), out)
         rc, _ = B.run("test ! -e %s/after-reformat" % MPT)
         self.tap.check(rc == 0, "5: B never mapped a file of the new log")
-        rc, out = B.run("for i in $(seq 30); do kill -0 %d 2>/dev/null || "
+        rc, out = B.run("for i in $(seq 120); do kill -0 %d 2>/dev/null || "
                         "break; sleep 0.1; done; kill -0 %d 2>/dev/null && "
                         "echo STILL RUNNING; cat /tmp/follow.log"
                         % (self.follow_pid, self.follow_pid))
