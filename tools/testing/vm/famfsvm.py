@@ -235,7 +235,10 @@ class Guest:
                '-serial', 'file:' + self.console_log, '-monitor', 'none',
                '-kernel', bzimage, '-initrd', initrd]
         if self.backend == 'nvdimm':
-            cmd += ['-M', 'pc,nvdimm=on',
+            # q35: its ACPI _PRT is a static table. The i440fx one is an
+            # AML loop that overran ACPICA's 30 s loop limit on a loaded
+            # host (virtio-pci then gets no IRQ and the agent no port).
+            cmd += ['-M', 'q35,nvdimm=on',
                     '-m', '%dM,slots=4,maxmem=%dM' % (self.mem_mb, self.mem_mb + 16384),
                     '-object', memobj, '-device', 'nvdimm,memdev=famfsmem,id=nv0']
         elif self.backend == 'cxl':
@@ -252,11 +255,11 @@ class Guest:
                     '-M', 'cxl-fmw.0.targets.0=cxl.1,cxl-fmw.0.size=%dM'
                     % max(size >> 20, 256)]
         else:
-            cmd += ['-M', 'pc', '-m', '%dM' % self.mem_mb]
+            cmd += ['-M', 'q35', '-m', '%dM' % self.mem_mb]
         cmd += ['-device', 'virtio-serial-pci,id=vser0',
                 '-chardev', 'socket,id=famfsctl,path=%s,server=on,wait=off' % sockpath,
                 '-device', 'virtserialport,bus=vser0.0,chardev=famfsctl,name=famfs.ctl']
-        append = ['console=ttyS0', 'panic=-1', 'rdinit=/init',
+        append = ['console=ttyS0', 'panic=-1', 'rdinit=/init', 'printk.time=1',
                   'famfsvm.name=%s' % self.name,
                   'famfsvm.uuid=%s' % self.system_uuid,
                   'famfsvm.backend=%s' % self.backend,
