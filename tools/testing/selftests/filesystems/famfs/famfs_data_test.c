@@ -95,7 +95,8 @@ static long dev_check(uint64_t devoff, size_t len, uint64_t file_off,
 	return ft_check(scratch, len, file_off, salt);
 }
 
-TEST_F(data, write_then_mmap_and_device)
+/* Tens of MiB per case: 120 s for TCG with a debug kernel. */
+TEST_F_TIMEOUT(data, write_then_mmap_and_device, 120)
 {
 	const uint64_t size = 5 * FT_MIB + 123;
 	sext_t e[2];
@@ -130,7 +131,7 @@ TEST_F(data, write_then_mmap_and_device)
 	EXPECT_EQ(-1, ft_check(self->buf2, 100, size - 100, 1));
 }
 
-TEST_F(data, mmap_store_then_read)
+TEST_F_TIMEOUT(data, mmap_store_then_read, 120)
 {
 	const uint64_t size = 6 * FT_MIB;
 	sext_t e[2];
@@ -162,7 +163,7 @@ TEST_F(data, mmap_store_then_read)
 	munmap(p, size);
 }
 
-TEST_F(data, two_fds_two_files_share_nothing)
+TEST_F_TIMEOUT(data, two_fds_two_files_share_nothing, 120)
 {
 	uint64_t off1, off2;
 	int fd2;
@@ -207,7 +208,7 @@ static void check_interleave(struct __test_metadata *_metadata,
 	}
 }
 
-TEST_F(data, interleave_4x2m_offsets)
+TEST_F_TIMEOUT(data, interleave_4x2m_offsets, 120)
 {
 	const uint64_t chunk = 2 * FT_MIB, size = 32 * FT_MIB;
 	const uint64_t offs[] = {
@@ -239,7 +240,7 @@ TEST_F(data, interleave_4x2m_offsets)
 	munmap(p, size);
 }
 
-TEST_F(data, interleave_3x4m_mmap_store)
+TEST_F_TIMEOUT(data, interleave_3x4m_mmap_store, 120)
 {
 	const uint64_t chunk = 4 * FT_MIB, size = 30 * FT_MIB + 4096;
 	const uint64_t offs[] = {
@@ -270,7 +271,7 @@ TEST_F(data, interleave_3x4m_mmap_store)
 	EXPECT_EQ(-1, bad) TH_LOG("read(2) differs at file offset %ld", bad);
 }
 
-TEST_F(data, data_survives_remount_remap)
+TEST_F_TIMEOUT(data, data_survives_remount_remap, 120)
 {
 	sext_t e = { 0, ft_alloc(4 * FT_MIB), 4 * FT_MIB };
 	int fd;

@@ -126,19 +126,23 @@ static void check_meta_bytes(struct __test_metadata *_metadata,
 	EXPECT_EQ(0, memcmp(raw, buf, len)) TH_LOG("%s != device bytes", name);
 }
 
-TEST_F(meta, superblock_map)
+/*
+ * Each case formats and mounts with the CLI: slow under TCG with a debug
+ * kernel (lockdep, kmemleak), hence 120 s instead of the harness's 30 s.
+ */
+TEST_F_TIMEOUT(meta, superblock_map, 120)
 {
 	check_meta_map(_metadata, ".meta/.superblock", FAMFS_SUPERBLOCK, 0,
 		       FT_AU, 0444);
 }
 
-TEST_F(meta, log_map)
+TEST_F_TIMEOUT(meta, log_map, 120)
 {
 	check_meta_map(_metadata, ".meta/.log", FAMFS_LOG, FT_AU,
 		       self->log_len, 0644);
 }
 
-TEST_F(meta, superblock_bytes)
+TEST_F_TIMEOUT(meta, superblock_bytes, 120)
 {
 	uint64_t *sb = (uint64_t *)self->buf;
 
@@ -150,7 +154,7 @@ TEST_F(meta, superblock_bytes)
 	EXPECT_EQ(self->log_len, sb[3]);	/* log_len */
 }
 
-TEST_F(meta, log_bytes)
+TEST_F_TIMEOUT(meta, log_bytes, 120)
 {
 	uint64_t *hdr = (uint64_t *)self->buf;
 
@@ -161,7 +165,7 @@ TEST_F(meta, log_bytes)
 	EXPECT_EQ((self->log_len - 48) / 544 - 1, hdr[2]);	/* last_index */
 }
 
-TEST_F(meta, meta_maps_are_fixed)
+TEST_F_TIMEOUT(meta, meta_maps_are_fixed, 120)
 {
 	struct famfs_extent e = { FT_AU, FT_AU };
 	int fd = open(ft_path(".meta/.log"), O_RDWR);
