@@ -29,6 +29,10 @@ base=/dev/shm
 W=$(mktemp -d "$base/famfs-bench.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 export FAMFS_SYSTEM_UUID_FILE="$W/system_uuid"
+# Private copies: a rebuild of $BUILD during the run must not break it.
+cp "$FAMFS" "$MKFS" "$W/" || exit 1
+FAMFS=$W/famfs
+MKFS=$W/mkfs.famfs
 
 # N files of 2 MiB allocation units each, + 2 MiB superblock + 8 MiB log
 # (8 MiB holds 15,420 entries: N files + 1 directory).

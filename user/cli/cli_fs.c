@@ -53,9 +53,12 @@ int cli_fs_open(const char *device, const char *path, bool write,
 
 	*out = NULL;
 	if (device) {
-		/* Before opening: a mounted fsdev device cannot even be mapped. */
-		if (write && famfs_path_mountpoint(device, where,
-						   sizeof(where)) == 1) {
+		/*
+		 * Check before opening: a mounted fsdev device cannot even be
+		 * mapped, and a mounted pmem device read through its block
+		 * device would show stale bytes. The mount is the way in.
+		 */
+		if (famfs_path_mountpoint(device, where, sizeof(where)) == 1) {
 			cli_err("%s is mounted on %s: work through the mount, "
 				"not --device", device, where);
 			return CLI_EXIT_REFUSED;

@@ -79,6 +79,8 @@ t "a second mount is refused" 4 "$FAMFS" mount "$DEV" "$W"
 t "mkfs.famfs of the mounted device is refused (exit 4)" 4 "$MKFS" -f "$DEV"
 tg "mkfs names the mount point" "mounted on"
 t "offline mkdir on the mounted device is refused (exit 4)" 4 "$FAMFS" mkdir --device "$DEV" x
+tg "the refusal names the mount" "mounted on $MPT"
+t "offline getmap on the mounted device is refused (exit 4)" 4 "$FAMFS" getmap --device "$DEV" x
 
 t "mkdir -p" 0 "$FAMFS" mkdir -p "$MPT/a/b"
 t "creat -r -S 3" 0 "$FAMFS" creat -s 5m -r -S 3 "$MPT/a/b/f"
