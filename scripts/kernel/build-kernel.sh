@@ -7,9 +7,12 @@
 #
 # Artifacts land in ${FAMFS_CACHE:-/var/cache/famfs}/kernel-<key>/ where <key>
 # hashes every input; the artifact directory is the last line printed.
-# One persistent build tree is kept per (tarball, config fragments, dax
-# patches, KASAN): a change in fs/famfs only costs an incremental build.
+# One persistent build tree is kept per (tarball, KASAN): a change in fs/famfs,
+# drivers/dax, the config fragments or the dax patch series only costs an
+# incremental build (a changed series is reversed and reapplied in place;
+# kbuild tracks configuration changes per option).
 #
+# Usage: build-kernel.sh [--tree]
 # Environment: KASAN=1, FAMFS_CACHE, FAMFS_JOBS (default 2),
 #              FAMFS_LINUX_TARBALL (default /usr/src/linux-source-6.12.tar.xz)
 set -euo pipefail
@@ -22,7 +25,7 @@ cache=${FAMFS_CACHE:-/var/cache/famfs}
 tarball=${FAMFS_LINUX_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
 jobs=${FAMFS_JOBS:-2}
 # Bump when the way a tree is prepared changes, so old trees are not reused.
-tree_format=2
+tree_format=3
 
 case ${KASAN:-0} in
 1 | y | yes) kasan=1 ;;
@@ -94,25 +97,36 @@ tree_key=$({
 	echo "format $tree_format"
 	echo "tarball $(tarball_id)"
 	echo "kasan $kasan"
-	for f in "${fragments[@]}"; do
-		printf 'fragment %s ' "$(basename "$f")"
-		sha256sum <"$f" | cut -d' ' -f1
-	done
-	hash_paths "${patch_list[@]}"
 } | sha256sum | cut -c1-16)
 
-# Artifact key over the module sources as found under $1 (the repository,
-# or the build tree after syncing: what is actually built).
+# --tree: print the build tree's source directory (a KDIR for out-of-tree
+# test modules once a build has run) and stop.
+if [[ ${1:-} == --tree ]]; then
+	echo "$cache/tree-$tree_key/src"
+	exit 0
+fi
+
+# Artifact key over the sources as found under $1 and the patches in $2 (the
+# repository, or the build tree after syncing: what is actually built).
 artifact_key() {
+	local p f
 	{
 		echo "tree $tree_key"
 		printf 'script '
 		sha256sum <"$script" | cut -d' ' -f1
+		for f in "${fragments[@]}"; do
+			printf 'fragment %s ' "${f##*/}"
+			sha256sum <"$f" | cut -d' ' -f1
+		done
 		root=$1 hash_paths include/uapi/linux/famfs_ioctl.h "${famfs_list[@]}" \
 			"${dax_list[@]}"
+		for p in "${patch_list[@]}"; do
+			printf 'patch %s ' "${p##*/}"
+			sha256sum <"$2/${p##*/}" | cut -d' ' -f1
+		done
 	} | sha256sum | cut -c1-16
 }
-key=$(artifact_key "$top")
+key=$(artifact_key "$top" "$top/drivers/dax/patches")
 
 artifact=$cache/kernel-$key
 if [[ -f $artifact/.complete ]]; then
@@ -137,23 +151,12 @@ src=$treedir/src
 buildlog=$treedir/build.log
 
 prepare_tree() {
-	local tmp=$treedir.tmp p out ver
+	local tmp=$treedir.tmp
 	log "extracting $tarball into $src"
 	rm -rf "$tmp"
-	mkdir -p "$tmp"
+	mkdir -p "$tmp/applied" "$tmp/dax-overlay"
 	tar -xJf "$tarball" -C "$tmp"
 	mv "$tmp"/linux-source-* "$tmp/src" || die "unexpected tarball layout"
-	ver=$(make -s -C "$tmp/src" kernelversion 2>/dev/null || echo "?")
-	for p in "${patch_list[@]}"; do
-		if ! out=$(patch -d "$tmp/src" -p1 -N --dry-run <"$top/$p" 2>&1); then
-			rm -rf "$tmp"
-			die "patch $p does not apply to linux-source $ver: $out"
-		fi
-		patch -d "$tmp/src" -p1 -N -s <"$top/$p" || die "patch $p failed after a clean dry run"
-		log "applied $p"
-	done
-	# Pristine drivers/dax (after patches) to restore files we stop overriding.
-	cp -a "$tmp/src/drivers/dax" "$tmp/pristine-dax"
 	: >"$tmp/src/.famfs-tree-ready"
 	rm -rf "$treedir"
 	mv "$tmp" "$treedir"
@@ -199,24 +202,80 @@ sync_famfs() {
 		"$src/include/uapi/linux/famfs_ioctl.h"
 }
 
-# drivers/dax/*.[ch] over the (patched) tree; restore what we stop overriding.
+# Our drivers/dax/*.[ch] overlay the tree. Before the first copy of NAME the
+# tree's own file is kept as dax-overlay/NAME (or dax-overlay/NAME.absent),
+# so an overlay can be taken back.
+restore_dax_overlay() {
+	local b=$treedir/dax-overlay/$1
+	if [[ -f $b.absent ]]; then
+		rm -f "$src/drivers/dax/$1" "$b.absent"
+	elif [[ -f $b ]]; then
+		sync_file "$b" "$src/drivers/dax/$1"
+		rm -f "$b"
+	fi
+}
+overlaid_names() {
+	find "$treedir/dax-overlay" -maxdepth 1 -type f -printf '%f\n' | sed 's/\.absent$//'
+}
 sync_dax() {
-	local f name manifest=$treedir/dax-copied
-	touch "$manifest"
+	local f name
 	while IFS= read -r name; do
-		[[ -n $name && ! -f $top/drivers/dax/$name ]] || continue
-		if [[ -f $treedir/pristine-dax/$name ]]; then
-			sync_file "$treedir/pristine-dax/$name" "$src/drivers/dax/$name"
-		else
-			rm -f "$src/drivers/dax/$name"
-		fi
-	done <"$manifest"
-	: >"$manifest.new"
+		[[ -f $top/drivers/dax/$name ]] || restore_dax_overlay "$name"
+	done < <(overlaid_names)
 	for f in "${dax_list[@]}"; do
+		name=${f##*/}
+		if [[ ! -e $treedir/dax-overlay/$name && ! -e $treedir/dax-overlay/$name.absent ]]; then
+			if [[ -f $src/$f ]]; then
+				cp -p "$src/$f" "$treedir/dax-overlay/$name"
+			else
+				: >"$treedir/dax-overlay/$name.absent"
+			fi
+		fi
 		sync_file "$top/$f" "$src/$f"
-		basename "$f" >>"$manifest.new"
 	done
-	mv "$manifest.new" "$manifest"
+}
+
+# Bring the applied patch series (copies in $treedir/applied/) in line with
+# drivers/dax/patches: reverse from the first difference on, apply the rest.
+sync_patches() {
+	local applied=() first=0 i p name out ver
+	mapfile -t applied < <(find "$treedir/applied" -maxdepth 1 -type f -printf '%f\n' |
+		LC_ALL=C sort)
+	while ((first < ${#applied[@]} && first < ${#patch_list[@]})); do
+		name=${patch_list[first]##*/}
+		[[ ${applied[first]} == "$name" ]] &&
+			cmp -s "$treedir/applied/$name" "$top/${patch_list[first]}" || break
+		first=$((first + 1))
+	done
+	((first == ${#applied[@]} && first == ${#patch_list[@]})) && return 0
+
+	# Patches expect the tree without our overlays.
+	while IFS= read -r name; do
+		restore_dax_overlay "$name"
+	done < <(overlaid_names)
+	for ((i = ${#applied[@]} - 1; i >= first; i--)); do
+		p=$treedir/applied/${applied[i]}
+		if ! out=$(patch -d "$src" -p1 -R --dry-run <"$p" 2>&1) ||
+			! patch -d "$src" -p1 -R -s --no-backup-if-mismatch <"$p"; then
+			rm -f "$src/.famfs-tree-ready"
+			die "cannot reverse ${applied[i]} in $src (re-extracted next time): $out"
+		fi
+		rm -f "$p"
+		log "reversed ${applied[i]}"
+	done
+	ver=$(make -s -C "$src" kernelversion 2>/dev/null || echo "?")
+	for ((i = first; i < ${#patch_list[@]}; i++)); do
+		p=${patch_list[i]}
+		if ! out=$(patch -d "$src" -p1 -N --dry-run <"$top/$p" 2>&1); then
+			die "patch $p does not apply to linux-source $ver: $out"
+		fi
+		if ! patch -d "$src" -p1 -N -s --no-backup-if-mismatch <"$top/$p"; then
+			rm -f "$src/.famfs-tree-ready"
+			die "patch $p failed after a clean dry run (re-extracted next time)"
+		fi
+		cp "$top/$p" "$treedir/applied/${p##*/}"
+		log "applied $p"
+	done
 }
 
 # tinyconfig + fragments, into .config only when the result differs.
@@ -263,11 +322,12 @@ verify_config() {
 	fi
 }
 
+sync_patches
 sync_famfs
 sync_dax
 # The repository may have changed since the key was computed: key what the
 # tree now holds, so an artifact always matches its sources.
-key=$(artifact_key "$src")
+key=$(artifact_key "$src" "$treedir/applied")
 artifact=$cache/kernel-$key
 if [[ -f $artifact/.complete ]]; then
 	echo "$artifact"
@@ -280,9 +340,10 @@ verify_config
 log "building in $src with -j$jobs (log: $buildlog)"
 start=$(date +%s)
 if ! make -C "$src" -j"$jobs" bzImage modules >"$buildlog" 2>&1; then
-	grep -E 'error|Error' "$buildlog" | head -n 40 >&2 || true
-	tail -n 40 "$buildlog" >&2
-	die "kernel build failed (full log: $buildlog)"
+	# The next build reuses build.log: keep this one.
+	cp "$buildlog" "$treedir/build-failed.log"
+	grep -E 'error:|Error [0-9]' "$buildlog" | head -n 40 >&2 || true
+	die "kernel build failed (full log: $treedir/build-failed.log)"
 fi
 log "built in $(($(date +%s) - start)) s"
 
@@ -306,12 +367,16 @@ make -C "$src" -s kernelrelease >"$stage/release"
 rm -rf "$artifact"
 mv "$stage" "$artifact"
 
-# Keep the cache bounded: the 6 newest artifacts and the 3 newest trees.
+# Keep the cache bounded: the 6 newest artifacts and the 3 newest trees
+# (never one that a build holds).
 prune() {
 	local pattern=$1 keep=$2 d
 	# shellcheck disable=SC2012
 	ls -1dt "$cache"/$pattern 2>/dev/null | tail -n +$((keep + 1)) | while read -r d; do
 		[[ $d == "$artifact" || $d == "$treedir" ]] && continue
+		if [[ -e $d.lock ]] && ! flock -n "$d.lock" true; then
+			continue
+		fi
 		rm -rf "$d" "$d.lock"
 	done
 }
