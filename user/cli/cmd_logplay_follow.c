@@ -57,6 +57,7 @@ struct follower {
 	bool quiet;
 	unsigned long polls, replays, ndirs, nfiles, nbad, nerrors;
 	unsigned int bad_ms;	/* how long the metadata has looked odd */
+	char why[200];		/* what looked odd */
 };
 
 static volatile sig_atomic_t follow_stop;
@@ -187,13 +188,20 @@ static int follow_replay(struct follower *f, uint64_t next_index)
 				  (next_index - f->seen) *
 				  sizeof(struct famfs_log_entry));
 	rc = famfs_log_check(f->log, f->log_len);
-	if (rc)
-		return -EAGAIN;	/* header caught between two stores */
-	rc = famfs_log_scan(f->log, f->log_len, &scan);
-	if (rc)
+	if (!rc)
+		rc = famfs_log_scan(f->log, f->log_len, &scan);
+	if (rc) {
+		/* Header caught between its two stores, or damaged. */
+		snprintf(f->why, sizeof(f->why), "log header: %s",
+			 famfs_errmsg());
 		return -EAGAIN;
-	if (scan.nvalid <= f->seen)
-		return -EAGAIN;	/* entry not visible yet, or torn */
+	}
+	if (scan.nvalid <= f->seen) {
+		/* The new entry is not visible yet, or it is torn. */
+		snprintf(f->why, sizeof(f->why), "log entry %" PRIu64 ": %s",
+			 scan.bad_index, scan.why);
+		return -EAGAIN;
+	}
 
 	rc = famfs_replay_plan(f->log, f->log_len, f->dev_size,
 			       famfs_lookup_mount, (void *)f->root,
@@ -290,8 +298,8 @@ static int follow_poll(struct follower *f, unsigned int interval_ms)
 		else
 			cli_err("%s for more than %u ms: %s",
 				sb_rc == -EAGAIN ? "superblock unreadable" :
-				"log header inconsistent",
-				limit_ms, famfs_errmsg());
+				"log not consistent",
+				limit_ms, sb_rc == -EAGAIN ? famfs_errmsg() : f->why);
 		return CLI_EXIT_FAIL;
 	}
 	return 0;
