@@ -256,7 +256,8 @@ class Guest:
                     % max(size >> 20, 256)]
         else:
             cmd += ['-M', 'q35', '-m', '%dM' % self.mem_mb]
-        cmd += ['-device', 'virtio-serial-pci,id=vser0',
+        # bus=pcie.0: with pxb-cxl, QEMU would otherwise try the CXL bus.
+        cmd += ['-device', 'virtio-serial-pci,id=vser0,bus=pcie.0',
                 '-chardev', 'socket,id=famfsctl,path=%s,server=on,wait=off' % sockpath,
                 '-device', 'virtserialport,bus=vser0.0,chardev=famfsctl,name=famfs.ctl']
         append = ['console=ttyS0', 'panic=-1', 'rdinit=/init', 'printk.time=1',
@@ -417,11 +418,19 @@ class Guest:
                     data = b''
                 else:
                     continue
+            except OSError:
+                data = b''
             if not data:
                 self._broken = 'guest died'
-                raise VMError('%s: guest died during %s (qemu exit %s)%s\n%s' % (
-                    self.name, what, self.proc.poll(),
-                    ' [%s]' % self._broken, self.console_tail()))
+                try:
+                    self.proc.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    pass
+                raise VMError('%s: guest died during %s (qemu exit %s)\n%s\n'
+                              '--- qemu log ---\n%s' % (
+                                  self.name, what, self.proc.poll(),
+                                  self.console_tail(),
+                                  self._tail(self.qemu_log, 10)))
             self._buf += data
             return
 
