@@ -337,7 +337,7 @@ class Guest:
         _log('%s: %s, killing qemu' % (self.name, self._broken))
         self.kill()
 
-    def wait_ready(self, timeout=120):
+    def wait_ready(self, timeout=300):
         """Wait for the agent; raise VMError if boot or memory setup failed."""
         line = self._read_line(timeout, 'boot')
         while not line.startswith('READY '):

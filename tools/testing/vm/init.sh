@@ -46,14 +46,14 @@ fail() {
 	[ "$status" = ok ] && status=$(echo "fail:$*" | tr -c 'A-Za-z0-9_.:/=,-' '_')
 }
 
-# Wait up to $1 seconds for the command in the other arguments to succeed.
+# Wait up to $1 seconds (wall clock: under TCG one try can take seconds)
+# for the command in the other arguments to succeed.
 wait_for() {
-	t=$(($1 * 10))
+	end=$(($(date +%s) + $1))
 	shift
 	while ! "$@" >/dev/null 2>&1; do
-		t=$((t - 1))
-		[ $t -le 0 ] && return 1
-		usleep 100000
+		[ "$(date +%s)" -ge "$end" ] && return 1
+		usleep 200000
 	done
 }
 
@@ -77,9 +77,10 @@ mode_opts() {
 	fi
 }
 
-# First namespace of region $1 that is in $mode.
+# First namespace of region $1 that is in $mode (one JSON object a line).
 region_ns() {
-	ndctl list -N -r "$1" 2>/dev/null | tr '{' '\n' | grep "\"mode\":\"$mode\"" |
+	ndctl list -N -r "$1" 2>/dev/null | tr -d ' \n' | tr '}' '\n' |
+		grep "\"mode\":\"$mode\"" |
 		sed -n 's/.*"dev":"\(namespace[0-9.]*\)".*/\1/p' | head -n1
 }
 region_has_ns() { [ -n "$(region_ns "$1")" ]; }
