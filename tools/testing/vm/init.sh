@@ -118,6 +118,11 @@ setup_nvdimm() {
 	record_device namespace0.0
 }
 
+nd_region() {
+	ndctl list -R 2>/dev/null | sed -n 's/.*"dev":"\(region[0-9]*\)".*/\1/p' | head -n1
+}
+has_nd_region() { [ -n "$(nd_region)" ]; }
+
 setup_cxl() {
 	wait_for 30 test -e /sys/bus/cxl/devices/mem0 || {
 		fail "no cxl mem0"
@@ -132,11 +137,12 @@ setup_cxl() {
 		fail "cxl create-region"
 		return
 	}
-	region=$(ndctl list -R 2>/dev/null | sed -n 's/.*"dev":"\(region[0-9]*\)".*/\1/p' | head -n1)
-	[ -n "$region" ] || {
+	# The nvdimm region of the committed CXL region appears asynchronously.
+	wait_for 60 has_nd_region || {
 		fail "no nd region for the cxl region"
 		return
 	}
+	region=$(nd_region)
 	if [ "$create" = 1 ]; then
 		# shellcheck disable=SC2046
 		ndctl create-namespace -r "$region" $(mode_opts) || {
