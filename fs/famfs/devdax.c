@@ -18,10 +18,9 @@
 #include "devdax.h"
 
 /*
- * Without CONFIG_DEV_DAX_FSDEV, devdax.h provides refusing inline versions
- * and the dax core lacks dax_dev_find()/fs_dax_get().
+ * Built only with CONFIG_DEV_DAX_FSDEV (see Makefile): without it the dax core
+ * lacks dax_dev_find()/fs_dax_get() and devdax.h provides refusing versions.
  */
-#if IS_ENABLED(CONFIG_DEV_DAX_FSDEV)
 
 /**
  * famfs_devdax_open() - take a character dax device for a mount
@@ -83,5 +82,3 @@ void famfs_devdax_close(struct famfs_fs_info *fsi)
 	fs_put_dax(fsi->dax_dev, fsi->sb);
 	fsi->dax_dev = NULL;
 }
-
-#endif /* CONFIG_DEV_DAX_FSDEV */
