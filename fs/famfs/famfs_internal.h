@@ -28,6 +28,8 @@ struct dax_holder_operations;
  * @dev_size:      usable bytes of the device; every map must fit below it
  * @devt:          device number the mount was made from
  * @root_mode:     mode of the root directory (mount option mode=)
+ * @client:        mounted with "client": mapped files are read-only for
+ *                 everyone, root included (only the master writes the memory)
  * @shutdown:      set once on a memory failure or device removal; I/O then fails
  * @shutdown_err:  errno that ioctls return after @shutdown (-EHWPOISON/-ENODEV)
  * @mapped_bytes:  device bytes covered by the maps of live inodes (statfs)
@@ -41,6 +43,7 @@ struct famfs_fs_info {
 	u64 dev_size;
 	dev_t devt;
 	umode_t root_mode;
+	bool client;
 	bool shutdown;
 	int shutdown_err;
 	atomic64_t mapped_bytes;
@@ -100,6 +103,17 @@ static inline const struct famfs_fmap *famfs_inode_fmap(const struct inode *inod
 {
 	/* Pairs with smp_store_release() in famfs_install_fmap(). */
 	return smp_load_acquire((struct famfs_fmap **)&inode->i_private);
+}
+
+/*
+ * On a client mount a file that has memory is never written: other hosts
+ * read the same bytes and only the master may change them. Files without a
+ * map stay writable so that log replay can give them one.
+ */
+static inline bool famfs_client_readonly(const struct inode *inode)
+{
+	return READ_ONCE(famfs_sb(inode->i_sb)->client) &&
+	       famfs_inode_fmap(inode);
 }
 
 /* fmap.c */

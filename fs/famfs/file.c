@@ -95,6 +95,10 @@ static ssize_t famfs_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	ret = famfs_io_allowed(inode);
 	if (ret)
 		goto out;
+	if (famfs_client_readonly(inode)) {
+		ret = -EROFS;
+		goto out;
+	}
 	size = i_size_read(inode);
 	if (iocb->ki_pos >= size) {
 		ret = -EFBIG;
@@ -122,6 +126,8 @@ static vm_fault_t famfs_dax_fault(struct vm_fault *vmf, unsigned int order)
 		     (vmf->vma->vm_flags & VM_SHARED);
 	vm_fault_t ret;
 
+	if (write && famfs_client_readonly(file_inode(file)))
+		return VM_FAULT_SIGBUS;
 	if (write) {
 		sb_start_pagefault(sb);
 		file_update_time(file);
@@ -192,6 +198,12 @@ static int famfs_file_mmap(struct file *file, struct vm_area_struct *vma)
 	/* The inode lock would invert with mmap_lock: the map is read locklessly. */
 	if (famfs_is_shut_down(famfs_sb(inode->i_sb)) || !famfs_inode_fmap(inode))
 		return -EIO;
+	if (famfs_client_readonly(inode) && (vma->vm_flags & VM_SHARED)) {
+		if (vma->vm_flags & VM_WRITE)
+			return -EROFS;
+		/* mprotect() must not make it writable later either. */
+		vm_flags_clear(vma, VM_MAYWRITE);
+	}
 
 	file_accessed(file);
 	vma->vm_ops = &famfs_vm_ops;
@@ -205,11 +217,14 @@ static int famfs_file_mmap(struct file *file, struct vm_area_struct *vma)
  * @file:  the new open file
  *
  * DAX I/O never goes through a cache, so O_DIRECT is the same I/O path.
+ * On a client mount a file with a map cannot be opened for writing.
  *
- * Return: 0 or the errno of generic_file_open().
+ * Return: 0, -EROFS, or the errno of generic_file_open().
  */
 static int famfs_file_open(struct inode *inode, struct file *file)
 {
+	if ((file->f_mode & FMODE_WRITE) && famfs_client_readonly(inode))
+		return -EROFS;
 	file->f_mode |= FMODE_CAN_ODIRECT;
 	return generic_file_open(inode, file);
 }

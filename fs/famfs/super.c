@@ -25,6 +25,11 @@ static int fs_kabi_version = FAMFS_KABI_VERSION;
 module_param(fs_kabi_version, int, 0444);
 MODULE_PARM_DESC(fs_kabi_version, "famfs kernel ABI version (read only)");
 
+/* Read-only: tells user space the "client" mount option exists. */
+static bool client_mounts = true;
+module_param(client_mounts, bool, 0444);
+MODULE_PARM_DESC(client_mounts, "mount option client is supported (read only)");
+
 /**
  * famfs_statfs() - report device size and memory taken by mapped files
  * @dentry: any dentry of the mount
@@ -63,6 +68,8 @@ static int famfs_show_options(struct seq_file *m, struct dentry *root)
 
 	if (fsi->root_mode != FAMFS_DEFAULT_MODE)
 		seq_printf(m, ",mode=%o", fsi->root_mode);
+	if (READ_ONCE(fsi->client))
+		seq_puts(m, ",client");
 	return 0;
 }
 
@@ -76,6 +83,7 @@ static const struct super_operations famfs_super_ops = {
 enum famfs_param {
 	FAMFS_OPT_MODE,
 	FAMFS_OPT_DAX,
+	FAMFS_OPT_CLIENT,
 };
 
 static const struct constant_table famfs_dax_modes[] = {
@@ -86,12 +94,15 @@ static const struct constant_table famfs_dax_modes[] = {
 static const struct fs_parameter_spec famfs_fs_parameters[] = {
 	fsparam_u32oct("mode", FAMFS_OPT_MODE),
 	fsparam_enum("dax", FAMFS_OPT_DAX, famfs_dax_modes),
+	fsparam_flag("client", FAMFS_OPT_CLIENT),
 	{}
 };
 
 /* Mount options, parsed before the superblock exists. */
 struct famfs_mount_opts {
 	umode_t root_mode;
+	bool mode_set;
+	bool client;
 };
 
 /**
@@ -100,7 +111,7 @@ struct famfs_mount_opts {
  * @param: the option
  *
  * "mode=" sets the root directory mode; "dax=always" is accepted and ignored
- * (famfs is always DAX). Unknown options come back as -ENOPARAM and the VFS
+ * (famfs is always DAX); "client" makes mapped files read-only. Unknown options come back as -ENOPARAM and the VFS
  * then reports them and fails with -EINVAL.
  *
  * Return: 0 or a negative errno.
@@ -120,8 +131,12 @@ static int famfs_parse_param(struct fs_context *fc, struct fs_parameter *param)
 		if (result.uint_32 & ~S_IALLUGO)
 			return invalfc(fc, "invalid mode %o", result.uint_32);
 		opts->root_mode = result.uint_32;
+		opts->mode_set = true;
 		break;
 	case FAMFS_OPT_DAX:
+		break;
+	case FAMFS_OPT_CLIENT:
+		opts->client = true;
 		break;
 	}
 	return 0;
@@ -146,6 +161,7 @@ static int famfs_fill_super(struct super_block *sb, struct fs_context *fc)
 		return -ENOMEM;
 	fsi->sb = sb;
 	fsi->root_mode = opts->root_mode;
+	fsi->client = opts->client;
 	atomic64_set(&fsi->mapped_bytes, 0);
 	INIT_LIST_HEAD(&fsi->dev_list);
 	sb->s_fs_info = fsi;
@@ -196,6 +212,28 @@ static int famfs_get_tree(struct fs_context *fc)
 	return get_tree_nodev(fc, famfs_fill_super);
 }
 
+/**
+ * famfs_reconfigure() - remount
+ * @fc: the reconfiguration context
+ *
+ * "client" may be switched on (a host learns its role only after reading
+ * the superblock through the mount) but never off: a remount without it
+ * keeps it. The root mode cannot change.
+ *
+ * Return: 0 or -EINVAL.
+ */
+static int famfs_reconfigure(struct fs_context *fc)
+{
+	struct famfs_mount_opts *opts = fc->fs_private;
+	struct famfs_fs_info *fsi = famfs_sb(fc->root->d_sb);
+
+	if (opts->mode_set && opts->root_mode != fsi->root_mode)
+		return invalfc(fc, "mode cannot be changed by remount");
+	if (opts->client)
+		WRITE_ONCE(fsi->client, true);
+	return 0;
+}
+
 static void famfs_free_fc(struct fs_context *fc)
 {
 	kfree(fc->fs_private);
@@ -205,6 +243,7 @@ static const struct fs_context_operations famfs_context_ops = {
 	.free		= famfs_free_fc,
 	.parse_param	= famfs_parse_param,
 	.get_tree	= famfs_get_tree,
+	.reconfigure	= famfs_reconfigure,
 };
 
 /**
