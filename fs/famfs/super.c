@@ -111,8 +111,9 @@ struct famfs_mount_opts {
  * @param: the option
  *
  * "mode=" sets the root directory mode; "dax=always" is accepted and ignored
- * (famfs is always DAX); "client" makes mapped files read-only. Unknown options come back as -ENOPARAM and the VFS
- * then reports them and fails with -EINVAL.
+ * (famfs is always DAX); "client" makes mapped files read-only. Unknown
+ * options come back as -ENOPARAM and the VFS then reports them and fails
+ * with -EINVAL.
  *
  * Return: 0 or a negative errno.
  */
