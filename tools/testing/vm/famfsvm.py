@@ -266,6 +266,7 @@ class Guest:
                   'famfsvm.backend=%s' % self.backend,
                   'famfsvm.mode=%s' % self.mode,
                   'famfsvm.create=%d' % (1 if self.create_namespace else 0)]
+
         if self.extra_cmdline:
             append.append(self.extra_cmdline)
         cmd += ['-append', ' '.join(append)]

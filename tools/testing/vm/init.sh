@@ -119,7 +119,7 @@ setup_nvdimm() {
 }
 
 nd_region() {
-	ndctl list -R 2>/dev/null | sed -n 's/.*"dev":"\(region[0-9]*\)".*/\1/p' | head -n1
+	ndctl list -R -i 2>/dev/null | sed -n 's/.*"dev":"\(region[0-9]*\)".*/\1/p' | head -n1
 }
 has_nd_region() { [ -n "$(nd_region)" ]; }
 
@@ -133,6 +133,9 @@ setup_cxl() {
 		return
 	}
 	# HDM decoders are per host: every guest commits its own region.
+	# Known gap: each host's region gets a fresh UUID (ndctl 76's cxl has
+	# no --uuid), so a second host does not match the creator's namespace
+	# labels in the shared LSA: multi-host CXL needs a sysfs-built region.
 	cxl create-region -m -d decoder0.0 -w 1 -g 256 -t pmem mem0 || {
 		fail "cxl create-region"
 		return
@@ -143,6 +146,8 @@ setup_cxl() {
 		return
 	}
 	region=$(nd_region)
+	# A host that finds labels written by another may see it disabled.
+	ndctl enable-region "$region" >/dev/null 2>&1
 	if [ "$create" = 1 ]; then
 		# shellcheck disable=SC2046
 		ndctl create-namespace -r "$region" $(mode_opts) || {
