@@ -266,7 +266,6 @@ class Guest:
                   'famfsvm.backend=%s' % self.backend,
                   'famfsvm.mode=%s' % self.mode,
                   'famfsvm.create=%d' % (1 if self.create_namespace else 0)]
-
         if self.extra_cmdline:
             append.append(self.extra_cmdline)
         cmd += ['-append', ' '.join(append)]
