@@ -58,6 +58,14 @@ static int dev_size(struct famfs_dev *d, const struct stat *st)
 			return famfs_fail(-errno, "%s: BLKGETSIZE64: %s", d->path,
 					  strerror(errno));
 		d->size = sz;
+		/*
+		 * pmem goes through the page cache for read(2)/mmap: drop it so
+		 * a re-format by another host is seen. Needs CAP_SYS_ADMIN.
+		 */
+		if (ioctl(d->fd, BLKFLSBUF, 0) < 0 && errno != EACCES &&
+		    errno != EPERM && errno != ENOTTY)
+			return famfs_fail(-errno, "%s: BLKFLSBUF: %s", d->path,
+					  strerror(errno));
 		return 0;
 	}
 	return famfs_fail(-ENODEV,

@@ -157,8 +157,14 @@ int famfs_fs_open(const char *path_in_mount, bool write, struct famfs_fs **out)
 		goto fail;
 	fs->sb = m;
 	fs->dev_size = fs->sb->dev_size;
-	if (fs->sb->magic == FAMFS_SB_MAGIC && famfs_system_uuid(fs->me) == 0)
-		fs->master = famfs_sb_is_master(fs->sb, fs->me);
+	if (fs->sb->magic == FAMFS_SB_MAGIC) {
+		/* The meta file maps the live memory: was it re-formatted? */
+		rc = famfs_mount_record_check(fs->mpt, fs->sb->fs_uuid);
+		if (rc)
+			goto fail;
+		if (famfs_system_uuid(fs->me) == 0)
+			fs->master = famfs_sb_is_master(fs->sb, fs->me);
+	}
 	rc = map_meta(fs, FAMFS_META_LOG, write && fs->master, &fs->log_fd, &m,
 		      &fs->log_map_len);
 	if (rc)

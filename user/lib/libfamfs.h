@@ -126,6 +126,28 @@ int famfs_system_uuid(uuid_t out);
 /** famfs_sb_is_master() - true if @me equals the superblock system_uuid. */
 bool famfs_sb_is_master(const struct famfs_superblock *sb, const uuid_t me);
 
+/* Mount records (fs UUID per mount), see mount_record.c. */
+#define FAMFS_RUN_DIR_ENV "FAMFS_RUN_DIR"
+/* Present when the famfs module knows the "client" mount option. */
+#define FAMFS_CLIENT_PARAM "/sys/module/famfs/parameters/client_mounts"
+
+/**
+ * famfs_mount_record_write() - remember that @mpt was mounted for @fs_uuid.
+ * Writes $FAMFS_RUN_DIR (default /run/famfs/mounts)/<major>:<minor> of the
+ * mount's st_dev atomically (temp file + rename). Returns 0 or -errno.
+ */
+int famfs_mount_record_write(const char *mpt, const uuid_t fs_uuid);
+
+/**
+ * famfs_mount_record_check() - compare the record of @mpt with @live_uuid.
+ * Returns 0 if they match or there is no usable record, -ESTALE (with a
+ * message) if the memory was re-formatted since the mount.
+ */
+int famfs_mount_record_check(const char *mpt, const uuid_t live_uuid);
+
+/** famfs_kernel_has_client_option() - may "client" be passed to mount(2)? */
+bool famfs_kernel_has_client_option(void);
+
 /* ------------------------------------------------------------------ */
 /* Superblock and log (superblock.c, log.c)                            */
 

@@ -49,14 +49,21 @@ static int apply_mkdir(const char *p, const struct famfs_action *a)
 	return 0;
 }
 
+/* 0: created, 1: a regular file of that name exists already, <0: error. */
 static int apply_create(const char *p, const struct famfs_action *a, bool client)
 {
 	uint32_t mode = client ? a->mode & ~0222u : a->mode;
 	int fd, rc;
 
 	fd = open(p, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, mode);
-	if (fd < 0)
+	if (fd < 0) {
+		struct stat st;
+
+		/* Someone else (a follower, another logplay) made it meanwhile. */
+		if (errno == EEXIST && !lstat(p, &st) && S_ISREG(st.st_mode))
+			return 1;
 		return famfs_fail(-errno, "create %s: %s", p, strerror(errno));
+	}
 	if (fchown(fd, a->uid, a->gid) < 0 || fchmod(fd, mode) < 0) {
 		rc = famfs_fail(-errno, "chown/chmod %s: %s", p, strerror(errno));
 		goto undo;
@@ -102,8 +109,12 @@ int famfs_apply_plan(const char *mpt, const struct famfs_action *acts,
 			break;
 		case FAMFS_ACT_CREATE:
 			rc = apply_create(p, a, client);
-			if (!rc)
+			if (rc == 1) {
+				st->nexisting++;
+				rc = 0;
+			} else if (!rc) {
 				st->nfiles++;
+			}
 			break;
 		default:
 			rc = famfs_fail(-EINVAL, "unknown action %d", a->type);
@@ -296,7 +307,8 @@ int famfs_mount_ex(const char *dev, const char *mpt, const char *opts,
 {
 	struct famfs_superblock sb;
 	char data[512], root[PATH_MAX], src[PATH_MAX];
-	bool have_sb;
+	bool have_sb, client = false;
+	bool can_client = famfs_kernel_has_client_option();
 	uuid_t me;
 	int rc;
 
@@ -312,18 +324,35 @@ int famfs_mount_ex(const char *dev, const char *mpt, const char *opts,
 	/* An absolute source lets famfs_path_mountpoint() find it from anywhere. */
 	if (!realpath(dev, src))
 		return famfs_fail(-errno, "%s: %s", dev, strerror(errno));
-	if ((size_t)snprintf(data, sizeof(data), "dax=always%s%s",
+	if (have_sb) {
+		rc = famfs_system_uuid(me);
+		if (rc)
+			return rc;
+		client = !famfs_sb_is_master(&sb, me);
+	}
+	/* Only a kernel that knows "client" accepts it (unknown = EINVAL). */
+	if ((size_t)snprintf(data, sizeof(data), "dax=always%s%s%s",
+			     client && can_client ? ",client" : "",
 			     opts && *opts ? "," : "", opts ? opts : "") >= sizeof(data))
 		return famfs_fail(-EINVAL, "mount options too long");
 	if (mount(src, root, "famfs", 0, data) < 0)
 		return famfs_fail(-errno, "mount %s on %s: %s", src, root, strerror(errno));
 	if (have_sb) {
-		rc = famfs_system_uuid(me);
-		if (!rc)
-			rc = famfs_mkmeta_at(root, &sb, !famfs_sb_is_master(&sb, me));
+		rc = famfs_mkmeta_at(root, &sb, client);
 	} else {
+		/* devdax in fs-dax mode: the superblock is only readable now. */
 		rc = famfs_mkmeta_at(root, NULL, false);
+		if (!rc)
+			rc = read_meta_sb(root, &sb);
+		if (!rc)
+			rc = famfs_system_uuid(me);
+		if (!rc && !famfs_sb_is_master(&sb, me) && can_client &&
+		    mount(NULL, root, NULL, MS_REMOUNT, "client") < 0)
+			rc = famfs_fail(-errno, "remount %s as client: %s", root,
+					strerror(errno));
 	}
+	if (!rc)
+		rc = famfs_mount_record_write(root, sb.fs_uuid);
 	if (rc)
 		goto undo;
 	rc = famfs_logplay(root, false, st);

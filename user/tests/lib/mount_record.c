@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Mount records (fs UUID per mount, for detecting a re-format under a live
+ * mount) and plan application racing another replayer. No kernel needed:
+ * the record is keyed by st_dev of any directory.
+ */
+#include <dirent.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "test_util.h"
+
+#define MiB FAMFS_MiB
+
+static int count_entries(const char *dir)
+{
+	struct dirent *e;
+	DIR *d = opendir(dir);
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void records(void)
+{
+	char run[300], rec[400], text[64], want[40];
+	uuid_t a, b;
+	struct stat st;
+	FILE *f;
+
+	uuid_generate(a);
+	uuid_generate(b);
+	snprintf(run, sizeof(run), "%s/run/famfs/mounts", t_dir);
+	setenv(FAMFS_RUN_DIR_ENV, run, 1);
+
+	is(famfs_mount_record_check(t_dir, a), 0, "no record yet: check passes");
+	is(famfs_mount_record_write(t_dir, a), 0, "record written (directories made)");
+	stat(t_dir, &st);
+	snprintf(rec, sizeof(rec), "%s/%u:%u", run, major(st.st_dev), minor(st.st_dev));
+	f = fopen(rec, "r");
+	ok(f && fgets(text, sizeof(text), f), "record file %s exists", rec);
+	if (f)
+		fclose(f);
+	uuid_unparse(a, want);
+	ok(!strncmp(text, want, 36) && text[36] == '\n', "record holds the fs uuid as text");
+	is(count_entries(run), 1, "no temp file left behind");
+
+	is(famfs_mount_record_check(t_dir, a), 0, "same fs uuid: check passes");
+	is(famfs_mount_record_check(t_dir, b), -ESTALE, "different fs uuid: ESTALE");
+	ok(strstr(famfs_errmsg(), "re-formatted") && strstr(famfs_errmsg(), want) &&
+	   strstr(famfs_errmsg(), "unmount and mount again"), "message: %s", famfs_errmsg());
+
+	is(famfs_mount_record_write(t_dir, b), 0, "rewriting the record (re-mount) replaces it");
+	is(famfs_mount_record_check(t_dir, b), 0, "new fs uuid now passes");
+	is(famfs_mount_record_check(t_dir, a), -ESTALE, "old fs uuid now stale");
+
+	f = fopen(rec, "w");
+	fputs("garbage\n", f);
+	fclose(f);
+	is(famfs_mount_record_check(t_dir, a), 0, "an unparsable record is not taken as a re-format");
+
+	setenv(FAMFS_RUN_DIR_ENV, "/proc/famfs-no-such-dir", 1);
+	ok(famfs_mount_record_write(t_dir, a) < 0, "unwritable run dir fails: %s", famfs_errmsg());
+	unsetenv(FAMFS_RUN_DIR_ENV);
+}
+
+/* A file made by a concurrent follower/logplay counts as existing, not an error. */
+static void create_race(void)
+{
+	struct famfs_apply_stats st;
+	struct famfs_action *acts;
+	struct t_mem m;
+	char root[300], p[400];
+	size_t n;
+	int fd;
+
+	snprintf(root, sizeof(root), "%s/race", t_dir);
+	mkdir(root, 0755);
+	t_mem_init(&m, 64 * MiB, 8 * MiB);
+	t_add_file(&m, "f", 10 * MiB, 2 * MiB, 1);
+	t_add_file(&m, "g", 12 * MiB, 2 * MiB, 1);
+	is(famfs_replay_plan(m.log, m.sb.log_len, m.sb.dev_size, famfs_lookup_mount, root,
+			     &acts, &n), 0, "plan against an empty directory");
+	is(n, 2, "2 create actions");
+	/* The other replayer wins the race for f; g becomes a directory. */
+	snprintf(p, sizeof(p), "%s/f", root);
+	fd = open(p, O_CREAT | O_EXCL | O_RDWR, 0644);
+	close(fd);
+	snprintf(p, sizeof(p), "%s/g", root);
+	mkdir(p, 0755);
+	famfs_apply_plan(root, acts, n, false, &st);
+	is(st.nexisting, 1, "f created meanwhile counts as existing");
+	is(st.nerrors, 1, "g being a directory is still an error");
+	ok(strstr(st.first_error, "(g)") != NULL, "the error is about g: %s", st.first_error);
+	free(acts);
+	t_mem_free(&m);
+}
+
+int main(void)
+{
+	t_setup();
+	records();
+	create_race();
+	return tap_done();
+}
