@@ -195,4 +195,18 @@ int cli_src_open(struct cli_src *s, const char *device, const char *path);
 int cli_src_read(struct cli_src *s, uint64_t off, void *buf, size_t len);
 void cli_src_close(struct cli_src *s);
 
+/*
+ * cli_daxmode.c: a character dax device in device_dax (raw mmap) or
+ * fsdev_dax (mountable) mode, switched through /sys/bus/dax.
+ */
+/* "daxX.Y" of @dev; -ENOTTY if @dev is not a character dax device. */
+int cli_dax_name(const char *dev, char *name, size_t len);
+/* Driver @name is bound to ("" for none). */
+int cli_dax_driver(const char *name, char *drv, size_t len);
+/* Rebind @name; print what failed. 0 or -errno. */
+int cli_dax_to_fsdev(const char *name);
+int cli_dax_to_devdax(const char *name);
+/* After raw access to @dev failed with @err: explain fsdev mode if so. */
+void cli_dax_raw_hint(const char *dev, int err);
+
 #endif /* FAMFS_CLI_H */

@@ -66,6 +66,7 @@ int cli_fs_open(const char *device, const char *path, bool write,
 		rc = famfs_fs_open_device(device, write, out);
 		if (rc) {
 			cli_liberr(rc, "cannot open %s", device);
+			cli_dax_raw_hint(device, rc);
 			return cli_exit_for(rc);
 		}
 	} else {

@@ -90,6 +90,7 @@ static int open_target(struct fsck_target *t)
 	rc = famfs_dev_open(t->path, false, &t->dev);
 	if (rc) {
 		cli_liberr(rc, "cannot open %s", t->path);
+		cli_dax_raw_hint(t->path, rc);
 		return CLI_EXIT_FAIL;
 	}
 	t->dev_size = t->dev.size;

@@ -3,6 +3,7 @@
  * famfs mount / mount.famfs: mount a famfs device, create the .meta files
  * and replay the log (all in famfs_mount()).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <string.h>
 
@@ -13,7 +14,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: famfs mount [-r] [-o OPTIONS] DEVICE MOUNTPOINT\n"
+		"Usage: famfs mount [-r] [-o OPTIONS] [--set-fsdev-mode] DEVICE MOUNTPOINT\n"
 		"       mount.famfs DEVICE MOUNTPOINT [-o OPTIONS]\n"
 		"\n"
 		"Check the superblock and log of DEVICE (/dev/pmemN or\n"
@@ -25,6 +26,13 @@ static void usage(FILE *f)
 		"  -r, --dry-run      only validate DEVICE (superblock, log); mount\n"
 		"                     nothing\n"
 		"  -o, --options OPTS extra mount options (e.g. mode=0700)\n"
+		"      --set-fsdev-mode\n"
+		"                     DEVICE is a /dev/daxX.Y bound to device_dax:\n"
+		"                     check it raw, switch it to fsdev_dax (modprobe\n"
+		"                     fsdev_dax, unbind, bind), then mount; if the\n"
+		"                     mount fails, switch it back to device_dax.\n"
+		"                     Already in fsdev mode: just mount. With -r:\n"
+		"                     check only, switch nothing\n"
 		"  -h, --help         this text\n"
 		"\n" CLI_EXIT_CODES_HELP);
 }
@@ -44,21 +52,95 @@ static int do_mount(const char *dev, const char *mpt, const char *opts,
 	return CLI_EXIT_OK;
 }
 
+/* After a failed mount in fsdev mode: back to device_dax, say how it went. */
+static void switch_back(const char *dev, const char *mpt, const char *name)
+{
+	char where[4096];
+
+	if (famfs_path_mountpoint(dev, where, sizeof(where)) == 1) {
+		cli_warn("%s stays in fsdev mode: it is mounted on %s", dev,
+			 where);
+		return;
+	}
+	if (cli_dax_to_devdax(name))
+		cli_err("%s (%s) could not be switched back and stays in fsdev mode (fsdev_dax)",
+			dev, name);
+	else
+		cli_warn("mount of %s on %s failed; %s switched back to device_dax",
+			 dev, mpt, name);
+}
+
+/* --set-fsdev-mode: validate raw in device_dax mode, switch, mount. */
+static int mount_fsdev(const char *dev, const char *mpt, const char *opts,
+		       bool dry)
+{
+	char name[64], drv[64];
+	int rc;
+
+	rc = cli_dax_name(dev, name, sizeof(name));
+	if (rc == -ENOTTY) {
+		cli_err("--set-fsdev-mode: %s is not a character dax device (/dev/daxX.Y)",
+			dev);
+		return CLI_EXIT_USAGE;
+	}
+	if (!rc)
+		rc = cli_dax_driver(name, drv, sizeof(drv));
+	if (rc) {
+		cli_err("%s: cannot read its dax bus state in sysfs: %s", dev,
+			strerror(-rc));
+		return CLI_EXIT_FAIL;
+	}
+	if (!strcmp(drv, "fsdev_dax"))
+		return do_mount(dev, mpt, opts, dry);	/* nothing to switch */
+	if (strcmp(drv, "device_dax")) {
+		cli_err("%s (%s) is bound to '%s', not device_dax: not switching it",
+			dev, name, drv);
+		return CLI_EXIT_FAIL;
+	}
+	/* Raw mmap works only now: check superblock and log before switching. */
+	rc = famfs_mount(dev, mpt, opts, true);
+	if (rc) {
+		cli_liberr(rc, "%s left in device_dax mode", dev);
+		return cli_exit_for(rc);
+	}
+	if (dry) {
+		printf("%s: famfs superblock and log are valid (not switched, not mounted)\n",
+		       dev);
+		return CLI_EXIT_OK;
+	}
+	if (cli_dax_to_fsdev(name)) {
+		cli_err("cannot switch %s (%s) to fsdev mode; not mounted", dev,
+			name);
+		return CLI_EXIT_FAIL;
+	}
+	rc = famfs_mount(dev, mpt, opts, false);
+	if (rc) {
+		cli_liberr(rc, "cannot mount %s on %s", dev, mpt);
+		switch_back(dev, mpt, name);
+		return cli_exit_for(rc);
+	}
+	return CLI_EXIT_OK;
+}
+
 int cmd_mount(int argc, char **argv)
 {
 	static const struct option lopts[] = {
+		{ "set-fsdev-mode", no_argument, NULL, 'F' },
 		{ "dry-run", no_argument, NULL, 'r' },
 		{ "options", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *opts = NULL;
-	bool dry = false;
+	bool dry = false, fsdev = false;
 	int c;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "ro:h", lopts, NULL)) != -1) {
 		switch (c) {
+		case 'F':
+			fsdev = true;
+			break;
 		case 'r':
 			dry = true;
 			break;
@@ -76,6 +158,8 @@ int cmd_mount(int argc, char **argv)
 		cli_err("expected DEVICE and MOUNTPOINT");
 		return cli_usage_hint();
 	}
+	if (fsdev)
+		return mount_fsdev(argv[optind], argv[optind + 1], opts, dry);
 	return do_mount(argv[optind], argv[optind + 1], opts, dry);
 }
 

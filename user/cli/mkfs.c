@@ -167,6 +167,7 @@ int main(int argc, char **argv)
 	rc = famfs_dev_open(device, true, &d);
 	if (rc) {
 		cli_liberr(rc, "cannot open %s", device);
+		cli_dax_raw_hint(device, rc);
 		return CLI_EXIT_FAIL;
 	}
 	ret = CLI_EXIT_OK;
