@@ -35,7 +35,7 @@ for suite in "$top"/tools/testing/suites.d/*; do
 	"$suite" 2>&1 | tee "$logdir/$name.log"
 	rc=${PIPESTATUS[0]}
 	secs=$(($(date +%s) - start))
-	line=$(grep -E '^([A-Za-z-]+: )?[0-9]+ passed, [0-9]+ failed' \
+	line=$(grep -aE '^([A-Za-z-]+: )?[0-9]+ passed, [0-9]+ failed' \
 		"$logdir/$name.log" | tail -n 1)
 	if [[ -z $line ]]; then
 		echo "=== suite $name: no result line (exit $rc): counted as failed"
