@@ -147,10 +147,11 @@ PY
 	check $? "fuzz $round: fsck -v --json stays valid JSON"
 	crashed=0
 	while IFS= read -r name; do
-		"$FAMFS" getmap --json --device "$T/fz$round" "$name" >"$OUT" 2>"$ERR"
+		# "--": a name from the media may start with '-'
+		"$FAMFS" getmap --json --device "$T/fz$round" -- "$name" >"$OUT" 2>"$ERR"
 		rc=$?
 		[ $rc -le 3 ] && json_ok "$OUT" || crashed=1
-		"$FAMFS" cat --device "$T/fz$round" "$name" >/dev/null 2>&1
+		"$FAMFS" cat --device "$T/fz$round" -- "$name" >/dev/null 2>&1
 		[ $? -le 3 ] || crashed=1
 		"$FAMFS" verify --device "$T/fz$round" -S 1 -f "$name" >/dev/null 2>&1
 		[ $? -le 3 ] || crashed=1
