@@ -148,6 +148,16 @@ def summarise(res, nbytes, faults, subject, baseline, rounds, passes):
             continue
         print('ratio %s %s / %s %s: best %.3f, median %.3f' % (
             subject, mode, baseline, bmode, s[0] / b[0], s[1] / b[1]))
+    # Paired by round: both sides of a round ran back to back, so host load
+    # that drifts over minutes cancels out better than across the whole run.
+    srounds = {r: min(ts) for r, _, ts in res.get((subject, 'mmap'), [])}
+    brounds = {r: min(ts) for r, _, ts in res.get((baseline, 'mmap'), [])}
+    paired = [brounds[r] / srounds[r] for r in sorted(srounds) if r in brounds]
+    if paired:
+        print('ratio %s mmap / %s mmap by round (best pass of each side in the round): '
+              '%s; median %.3f' % (subject, baseline,
+                                   ' '.join('%.3f' % x for x in paired),
+                                   statistics.median(paired)))
     s, b = stats.get((subject, 'mmap')), stats.get((baseline, 'mmap'))
     if s and b:
         r = s[0] / b[0]
