@@ -24,33 +24,44 @@
 #include <linux/dax.h>
 #include <linux/mm.h>
 #include <linux/uio.h>
+#include <linux/xarray.h>
 #include "dax-private.h"
 #include "bus.h"
 
 /**
  * struct fsdev_dax - state of a dev_dax while bound to fsdev_dax
  * @dev_dax: the bound device
+ * @poison: device page offsets reported failed and not rewritten since
  * @pgmap: FS_DAX page map of every range of @dev_dax; last because its
  *	ranges[] array is flexible
+ *
+ * Poison is recorded here, not read back from PageHWPoison: the
+ * memory-failure core also marks the head page of a PMD-mapped DAX entry
+ * (mf_dax_kill_procs() marks the entry's page), which would fail I/O to a
+ * healthy page for as long as the mount lives.
  */
 struct fsdev_dax {
 	struct dev_dax *dev_dax;
+	struct xarray poison;
 	struct dev_pagemap pgmap;
 };
 
-/*
- * Leading pages in [pfn, pfn + nr) that are not marked poisoned. Only the
- * pages a caller asked for are scanned, so a 2 MiB fault costs 512 flag
- * tests.
- */
-static long fsdev_clean_pages(unsigned long pfn, long nr)
+static struct fsdev_dax *fsdev_of(struct dax_device *dax_dev)
 {
-	long i;
+	struct dev_dax *dev_dax = dax_get_private(dax_dev);
 
-	for (i = 0; i < nr; i++)
-		if (PageHWPoison(pfn_to_page(pfn + i)))
-			break;
-	return i;
+	return dev_dax ? dev_get_drvdata(&dev_dax->dev) : NULL;
+}
+
+/* Leading pages of [pgoff, pgoff + nr) without recorded poison. */
+static long fsdev_clean_pages(struct fsdev_dax *fsdev, pgoff_t pgoff, long nr)
+{
+	unsigned long index = pgoff;
+
+	if (nr <= 0 || !xa_find(&fsdev->poison, &index, pgoff + nr - 1,
+				XA_PRESENT))
+		return nr;
+	return index - pgoff;
 }
 
 /**
@@ -71,11 +82,13 @@ static long fsdev_direct_access(struct dax_device *dax_dev, pgoff_t pgoff,
 				long nr_pages, enum dax_access_mode mode,
 				void **kaddr, pfn_t *pfn)
 {
-	struct dev_dax *dev_dax = dax_get_private(dax_dev);
+	struct fsdev_dax *fsdev = fsdev_of(dax_dev);
+	struct dev_dax *dev_dax;
 	int i;
 
-	if (!dev_dax)
+	if (!fsdev)
 		return -ENXIO;
+	dev_dax = fsdev->dev_dax;
 
 	for (i = 0; i < dev_dax->nr_range; i++) {
 		const struct dev_dax_range *r = &dev_dax->ranges[i];
@@ -91,7 +104,7 @@ static long fsdev_direct_access(struct dax_device *dax_dev, pgoff_t pgoff,
 		if (mode == DAX_ACCESS) {
 			long want = min(avail, nr_pages);
 
-			clean = fsdev_clean_pages(PHYS_PFN(phys), want);
+			clean = fsdev_clean_pages(fsdev, pgoff, want);
 			if (want && !clean)
 				return -EHWPOISON;
 			if (clean < want)
@@ -137,14 +150,14 @@ static int fsdev_zero_page_range(struct dax_device *dax_dev, pgoff_t pgoff,
 /**
  * fsdev_recovery_write() - write over possibly poisoned memory
  * @dax_dev: dax_device of a dev_dax bound to this driver
- * @pgoff: page offset of @addr (unused: @addr is already translated)
+ * @pgoff: device page offset of the page that holds @addr
  * @addr: kernel address from a DAX_RECOVERY_WRITE direct_access
  * @bytes: bytes to copy from @iter
  * @iter: source of the data
  *
- * Memory has no media error list here: the poison marks are the ones
- * fsdev_memory_failure() set. Rewriting a whole page replaces the bad data,
- * so its mark is dropped; partly written pages stay poisoned.
+ * Memory has no media error list here: the poison records are the ones
+ * fsdev_memory_failure() made. Rewriting a whole page replaces the bad
+ * data, so its record is dropped; partly written pages stay poisoned.
  *
  * Return: bytes copied.
  */
@@ -152,16 +165,22 @@ static size_t fsdev_recovery_write(struct dax_device *dax_dev, pgoff_t pgoff,
 				   void *addr, size_t bytes,
 				   struct iov_iter *iter)
 {
+	struct fsdev_dax *fsdev = fsdev_of(dax_dev);
 	unsigned long start = (unsigned long)addr;
 	unsigned long first, end, va;
 	size_t done;
 
+	if (!fsdev)
+		return 0;
 	done = _copy_from_iter_flushcache(addr, bytes, iter);
 
 	first = PAGE_ALIGN(start);
 	end = (start + done) & PAGE_MASK;
-	for (va = first; va < end; va += PAGE_SIZE)
+	for (va = first; va < end; va += PAGE_SIZE) {
+		xa_erase(&fsdev->poison,
+			 pgoff + ((va - (start & PAGE_MASK)) >> PAGE_SHIFT));
 		ClearPageHWPoison(virt_to_page((void *)va));
+	}
 	return done;
 }
 
@@ -178,13 +197,14 @@ static const struct dax_operations fsdev_dax_ops = {
  * @nr_pages: number of failed pages
  * @mf_flags: memory-failure flags, passed on to the holder
  *
- * Marks the pages so later direct_access calls refuse them, and forwards
- * the failure as a device byte range to the holder (a mounted famfs),
- * which kills the processes mapping it.
+ * Records the pages so later direct_access calls refuse them (and marks
+ * them HWPoison), and forwards the failure as a device byte range to the
+ * holder (a mounted famfs), which kills the processes mapping it.
  *
  * Return: the holder's result; -EOPNOTSUPP without a holder, so the
  * memory-failure core falls back to its generic handling; -ENXIO for a
- * pfn outside the device.
+ * pfn outside the device; -ENOMEM if the poison could not be recorded
+ * (the holder is told all the same).
  */
 static int fsdev_memory_failure(struct dev_pagemap *pgmap, unsigned long pfn,
 				unsigned long nr_pages, int mf_flags)
@@ -198,20 +218,29 @@ static int fsdev_memory_failure(struct dev_pagemap *pgmap, unsigned long pfn,
 		const struct dev_dax_range *r = &dev_dax->ranges[i];
 		unsigned long n;
 		u64 offset, len;
+		int err = 0, rc;
 
 		if (phys < r->range.start || phys > r->range.end)
 			continue;
 
 		offset = PFN_PHYS(r->pgoff) + (phys - r->range.start);
 		len = min_t(u64, PFN_PHYS(nr_pages), r->range.end + 1 - phys);
-		for (n = 0; n < PHYS_PFN(len); n++)
+		for (n = 0; n < PHYS_PFN(len); n++) {
 			SetPageHWPoison(pfn_to_page(pfn + n));
+			if (!err)
+				err = xa_err(xa_store(&fsdev->poison,
+						      PHYS_PFN(offset) + n,
+						      xa_mk_value(1), GFP_KERNEL));
+		}
+		if (err)
+			dev_err(&dev_dax->dev, "cannot record poison: %d\n", err);
 
 		dev_warn_ratelimited(&dev_dax->dev,
 				     "memory failure at offset %#llx, %llu bytes\n",
 				     offset, len);
-		return dax_holder_notify_failure(dev_dax->dax_dev, offset, len,
-						 mf_flags);
+		rc = dax_holder_notify_failure(dev_dax->dax_dev, offset, len,
+					       mf_flags);
+		return err ? err : rc;
 	}
 	return -ENXIO;
 }
@@ -267,6 +296,11 @@ static void fsdev_dax_kill(void *data)
 	dax_set_ops(dev_dax->dax_dev, NULL, 0);
 }
 
+static void fsdev_dax_poison_free(void *data)
+{
+	xa_destroy(data);
+}
+
 static void fsdev_dax_module_put(void *unused)
 {
 	module_put(THIS_MODULE);
@@ -298,6 +332,13 @@ static int fsdev_dax_probe(struct dev_dax *dev_dax)
 	if (!fsdev)
 		return -ENOMEM;
 	fsdev->dev_dax = dev_dax;
+	xa_init(&fsdev->poison);
+	rc = devm_add_action_or_reset(dev, fsdev_dax_poison_free,
+				      &fsdev->poison);
+	if (rc)
+		return rc;
+	/* The dax operations find their state through the device. */
+	dev_set_drvdata(dev, fsdev);
 
 	for (i = 0; i < dev_dax->nr_range; i++) {
 		const struct range *range = &dev_dax->ranges[i].range;
