@@ -159,7 +159,7 @@ int main(int argc, char **argv)
 		return hold(argv[2], argc > 3 ? atoi(argv[3]) : 300);
 	if (argc == 4 && !strcmp(argv[1], "poison"))
 		return poison(argv[2], argv[3]);
-	fprintf(stderr, "usage: fsdev_mapper hold FILE [SECONDS] | "
-		"poison FILE OFFSET\n");
+	fputs("usage: fsdev_mapper hold FILE [SECONDS]\n"
+	      "       fsdev_mapper poison FILE OFFSET\n", stderr);
 	return 2;
 }
