@@ -37,7 +37,7 @@ side() {
 	raw-devdax)
 		[ "$(driver)" = device_dax ] || die "$NAME is not bound to device_dax"
 		# device_dax maps 2 MiB pages itself: no fs_dax tracepoints there.
-		measure raw-devdax "$2" "$3" "$DEV" $SIZE mmap
+		measure raw-devdax "$2" "$3" "$DEV" $SIZE "mmap fault"
 		[ "$2" = 1 ] && echo "FAULTS fs=raw-devdax unavailable (device_dax faults are not fs_dax faults: no tracepoints)"
 		;;
 	famfs-fsdev)
@@ -49,7 +49,7 @@ side() {
 			famfs getmap $FILE
 			filled=1
 		fi
-		measure famfs-fsdev "$2" "$3" $FILE 0 "mmap read"
+		measure famfs-fsdev "$2" "$3" $FILE 0 "mmap read fault"
 		[ "$2" = 1 ] && faults famfs-fsdev $READER mmap $FILE 0 1
 		umount $MPT || die "umount failed"
 		to_devdax

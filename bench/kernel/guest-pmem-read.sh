@@ -49,7 +49,7 @@ side() {
 	famfs) prepare_famfs "$2" ;;
 	ext4-dax) prepare_ext4 "$2" ;;
 	esac
-	measure "$1" "$2" "$3" $FILE 0 "mmap read"
+	measure "$1" "$2" "$3" $FILE 0 "mmap read fault"
 	[ "$2" = 1 ] && faults "$1" $READER mmap $FILE 0 1
 	umount $MPT || die "umount ($1) failed"
 }

@@ -13,6 +13,10 @@
  *                                         of SIZE bytes, load every 8-byte
  *                                         word, munmap (faults included)
  *   dax_read read FILE SIZE|0 [PASSES]    each pass: pread(2) 2 MiB blocks
+ *   dax_read fault PATH SIZE|0 [PASSES]   each pass: fresh mmap, load one
+ *                                         word per 2 MiB, munmap: the cost
+ *                                         of the faults (and mmap/munmap)
+ *                                         without the bulk of the loads
  *
  * SIZE 0 means the file size (a /dev/daxX.Y has none: give it). SIZE is
  * rounded down to 2 MiB. PASSES defaults to 3 (1..32). Prints the pass
@@ -54,7 +58,8 @@ static int usage(void)
 	fprintf(stderr,
 		"usage: dax_read fill FILE SIZE\n"
 		"       dax_read mmap PATH SIZE|0 [PASSES]\n"
-		"       dax_read read FILE SIZE|0 [PASSES]\n");
+		"       dax_read read FILE SIZE|0 [PASSES]\n"
+		"       dax_read fault PATH SIZE|0 [PASSES]\n");
 	return 1;
 }
 
@@ -132,6 +137,20 @@ static int pass_mmap(int fd, uint64_t size, uint64_t *sum)
 	return 0;
 }
 
+static int pass_fault(int fd, uint64_t size, uint64_t *sum)
+{
+	const volatile uint64_t *p;
+	uint64_t off;
+
+	p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return -1;
+	for (off = 0; off < size; off += BLOCK)
+		*sum += p[off / 8];
+	munmap((void *)p, size);
+	return 0;
+}
+
 static int pass_read(int fd, uint64_t size, uint64_t *buf, uint64_t *sum)
 {
 	uint64_t off = 0;
@@ -163,7 +182,7 @@ int main(int argc, char **argv)
 	uint64_t size, passes = 3, sum = 0, *buf;
 	const char *mode, *path;
 	struct stat st;
-	int fd, is_mmap, rc;
+	int fd, rc;
 	unsigned int i;
 
 	if (argc < 2)
@@ -174,9 +193,9 @@ int main(int argc, char **argv)
 			return usage();
 		return fill(argv[2], size);
 	}
-	if ((strcmp(mode, "mmap") && strcmp(mode, "read")) || argc < 4 || argc > 5)
+	if ((strcmp(mode, "mmap") && strcmp(mode, "read") && strcmp(mode, "fault")) ||
+	    argc < 4 || argc > 5)
 		return usage();
-	is_mmap = !strcmp(mode, "mmap");
 	path = argv[2];
 	if (parse_u64(argv[3], &size))
 		return usage();
@@ -206,15 +225,20 @@ int main(int argc, char **argv)
 	printf("%s %s:", mode, path);
 	for (i = 0; i < passes; i++) {
 		start = now();
-		rc = is_mmap ? pass_mmap(fd, size, &sum) : pass_read(fd, size, buf, &sum);
+		if (!strcmp(mode, "mmap"))
+			rc = pass_mmap(fd, size, &sum);
+		else if (!strcmp(mode, "fault"))
+			rc = pass_fault(fd, size, &sum);
+		else
+			rc = pass_read(fd, size, buf, &sum);
 		if (rc) {
 			printf("\n");
 			free(buf);
 			close(fd);
-			return fail(is_mmap ? "mmap" : "read", path);
+			return fail(mode, path);
 		}
 		t[i] = now() - start;
-		printf(" %.3fs", t[i]);
+		printf(" %.4fs", t[i]);
 	}
 	memcpy(sorted, t, passes * sizeof(t[0]));
 	qsort(sorted, passes, sizeof(sorted[0]), cmp_double);
