@@ -43,6 +43,11 @@ VMDIR = os.path.join(TOP, 'tools', 'testing', 'vm')
 DEFAULT_LOGDIR = os.environ.get('FAMFS_VM_LOGS',
                                 os.path.join(TOP, 'test-logs', 'vm'))
 QEMU = os.environ.get('FAMFS_QEMU', 'qemu-system-x86_64')
+# The CXL device's label storage area: the kernel and ndctl read all of it
+# through the mailbox (slow under TCG), and 128 KiB holds 512 labels.
+CXL_LSA_BYTES = 128 << 10
+# One serial for the one emulated device every host shares.
+CXL_SERIAL = 0xfa3f5
 
 # Console lines that mean the kernel is unhappy.
 PROBLEM_PATTERNS = [
@@ -243,15 +248,20 @@ class Guest:
                     '-object', memobj, '-device', 'nvdimm,memdev=famfsmem,id=nv0']
         elif self.backend == 'cxl':
             lsa = self.memfile + '.lsa'
+            # sn: every host sees the same device serial. QEMU's default
+            # means "no serial", the kernel then reads 0, and a region's
+            # interleave-set cookie (a checksum of DPA offset and serial)
+            # is 0: a host that finds another's namespace labels fails
+            # the region probe (-ENXIO) instead of enabling it.
             cmd += ['-M', 'q35,cxl=on',
                     '-m', '%dM,slots=4,maxmem=%dM' % (self.mem_mb, self.mem_mb + 8192),
                     '-object', memobj,
                     '-object', 'memory-backend-file,id=famfslsa,share=on,'
-                    'mem-path=%s,size=256M' % lsa,
+                    'mem-path=%s,size=%d' % (lsa, CXL_LSA_BYTES),
                     '-device', 'pxb-cxl,bus_nr=12,bus=pcie.0,id=cxl.1',
                     '-device', 'cxl-rp,port=0,bus=cxl.1,id=root_port13,chassis=0,slot=2',
                     '-device', 'cxl-type3,bus=root_port13,memdev=famfsmem,'
-                    'lsa=famfslsa,id=cxl-pmem0',
+                    'lsa=famfslsa,id=cxl-pmem0,sn=%#x' % CXL_SERIAL,
                     '-M', 'cxl-fmw.0.targets.0=cxl.1,cxl-fmw.0.size=%dM'
                     % max(size >> 20, 256)]
         else:
@@ -285,7 +295,7 @@ class Guest:
             # The creator starts from empty labels; the others share them.
             if self.create_namespace or not os.path.exists(lsa):
                 with open(lsa, 'wb') as f:
-                    f.truncate(256 << 20)
+                    f.truncate(CXL_LSA_BYTES)
 
     def start(self):
         """Build/reuse kernel and initramfs, launch QEMU (does not wait)."""

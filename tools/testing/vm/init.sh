@@ -132,10 +132,11 @@ setup_cxl() {
 		fail "no cxl decoder0.0"
 		return
 	}
-	# HDM decoders are per host: every guest commits its own region.
-	# Known gap: each host's region gets a fresh UUID (ndctl 76's cxl has
-	# no --uuid), so a second host does not match the creator's namespace
-	# labels in the shared LSA: multi-host CXL needs a sysfs-built region.
+	# HDM decoders are per host: every guest commits its own region over
+	# the shared device. The namespace labels live in the device's shared
+	# LSA; they match on every host because the region's interleave-set
+	# cookie depends only on DPA offset and device serial (famfsvm.py
+	# gives the device one serial), not on the region's random UUID.
 	cxl create-region -m -d decoder0.0 -w 1 -g 256 -t pmem mem0 || {
 		fail "cxl create-region"
 		return
