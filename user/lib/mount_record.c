@@ -3,7 +3,9 @@
  * Mount records: which fs UUID a famfs mount was made for. Another host may
  * re-format the shared memory under a live mount; comparing the record with
  * the live superblock tells a stale mount from a good one.
- * One file per mount, named <major>:<minor> of the mount's st_dev.
+ * One file per mount, named <major>:<minor> of the mount's st_dev, holding
+ * the fs UUID and the mount's id. A plain umount leaves the file behind; the
+ * mount id tells it from the record of the mount now at that st_dev.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +20,26 @@
 #include "famfs_priv.h"
 
 #define FAMFS_RUN_DIR_DEFAULT "/run/famfs/mounts"
+
+/* Linux 6.8+: a 64-bit mount id never reused until reboot (uapi stat.h). */
+#ifndef STATX_MNT_ID_UNIQUE
+#define STATX_MNT_ID_UNIQUE 0x00004000U
+#endif
+
+/*
+ * The id of the mount holding @mpt: the unique one where the kernel has it,
+ * else the reusable STATX_MNT_ID, else 0 (unknown).
+ */
+static unsigned long long mount_id(const char *mpt)
+{
+	struct statx stx;
+
+	if (statx(AT_FDCWD, mpt, 0, STATX_MNT_ID_UNIQUE | STATX_MNT_ID, &stx))
+		return 0;
+	if (stx.stx_mask & (STATX_MNT_ID_UNIQUE | STATX_MNT_ID))
+		return stx.stx_mnt_id;
+	return 0;
+}
 
 static const char *run_dir(void)
 {
@@ -61,7 +83,8 @@ static int mkdir_p(const char *dir)
 
 int famfs_mount_record_write(const char *mpt, const uuid_t fs_uuid)
 {
-	char p[PATH_MAX], tmp[PATH_MAX + 16], text[40];
+	char p[PATH_MAX], tmp[PATH_MAX + 16], text[80];
+	unsigned long long id = mount_id(mpt);
 	ssize_t n;
 	int fd, rc;
 
@@ -74,6 +97,9 @@ int famfs_mount_record_write(const char *mpt, const uuid_t fs_uuid)
 	snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", p, (long)getpid());
 	uuid_unparse(fs_uuid, text);
 	strcat(text, "\n");
+	if (id)
+		snprintf(text + strlen(text), sizeof(text) - strlen(text),
+			 "mnt_id %llu\n", id);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return famfs_fail(-errno, "%s: %s", tmp, strerror(errno));
@@ -95,7 +121,9 @@ int famfs_mount_record_write(const char *mpt, const uuid_t fs_uuid)
 
 int famfs_mount_record_check(const char *mpt, const uuid_t live_uuid)
 {
-	char p[PATH_MAX], text[64], live[40];
+	char p[PATH_MAX], text[128], live[40];
+	unsigned long long rec_id, id;
+	const char *id_line;
 	uuid_t rec;
 	ssize_t n;
 	int fd, rc;
@@ -111,9 +139,17 @@ int famfs_mount_record_check(const char *mpt, const uuid_t live_uuid)
 	if (n < 0)
 		return 0;
 	text[n] = 0;
+	id_line = strstr(text, "\nmnt_id ");
 	text[strcspn(text, "\n")] = 0;
 	if (uuid_parse(text, rec))
 		return 0;	/* unreadable record is not evidence of a re-format */
+	id = mount_id(mpt);
+	if (id_line && sscanf(id_line + 1, "mnt_id %llu", &rec_id) == 1 &&
+	    id && rec_id != id) {
+		/* left by an earlier mount at this st_dev, unmounted since */
+		unlink(p);
+		return 0;
+	}
 	if (!memcmp(rec, live_uuid, 16))
 		return 0;
 	uuid_unparse(live_uuid, live);

@@ -60,6 +60,30 @@ static void records(void)
 	is(famfs_mount_record_check(t_dir, b), 0, "new fs uuid now passes");
 	is(famfs_mount_record_check(t_dir, a), -ESTALE, "old fs uuid now stale");
 
+	f = fopen(rec, "r");
+	text[0] = 0;
+	if (f && fgets(text, sizeof(text), f) && !fgets(text, sizeof(text), f))
+		text[0] = 0;
+	if (f)
+		fclose(f);
+	text[strcspn(text, "\n")] = 0;
+	ok(!strncmp(text, "mnt_id ", 7) && strtoull(text + 7, NULL, 10) > 0,
+	   "record holds the mount id: %s", text);
+
+	/* a record left by an earlier mount (plain umount) is not evidence */
+	f = fopen(rec, "w");
+	fprintf(f, "%s\nmnt_id 18446744073709551000\n", want);
+	fclose(f);
+	is(famfs_mount_record_check(t_dir, b), 0,
+	   "a record of another mount instance is ignored");
+	ok(access(rec, F_OK) < 0 && errno == ENOENT, "and removed");
+
+	/* the same mount with no id in its record (older tools) still counts */
+	f = fopen(rec, "w");
+	fprintf(f, "%s\n", want);
+	fclose(f);
+	is(famfs_mount_record_check(t_dir, b), -ESTALE, "a record without mount id still checks the uuid");
+
 	f = fopen(rec, "w");
 	fputs("garbage\n", f);
 	fclose(f);
