@@ -43,6 +43,14 @@ def say(prog, msg):
     print('%s: %s' % (prog, msg), file=sys.stderr, flush=True)
 
 
+def env_int(name, default):
+    """Integer from the environment; a bad value gives 0 (rejected later)."""
+    try:
+        return int(os.environ.get(name, default))
+    except ValueError:
+        return 0
+
+
 def host_load():
     try:
         return subprocess.run(['uptime'], stdout=subprocess.PIPE, text=True,
@@ -200,8 +208,8 @@ def main():
     p.add_argument('--baseline', required=True, help='side to compare with')
     p.add_argument('--extra', action='append', default=[], metavar='SRC:DEST',
                    help='more files for the guest')
-    p.add_argument('--rounds', type=int, default=int(os.environ.get('ROUNDS', '3')))
-    p.add_argument('--passes', type=int, default=int(os.environ.get('PASSES', '3')))
+    p.add_argument('--rounds', type=int, default=env_int('ROUNDS', 3))
+    p.add_argument('--passes', type=int, default=env_int('PASSES', 3))
     p.add_argument('--timeout', type=int, default=3000, help='guest script timeout, s')
     a = p.parse_args()
     prog = os.path.basename(a.script).replace('guest-', '').replace('.sh', '')
