@@ -7,7 +7,8 @@
 #
 # The test kernel is built (or reused from the cache) by `make kernel`;
 # the guests come from tools/testing/vm. Environment overrides:
-#   FAMFS_MH_BACKEND=nvdimm|cxl  FAMFS_MH_MODE=fsdax|devdax
+#   FAMFS_MH_BACKEND=cxl|nvdimm (default cxl)  FAMFS_MH_MODE=devdax|fsdax
+#                                (default devdax on cxl, fsdax on nvdimm)
 #   FAMFS_MH_BIG=1g              size of the big seeded file
 set -euo pipefail
 

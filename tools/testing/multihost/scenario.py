@@ -23,6 +23,11 @@ them in lock-step from here and checks, as TAP:
      B's logplay and B's follower refuse with "file system was re-formatted"
      and never map the new log's files.
 
+The default topology is the realistic one: one CXL type-3 device whose
+memory file every guest shares; each guest commits its own region over it
+and uses it as /dev/dax0.0 in fsdev mode (`--backend nvdimm` shares an
+emulated NVDIMM instead, fsdax by default).
+
 `--demo` runs steps 1-4 on two hosts with short readable output and a
 summary. Exit status 0 only if every check passed.
 """
@@ -567,10 +572,12 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--hosts", type=int, default=3)
     ap.add_argument("--backend", default=os.environ.get("FAMFS_MH_BACKEND",
-                                                        "nvdimm"),
+                                                        "cxl"),
                     choices=("nvdimm", "cxl"))
-    ap.add_argument("--mode", default=os.environ.get("FAMFS_MH_MODE", "fsdax"),
-                    choices=("fsdax", "devdax"))
+    ap.add_argument("--mode", default=os.environ.get("FAMFS_MH_MODE", ""),
+                    choices=("", "fsdax", "devdax"),
+                    help="default: devdax on cxl (the realistic topology), "
+                    "fsdax on nvdimm")
     ap.add_argument("--kernel", default=os.environ.get("FAMFS_MH_KERNEL",
                                                        "test"))
     ap.add_argument("--memsize", default="4G")
@@ -585,6 +592,8 @@ def main():
     ap.add_argument("--logdir", default=os.environ.get(
         "FAMFS_TEST_LOGS", os.path.join(TOP, "test-logs")))
     args = ap.parse_args()
+    if not args.mode:
+        args.mode = "devdax" if args.backend == "cxl" else "fsdax"
     if args.hosts < 2:
         ap.error("--hosts must be at least 2")
 
