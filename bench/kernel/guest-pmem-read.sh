@@ -13,10 +13,16 @@ DEV=${FAMFS_DEV:-/dev/pmem0}
 MPT=/mnt/bench
 SIZE=1073741824
 FILE=$MPT/bench1g
+FAMFS_PAD_MB=${FAMFS_PAD_MB:-0}
 
 prepare_famfs() {
 	mkfs.famfs -f "$DEV" >/dev/null || die "mkfs.famfs failed"
 	famfs mount "$DEV" $MPT || die "famfs mount failed"
+	# Diagnostic: move the file up the device (e.g. to where ext4 puts its
+	# file) to tell a location effect of the emulated memory from famfs.
+	if [ "$FAMFS_PAD_MB" -gt 0 ]; then
+		famfs creat -s $((FAMFS_PAD_MB * 1048576)) $MPT/pad || die "famfs creat pad failed"
+	fi
 	famfs creat -s $SIZE $FILE || die "famfs creat failed"
 	$READER fill $FILE $SIZE || die "fill (famfs) failed"
 	[ "$1" = 1 ] && famfs getmap $FILE

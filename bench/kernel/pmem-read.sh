@@ -12,7 +12,8 @@
 #
 # Env: FAMFS_BENCH_KERNEL (stock|test|path, default stock: Debian's kernel
 #      plus the out-of-tree famfs module, what users run), ROUNDS (3),
-#      PASSES (3 per side per round).
+#      PASSES (3 per side per round), FAMFS_PAD_MB (0; diagnostic: a famfs
+#      pad file of that size first, to move the famfs file up the device).
 # Exit: 0 measured (goals are reported, not enforced), 2 on errors.
 set -euo pipefail
 
@@ -32,6 +33,13 @@ mke2fs=$(command -v mke2fs || echo /sbin/mke2fs)
 extra=(--extra "$mke2fs:/sbin/mkfs.ext4")
 [[ -x /usr/sbin/filefrag ]] && extra+=(--extra /usr/sbin/filefrag:/usr/sbin/filefrag)
 [[ -f /etc/mke2fs.conf ]] && extra+=(--extra /etc/mke2fs.conf:/etc/mke2fs.conf)
+
+pad=${FAMFS_PAD_MB:-0}
+[[ $pad =~ ^[0-9]+$ ]] || {
+	echo "pmem-read: FAMFS_PAD_MB must be a number of MiB" >&2
+	exit 2
+}
+extra+=(--guest-env "FAMFS_PAD_MB=$pad")
 
 exec python3 "$top/bench/lib/run_guest.py" --name bench-pmem \
 	--title "pmem-read: famfs vs ext4 -o dax, one pmem namespace, 1 GiB" \

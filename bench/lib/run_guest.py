@@ -21,6 +21,7 @@ boot, guest script failure, missing results, or kernel console problems.
 import argparse
 import os
 import re
+import shlex
 import statistics
 import subprocess
 import sys
@@ -210,9 +211,15 @@ def main():
                    help='more files for the guest')
     p.add_argument('--rounds', type=int, default=env_int('ROUNDS', 3))
     p.add_argument('--passes', type=int, default=env_int('PASSES', 3))
+    p.add_argument('--guest-env', action='append', default=[], metavar='NAME=VALUE',
+                   help='more environment for the guest script')
     p.add_argument('--timeout', type=int, default=3000, help='guest script timeout, s')
     a = p.parse_args()
     prog = os.path.basename(a.script).replace('guest-', '').replace('.sh', '')
+    for e in a.guest_env:
+        if not re.fullmatch(r'[A-Z_][A-Z0-9_]*=[\w.,/-]*', e):
+            say(prog, 'bad --guest-env %r' % e)
+            return 2
     if not 1 <= a.passes <= 32 or not 1 <= a.rounds <= 20:
         say(prog, 'ROUNDS must be 1..20 and PASSES 1..32')
         return 2
@@ -251,8 +258,9 @@ def main():
                 print('# guest ready in %.1fs, device %s, %s/%s' % (
                     g.boot_seconds, g.device, a.backend, a.mode))
                 sys.stdout.flush()
-                rc, out = g.run('ROUNDS=%d PASSES=%d sh %s/guest.sh' % (
-                    a.rounds, a.passes, GUEST_DIR), timeout=a.timeout,
+                env = ' '.join(shlex.quote(e) for e in a.guest_env)
+                rc, out = g.run('%s ROUNDS=%d PASSES=%d sh %s/guest.sh' % (
+                    env, a.rounds, a.passes, GUEST_DIR), timeout=a.timeout,
                     stream=lambda s: (sys.stdout.write(s), sys.stdout.flush()))
                 g.shutdown()
             except VMError as e:
