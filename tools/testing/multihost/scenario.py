@@ -149,6 +149,12 @@ class Scenario:
                 "[ \"$cur\" = %s ] || { echo $d > $drv/%s/unbind && "
                 "echo $d > $drv/%s/bind; }" % (name, driver, other, driver))
 
+    # What an administrator types: on a dax device, famfs mount puts it in
+    # fsdev mode first (and back if the mount fails).
+    def mount_cmd(self):
+        opt = " --set-fsdev-mode" if self.args.mode == "devdax" else ""
+        return "famfs mount%s %s %s" % (opt, self.dev, MPT)
+
     # -- step 1 ----------------------------------------------------------
     def step1(self):
         A = self.A
@@ -161,8 +167,7 @@ class Scenario:
         self.dev = devs["A"] or self.dev
         A.ok("mkfs.famfs %s" % self.dev)
         self.tap.ok("1: A formats %s" % self.dev)
-        self.dax_driver(A, "fsdev_dax")
-        A.ok("mkdir -p %s && famfs mount %s %s" % (MPT, self.dev, MPT))
+        A.ok("mkdir -p %s && %s" % (MPT, self.mount_cmd()))
         self.tap.ok("1: A mounts (master)")
         dirs = ["seeded/big", "seeded/striped", "tree/a/b/c"]
         rc, out = A.run("famfs mkdir -p %s" % " ".join(
@@ -221,9 +226,7 @@ class Scenario:
 
     # -- step 2 ----------------------------------------------------------
     def mount_client(self, host):
-        self.dax_driver(host, "fsdev_dax")
-        host.ok("mkdir -p %s && famfs mount %s %s" % (MPT, self.dev, MPT),
-                timeout=600)
+        host.ok("mkdir -p %s && %s" % (MPT, self.mount_cmd()), timeout=600)
 
     def step2(self):
         B = self.B
@@ -514,9 +517,8 @@ class Scenario:
         self.dax_driver(A, "device_dax")
         A.ok("mkfs.famfs -f %s" % self.dev)
         self.tap.ok("5: A unmounts and re-formats while B is mounted")
-        self.dax_driver(A, "fsdev_dax")
-        A.ok("famfs mount %s %s && famfs creat -s 4m -r -S 51 "
-             "%s/after-reformat" % (self.dev, MPT, MPT))
+        A.ok("%s && famfs creat -s 4m -r -S 51 %s/after-reformat"
+             % (self.mount_cmd(), MPT))
         _, uuid1 = self.state(B)
         self.tap.check(uuid1 != uuid0, "5: the live superblock has a new fs "
                        "uuid (%s -> %s)" % (uuid0[:8], uuid1[:8]))
