@@ -17,6 +17,7 @@ SIZE=1073741824
 FILE=$MPT/bench1g
 D=/sys/bus/dax/drivers
 filled=0
+file_off=""
 
 driver() { basename "$(readlink /sys/bus/dax/devices/"$NAME"/driver)"; }
 
@@ -37,7 +38,10 @@ side() {
 	raw-devdax)
 		[ "$(driver)" = device_dax ] || die "$NAME is not bound to device_dax"
 		# device_dax maps 2 MiB pages itself: no fs_dax tracepoints there.
+		# The raw side reads the very bytes of the famfs file.
+		export DAX_READ_OFFSET="$file_off"
 		measure raw-devdax "$2" "$3" "$DEV" $SIZE "mmap fault"
+		unset DAX_READ_OFFSET
 		[ "$2" = 1 ] && echo "FAULTS fs=raw-devdax unavailable (device_dax faults are not fs_dax faults: no tracepoints)"
 		;;
 	famfs-fsdev)
@@ -47,6 +51,9 @@ side() {
 			famfs creat -s $SIZE $FILE || die "famfs creat failed"
 			$READER fill $FILE $SIZE || die "fill failed"
 			famfs getmap $FILE
+			file_off=$(famfs getmap $FILE | sed -n 's/.*extent 0: devindex 0 offset \(0x[0-9a-f]*\) .*/\1/p')
+			[ -n "$file_off" ] || die "no extent offset in famfs getmap"
+			echo "# the raw side reads device bytes $file_off.. (the famfs file)"
 			filled=1
 		fi
 		measure famfs-fsdev "$2" "$3" $FILE 0 "mmap read fault"
