@@ -238,7 +238,8 @@ def main():
                 return 2
             extra.append((src, dest))
         g = Guest(a.name, kernel=a.kernel, backend=a.backend, mode=a.mode,
-                  memsize='4G', mem_mb=2048, extra_initrd_files=extra)
+                  memsize='4G', mem_mb=2048, extra_initrd_files=extra,
+                  smp=int(os.environ.get('FAMFS_BENCH_SMP', '2')))
         if a.title:
             print('# ' + a.title)
         print('# host before: ' + host_load())
