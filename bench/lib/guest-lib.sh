@@ -36,14 +36,22 @@ faults() {
 	echo 0 >$T/tracing_on
 	echo 32768 >$T/buffer_size_kb
 	: >$T/trace
-	echo 1 >$T/events/fs_dax/dax_pmd_fault_done/enable
-	echo 1 >$T/events/fs_dax/dax_pte_fault_done/enable
+	# Turning an event on or off patches kernel text, so the harness turns
+	# these on at boot; leave them as they were found.
+	on_here=
+	for ev in dax_pmd_fault_done dax_pte_fault_done; do
+		if [ "$(cat $T/events/fs_dax/$ev/enable)" != 1 ]; then
+			echo 1 >$T/events/fs_dax/$ev/enable
+			on_here="$on_here $ev"
+		fi
+	done
 	echo 1 >$T/tracing_on
 	"$@" >/dev/null
 	rc=$?
 	echo 0 >$T/tracing_on
-	echo 0 >$T/events/fs_dax/dax_pmd_fault_done/enable
-	echo 0 >$T/events/fs_dax/dax_pte_fault_done/enable
+	for ev in $on_here; do
+		echo 0 >$T/events/fs_dax/$ev/enable
+	done
 	[ $rc = 0 ] || die "traced pass of $label failed"
 	pmd=$(grep -c 'dax_pmd_fault_done:.*NOPAGE' $T/trace)
 	fb=$(grep -c 'dax_pmd_fault_done:.*FALLBACK' $T/trace)

@@ -4,7 +4,8 @@
 # pmem/dax device: FAMFS_TEST_DEV or FAMFS_DEV). Elsewhere it SKIPs.
 # POSIX sh, so that it also runs in the busybox test guests:
 #   tools/testing/vm/famfsvm.py exec --kernel stock \
-#       --extra user/tests/cli/07-online.sh:/opt/07-online.sh -- /opt/07-online.sh
+#       --extra user/tests/cli/07-online.sh:/opt/07-online.sh \
+#       --extra user/tests/cli/tap-online.sh:/opt/tap-online.sh -- /opt/07-online.sh
 # Covers what the selftests' e2e-cli.sh does not: refusals while mounted,
 # check finding map-less files, logplay (dry run, re-creating a removed file),
 # mount.famfs, mkmeta, name limits, restartable cp, clone -> fsck exit 3.
@@ -16,38 +17,13 @@ if [ -n "${BUILD:-}" ]; then
 else
 	FAMFS=famfs MKFS=mkfs.famfs MOUNTF=mount.famfs
 fi
-W=$(mktemp -d)
-n=0 failed=0
-
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-bad() {
-	n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"
-	sed 's/^/#   /' "$W/log" | tail -n 15
-}
-skip_all() { echo "ok 1 - famfs CLI on a mount # SKIP $1"; echo "1..1"; exit 0; }
-# t NAME WANT_RC CMD...
-t() {
-	name=$1 want=$2
-	shift 2
-	"$@" >"$W/log" 2>&1
-	rc=$?
-	if [ "$rc" -eq "$want" ]; then ok "$name"; return 0; fi
-	echo "# exit $rc, want $want" >>"$W/log"
-	bad "$name"
-	return 1
-}
-# tg NAME REGEX: the last command's output matches
-tg() { if grep -Eq -- "$2" "$W/log"; then ok "$1"; else bad "$1"; fi; }
-finish() {
-	umount "$MPT" >/dev/null 2>&1
-	if [ -n "${DAXNAME:-}" ]; then
-		echo "$DAXNAME" >/sys/bus/dax/drivers/fsdev_dax/unbind 2>/dev/null
-		echo "$DAXNAME" >/sys/bus/dax/drivers/device_dax/bind 2>/dev/null
-	fi
-	rm -rf "$W"
-	echo "1..$n"
-	[ "$failed" -eq 0 ]
-	exit $?
+TAP_TITLE="famfs CLI on a mount"
+# shellcheck source=user/tests/cli/tap-online.sh
+. "${TAP_ONLINE_LIB:-$(dirname "$0")/tap-online.sh}"
+tap_cleanup() {
+	[ -n "${DAXNAME:-}" ] || return 0
+	echo "$DAXNAME" >/sys/bus/dax/drivers/fsdev_dax/unbind 2>/dev/null
+	echo "$DAXNAME" >/sys/bus/dax/drivers/device_dax/bind 2>/dev/null
 }
 
 [ "$(id -u)" = 0 ] || skip_all "needs root"

@@ -4,7 +4,8 @@
 # and fsdev_dax modules, FAMFS_TEST_DEV=/dev/daxX.Y bound to device_dax).
 # Elsewhere it SKIPs. POSIX sh for the busybox test guests:
 #   tools/testing/vm/famfsvm.py exec --backend nvdimm --mode devdax \
-#       --extra user/tests/cli/09-fsdev-online.sh:/opt/09.sh -- \
+#       --extra user/tests/cli/09-fsdev-online.sh:/opt/09.sh \
+#       --extra user/tests/cli/tap-online.sh:/opt/tap-online.sh -- \
 #       'FAMFS_TEST_DEV=$FAMFS_DEV /opt/09.sh'
 DEV=${FAMFS_TEST_DEV:-${FAMFS_DEV:-}}
 MPT=${FAMFS_TEST_MPT:-/mnt/famfs-fsdev}
@@ -13,39 +14,15 @@ if [ -n "${BUILD:-}" ]; then
 else
 	FAMFS=famfs MKFS=mkfs.famfs
 fi
-W=$(mktemp -d)
-n=0 failed=0
-
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-bad() {
-	n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"
-	sed 's/^/#   /' "$W/log" | tail -n 15
-}
-skip_all() { echo "ok 1 - famfs mount --set-fsdev-mode # SKIP $1"; echo "1..1"; rm -rf "$W"; exit 0; }
-# t NAME WANT_RC CMD...
-t() {
-	name=$1 want=$2
-	shift 2
-	"$@" >"$W/log" 2>&1
-	rc=$?
-	if [ "$rc" -eq "$want" ]; then ok "$name"; return 0; fi
-	echo "# exit $rc, want $want" >>"$W/log"
-	bad "$name"
-	return 1
-}
-tg() { if grep -Eq -- "$2" "$W/log"; then ok "$1"; else bad "$1"; fi; }
+TAP_TITLE="famfs mount --set-fsdev-mode"
+# shellcheck source=user/tests/cli/tap-online.sh
+. "${TAP_ONLINE_LIB:-$(dirname "$0")/tap-online.sh}"
 driver() { basename "$(readlink "/sys/bus/dax/devices/$NAME/driver")"; }
 td() { if [ "$(driver)" = "$2" ]; then ok "$1"; else echo "# driver $(driver)" >"$W/log"; bad "$1"; fi; }
-finish() {
-	umount "$MPT" >/dev/null 2>&1
-	if [ "$(driver)" = fsdev_dax ]; then
-		echo "$NAME" >/sys/bus/dax/drivers/fsdev_dax/unbind 2>/dev/null
-		echo "$NAME" >/sys/bus/dax/drivers/device_dax/bind 2>/dev/null
-	fi
-	rm -rf "$W"
-	echo "1..$n"
-	[ "$failed" -eq 0 ]
-	exit $?
+tap_cleanup() {
+	[ "$(driver)" = fsdev_dax ] || return 0
+	echo "$NAME" >/sys/bus/dax/drivers/fsdev_dax/unbind 2>/dev/null
+	echo "$NAME" >/sys/bus/dax/drivers/device_dax/bind 2>/dev/null
 }
 
 [ "$(id -u)" = 0 ] || skip_all "needs root"

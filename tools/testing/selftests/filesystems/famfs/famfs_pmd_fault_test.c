@@ -7,6 +7,7 @@
  * PMD (NOPAGE) and no dax_pte_fault_done event at all.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,28 @@ static const char *const events[] = {
 	"events/fs_dax/dax_pmd_fault_done", "events/fs_dax/dax_pte_fault_done",
 };
 
+/* Events this test turned on, to be turned off again by trace_stop(). */
+static bool enabled_here[2];
+
+/*
+ * Turning an event on or off patches kernel text; the VM harness turns these
+ * on at boot, so leave them as they were found.
+ */
+static int trace_event_enabled(const char *event)
+{
+	char path[256], buf[4] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s/enable", ft_tracefs(), event);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	return buf[0] == '1';
+}
+
 static int trace_start(unsigned long ino)
 {
 	char filter[64], path[128];
@@ -47,10 +70,18 @@ static int trace_start(unsigned long ino)
 		rc = ft_trace_write(path, filter);
 		if (rc)
 			return rc;
+		rc = trace_event_enabled(events[i]);
+		if (rc < 0)
+			return rc;
+		if (rc)
+			continue;
+		fprintf(stderr, "# %s was off: turning it on (patches kernel text)\n",
+			events[i]);
 		snprintf(path, sizeof(path), "%s/enable", events[i]);
 		rc = ft_trace_write(path, "1");
 		if (rc)
 			return rc;
+		enabled_here[i] = true;
 	}
 	return ft_trace_write("tracing_on", "1");
 }
@@ -62,8 +93,11 @@ static void trace_stop(void)
 
 	ft_trace_write("tracing_on", "0");
 	for (i = 0; i < 2; i++) {
-		snprintf(path, sizeof(path), "%s/enable", events[i]);
-		ft_trace_write(path, "0");
+		if (enabled_here[i]) {
+			snprintf(path, sizeof(path), "%s/enable", events[i]);
+			ft_trace_write(path, "0");
+			enabled_here[i] = false;
+		}
 		snprintf(path, sizeof(path), "%s/filter", events[i]);
 		ft_trace_write(path, "0");
 	}
