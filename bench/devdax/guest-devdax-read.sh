@@ -37,10 +37,14 @@ side() {
 	case $1 in
 	raw-devdax)
 		[ "$(driver)" = device_dax ] || die "$NAME is not bound to device_dax"
+		# Every side starts from a fresh bind, as the famfs side does:
+		# binding sets up the device's struct pages again.
+		echo "$NAME" >$D/device_dax/unbind || die "unbind device_dax failed"
+		echo "$NAME" >$D/device_dax/bind || die "bind device_dax failed"
 		# device_dax maps 2 MiB pages itself: no fs_dax tracepoints there.
 		# The raw side reads the very bytes of the famfs file.
 		export DAX_READ_OFFSET="$file_off"
-		measure raw-devdax "$2" "$3" "$DEV" $SIZE "mmap fault"
+		measure raw-devdax "$2" "$3" "$DEV" $SIZE "mmap warm fault"
 		unset DAX_READ_OFFSET
 		[ "$2" = 1 ] && echo "FAULTS fs=raw-devdax unavailable (device_dax faults are not fs_dax faults: no tracepoints)"
 		;;
@@ -56,7 +60,7 @@ side() {
 			echo "# the raw side reads device bytes $file_off.. (the famfs file)"
 			filled=1
 		fi
-		measure famfs-fsdev "$2" "$3" $FILE 0 "mmap read fault"
+		measure famfs-fsdev "$2" "$3" $FILE 0 "mmap warm read fault"
 		[ "$2" = 1 ] && faults famfs-fsdev $READER mmap $FILE 0 1
 		umount $MPT || die "umount failed"
 		to_devdax

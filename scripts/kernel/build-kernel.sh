@@ -2,18 +2,19 @@
 # Build (or reuse from the cache) the famfs test kernel.
 #
 # The kernel is Debian's linux-source-6.12 tarball, configured as tinyconfig
-# plus scripts/kernel/famfs-test.config (plus kasan.config when KASAN=1), with
+# plus scripts/kernel/famfs-test.config (plus kasan.config when KASAN=1, or
+# bench.config, the debug options off, when BENCH=1), with
 # fs/famfs built in-tree as a module and the drivers/dax patch series applied.
 #
 # Artifacts land in ${FAMFS_CACHE:-/var/cache/famfs}/kernel-<key>/ where <key>
 # hashes every input; the artifact directory is the last line printed.
-# One persistent build tree is kept per (tarball, KASAN): a change in fs/famfs,
+# One persistent build tree is kept per (tarball, KASAN, BENCH): a change in fs/famfs,
 # drivers/dax, the config fragments or the dax patch series only costs an
 # incremental build (a changed series is reversed and reapplied in place;
 # kbuild tracks configuration changes per option).
 #
 # Usage: build-kernel.sh [--tree]
-# Environment: KASAN=1, FAMFS_CACHE, FAMFS_JOBS (default 2),
+# Environment: KASAN=1 or BENCH=1, FAMFS_CACHE, FAMFS_JOBS (default 2),
 #              FAMFS_LINUX_TARBALL (default /usr/src/linux-source-6.12.tar.xz)
 set -euo pipefail
 # Parsed whole before it runs: editing this file cannot derail a running build.
@@ -35,6 +36,18 @@ case ${KASAN:-0} in
 	exit 2
 	;;
 esac
+case ${BENCH:-0} in
+1 | y | yes) bench=1 ;;
+'' | 0 | n | no) bench=0 ;;
+*)
+	echo "build-kernel: BENCH must be 0 or 1, got '$BENCH'" >&2
+	exit 2
+	;;
+esac
+if ((kasan && bench)); then
+	echo "build-kernel: KASAN=1 and BENCH=1 exclude each other" >&2
+	exit 2
+fi
 
 log() { echo "build-kernel: $*" >&2; }
 die() {
@@ -47,6 +60,7 @@ mkdir -p "$cache"
 
 fragments=("$top/scripts/kernel/famfs-test.config")
 ((kasan)) && fragments+=("$top/scripts/kernel/kasan.config")
+((bench)) && fragments+=("$top/scripts/kernel/bench.config")
 
 # Identity of the tarball: the Debian package version when it is the packaged
 # file, plus size and mtime so a replaced file is never mistaken for the old.
@@ -97,6 +111,8 @@ tree_key=$({
 	echo "format $tree_format"
 	echo "tarball $(tarball_id)"
 	echo "kasan $kasan"
+	# Only when set: test and KASAN keys (and their caches) stay as they were.
+	if ((bench)); then echo "bench $bench"; fi
 } | sha256sum | cut -c1-16)
 
 # --tree: print the build tree's source directory (a KDIR for out-of-tree
@@ -298,9 +314,12 @@ make_config() {
 	) || die "kernel configuration failed"
 }
 
-# Every requested option must survive olddefconfig with the requested value.
+# Every requested option must survive olddefconfig with the requested value
+# (a later fragment overrides an earlier one, as it does for kconfig).
 verify_config() {
 	local line sym val got bad=()
+	local -A want=()
+	local -a order=()
 	while IFS= read -r line; do
 		if [[ $line =~ ^(CONFIG_[A-Za-z0-9_]+)=(.*)$ ]]; then
 			sym=${BASH_REMATCH[1]} val=${BASH_REMATCH[2]}
@@ -309,13 +328,18 @@ verify_config() {
 		else
 			continue
 		fi
+		[[ -v want[$sym] ]] || order+=("$sym")
+		want[$sym]=$val
+	done < <(cat "${fragments[@]}")
+	for sym in "${order[@]}"; do
+		val=${want[$sym]}
 		# Options our own sources add exist only once those sources do.
 		[[ $sym == CONFIG_FAMFS && ! -f $src/fs/famfs/Kconfig ]] && continue
 		[[ $sym == CONFIG_DEV_DAX_FSDEV ]] && ((${#patch_list[@]} == 0)) && continue
 		got=$(grep -E "^$sym=" "$src/.config" | cut -d= -f2- || true)
 		[[ -z $got ]] && got=n
 		[[ $got == "$val" ]] || bad+=("$sym (wanted $val, got $got)")
-	done < <(cat "${fragments[@]}")
+	done
 	if ((${#bad[@]})); then
 		printf 'build-kernel: dropped or changed by olddefconfig: %s\n' "${bad[@]}" >&2
 		die "${#bad[@]} requested option(s) not set (unmet dependencies?)"
@@ -360,6 +384,7 @@ make -C "$src" -s kernelrelease >"$stage/release"
 	echo "key $key"
 	echo "tree $tree_key $src"
 	echo "kasan $kasan"
+	echo "bench $bench"
 	echo "tarball $(tarball_id)"
 	printf 'patch %s\n' "${patch_list[@]}"
 } >"$stage/inputs"

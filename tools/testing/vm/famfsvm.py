@@ -132,8 +132,8 @@ _prepared = {}
 
 
 def kernel_artifact(kernel='test', kasan=None):
-    """Directory with bzImage, release, modules/ for kernel 'test', 'stock'
-    or a path (an artifact directory or a bzImage file)."""
+    """Directory with bzImage, release, modules/ for kernel 'test', 'bench',
+    'stock' or a path (an artifact directory or a bzImage file)."""
     with _prepare_lock:
         key = ('kernel', kernel, kasan)
         if key in _prepared:
@@ -141,7 +141,9 @@ def kernel_artifact(kernel='test', kasan=None):
         env = dict(os.environ)
         if kasan is not None:
             env['KASAN'] = '1' if kasan else '0'
-        if kernel == 'test':
+        if kernel in ('test', 'bench'):
+            # bench: the test kernel without lockdep, kmemleak, might_sleep.
+            env['BENCH'] = '1' if kernel == 'bench' else '0'
             d = _last_line_of(['bash', os.path.join(TOP, 'scripts', 'kernel',
                                                     'build-kernel.sh')],
                               env, 'kernel build')
@@ -158,7 +160,7 @@ def kernel_artifact(kernel='test', kasan=None):
             with open(os.path.join(d, 'release'), 'w') as f:
                 f.write('unknown\n')
         else:
-            raise VMError('kernel %r: not test, stock or a path' % kernel)
+            raise VMError('kernel %r: not test, bench, stock or a path' % kernel)
         if not os.path.exists(os.path.join(d, 'bzImage')):
             raise VMError('no bzImage in %s' % d)
         _prepared[key] = d
@@ -904,7 +906,8 @@ def main(argv=None):
     sub = p.add_subparsers(dest='cmd', required=True)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument('--kernel', default='test',
-                        help='test, stock or a kernel artifact dir/bzImage')
+                        help='test, bench (test without lockdep/kmemleak), stock '
+                        'or a kernel artifact dir/bzImage')
     common.add_argument('--backend', default='nvdimm',
                         choices=['nvdimm', 'cxl', 'none'])
     common.add_argument('--mode', default='fsdax', choices=['fsdax', 'devdax'])
