@@ -21,7 +21,7 @@ TAP_TITLE="famfs CLI on a mount"
 # shellcheck source=user/tests/cli/tap-online.sh
 . "${TAP_ONLINE_LIB:-$(dirname "$0")/tap-online.sh}"
 tap_cleanup() {
-	[ -n "${DAXNAME:-}" ] || return 0
+	[ -n "${DAXNAME:-}" ] && [ "${DAXDRV0:-}" != fsdev_dax ] || return 0
 	echo "$DAXNAME" >/sys/bus/dax/drivers/fsdev_dax/unbind 2>/dev/null
 	echo "$DAXNAME" >/sys/bus/dax/drivers/device_dax/bind 2>/dev/null
 }
@@ -46,8 +46,13 @@ case $DEV in
 		n=2
 		finish
 	fi
-	echo "$DAXNAME" >/sys/bus/dax/drivers/device_dax/unbind 2>/dev/null
-	echo "$DAXNAME" >/sys/bus/dax/drivers/fsdev_dax/bind
+	# Leave the device in the mode it was found in (the devdax suite
+	# runs this with the device already in fsdev mode).
+	DAXDRV0=$(basename "$(readlink "/sys/bus/dax/devices/$DAXNAME/driver")")
+	if [ "$DAXDRV0" != fsdev_dax ]; then
+		echo "$DAXNAME" >/sys/bus/dax/drivers/device_dax/unbind 2>/dev/null
+		echo "$DAXNAME" >/sys/bus/dax/drivers/fsdev_dax/bind
+	fi
 	;;
 esac
 t "famfs mount" 0 "$FAMFS" mount "$DEV" "$MPT" || finish
