@@ -28,22 +28,19 @@ jobs=${FAMFS_JOBS:-2}
 # Bump when the way a tree is prepared changes, so old trees are not reused.
 tree_format=3
 
-case ${KASAN:-0} in
-1 | y | yes) kasan=1 ;;
-'' | 0 | n | no) kasan=0 ;;
-*)
-	echo "build-kernel: KASAN must be 0 or 1, got '$KASAN'" >&2
-	exit 2
-	;;
-esac
-case ${BENCH:-0} in
-1 | y | yes) bench=1 ;;
-'' | 0 | n | no) bench=0 ;;
-*)
-	echo "build-kernel: BENCH must be 0 or 1, got '$BENCH'" >&2
-	exit 2
-	;;
-esac
+# bool_flag NAME: 1 or 0 from the environment variable NAME (default 0).
+bool_flag() {
+	case ${!1:-0} in
+	1 | y | yes) echo 1 ;;
+	'' | 0 | n | no) echo 0 ;;
+	*)
+		echo "build-kernel: $1 must be 0 or 1, got '${!1}'" >&2
+		return 2
+		;;
+	esac
+}
+kasan=$(bool_flag KASAN) || exit 2
+bench=$(bool_flag BENCH) || exit 2
 if ((kasan && bench)); then
 	echo "build-kernel: KASAN=1 and BENCH=1 exclude each other" >&2
 	exit 2
