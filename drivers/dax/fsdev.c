@@ -6,10 +6,16 @@
  * MEMORY_DEVICE_GENERIC pages and a dax_device without operations. A file
  * system on a character dax device (famfs) needs the other personality:
  * order-0 MEMORY_DEVICE_FS_DAX pages whose mapping/index fs/dax owns,
- * dax_operations on the dax_device, memory failures routed to the holder,
- * and a device that cannot vanish under a mount. This driver provides that
- * while a device is bound to it ("fsdev mode"). The character device has
- * no open/mmap in this mode: only the file system maps the memory.
+ * dax_operations on the dax_device, and memory failures routed to the
+ * holder. This driver provides that while a device is bound to it ("fsdev
+ * mode"). The character device has no open/mmap in this mode: only the
+ * file system maps the memory.
+ *
+ * The driver matches no device type: a device enters fsdev mode through
+ * the dax bus's new_id (or bind after new_id), or when a file system
+ * borrows it for a mount (dax_fsdev_borrow()). Unbinding while a file
+ * system holds the device is allowed: kill_dev_dax() first tells the
+ * holder with MF_MEM_PRE_REMOVE, as for any other device removal.
  *
  * Copyright (C) 2026 The famfs authors.
  */
@@ -20,7 +26,6 @@
 #include <linux/device.h>
 #include <linux/io.h>
 #include <linux/pfn_t.h>
-#include <linux/sysfs.h>
 #include <linux/dax.h>
 #include <linux/mm.h>
 #include <linux/uio.h>
@@ -249,40 +254,6 @@ static const struct dev_pagemap_ops fsdev_pagemap_ops = {
 	.memory_failure = fsdev_memory_failure,
 };
 
-/*
- * memmap_init_zone_device() gives fresh pages, but nothing else may have
- * left state that fs/dax trips over (it warns on a page with a mapping and
- * counts shares in page->share). Reset mapping, index/share and the
- * FS_DAX idle reference count of 1 before a file system sees the pages.
- */
-static void fsdev_reset_pages(struct fsdev_dax *fsdev)
-{
-	unsigned long stale = 0;
-	int i;
-
-	for (i = 0; i < fsdev->pgmap.nr_range; i++) {
-		const struct range *range = &fsdev->pgmap.ranges[i];
-		unsigned long pfn, end = PHYS_PFN(range->end + 1);
-
-		for (pfn = PHYS_PFN(range->start); pfn < end; pfn++) {
-			struct page *page = pfn_to_page(pfn);
-
-			if (page->mapping || page->index ||
-			    page_ref_count(page) != 1) {
-				page->mapping = NULL;
-				page->index = 0;
-				set_page_count(page, 1);
-				stale++;
-			}
-			if (!(pfn % 4096))
-				cond_resched();
-		}
-	}
-	if (stale)
-		dev_warn(&fsdev->dev_dax->dev,
-			 "reset stale state of %lu pages\n", stale);
-}
-
 static void fsdev_dax_kill(void *data)
 {
 	struct dev_dax *dev_dax = data;
@@ -362,10 +333,13 @@ static int fsdev_dax_probe(struct dev_dax *dev_dax)
 	fsdev->pgmap.ops = &fsdev_pagemap_ops;
 	fsdev->pgmap.vmemmap_shift = 0;
 
+	/*
+	 * memremap initialises every struct page afresh (no mapping, index 0,
+	 * the FS_DAX idle count of 1), whatever device_dax left behind.
+	 */
 	addr = devm_memremap_pages(dev, &fsdev->pgmap);
 	if (IS_ERR(addr))
 		return PTR_ERR(addr);
-	fsdev_reset_pages(fsdev);
 
 	rc = dax_set_ops(dev_dax->dax_dev, &fsdev_dax_ops, size);
 	if (rc)
@@ -380,72 +354,7 @@ static int fsdev_dax_probe(struct dev_dax *dev_dax)
 	return 0;
 }
 
-/*
- * The driver core's bind/unbind attributes are suppressed: unbind must be
- * refused while a file system holds the device, and remove() cannot fail.
- * These replacements take the holder slot themselves for the time of the
- * unbind, so no mount can slip in between the check and the release.
- */
-static ssize_t bind_store(struct device_driver *drv, const char *buf,
-			  size_t count)
-{
-	struct device *dev;
-	int rc;
-
-	dev = bus_find_device_by_name(drv->bus, NULL, buf);
-	if (!dev)
-		return -ENODEV;
-	rc = device_driver_attach(drv, dev);
-	put_device(dev);
-	return rc ? rc : count;
-}
-
-static ssize_t unbind_store(struct device_driver *drv, const char *buf,
-			    size_t count)
-{
-	struct dax_device *dax_dev;
-	struct device *dev;
-	int rc;
-
-	dev = bus_find_device_by_name(drv->bus, NULL, buf);
-	if (!dev)
-		return -ENODEV;
-	if (dev->driver != drv) {
-		rc = -ENODEV;
-		goto out;
-	}
-
-	dax_dev = to_dev_dax(dev)->dax_dev;
-	rc = fs_dax_get(dax_dev, drv, NULL);
-	if (rc == -EBUSY)
-		dev_warn(dev, "held by a file system: unmount it before unbinding\n");
-	if (rc)
-		goto out;
-	device_release_driver(dev);
-	fs_put_dax(dax_dev, drv);
-	rc = count;
-out:
-	put_device(dev);
-	return rc;
-}
-
-static struct driver_attribute driver_attr_bind =
-	__ATTR_IGNORE_LOCKDEP(bind, 0200, NULL, bind_store);
-static struct driver_attribute driver_attr_unbind =
-	__ATTR_IGNORE_LOCKDEP(unbind, 0200, NULL, unbind_store);
-
-static struct attribute *fsdev_dax_attrs[] = {
-	&driver_attr_bind.attr,
-	&driver_attr_unbind.attr,
-	NULL,
-};
-ATTRIBUTE_GROUPS(fsdev_dax);
-
 static struct dax_device_driver fsdev_dax_driver = {
-	.drv = {
-		.suppress_bind_attrs = true,
-		.groups = fsdev_dax_groups,
-	},
 	.probe = fsdev_dax_probe,
 	.type = DAXDRV_FSDEV_TYPE,
 };

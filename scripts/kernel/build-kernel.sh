@@ -81,10 +81,6 @@ famfs_files() {
 	(cd "$top" && find fs/famfs -type f \( -name '*.[ch]' -o -name Kconfig \
 		-o -name Makefile -o -name Kbuild \) ! -name '*.mod.c' | LC_ALL=C sort)
 }
-dax_files() {
-	[[ -d $top/drivers/dax ]] || return 0
-	(cd "$top" && find drivers/dax -maxdepth 1 -type f -name '*.[ch]' | LC_ALL=C sort)
-}
 dax_patches() {
 	[[ -d $top/drivers/dax/patches ]] || return 0
 	(cd "$top" && find drivers/dax/patches -maxdepth 1 -type f -name '*.patch' |
@@ -101,7 +97,6 @@ hash_paths() {
 }
 
 mapfile -t famfs_list < <(famfs_files)
-mapfile -t dax_list < <(dax_files)
 mapfile -t patch_list < <(dax_patches)
 
 tree_key=$({
@@ -131,8 +126,7 @@ artifact_key() {
 			printf 'fragment %s ' "${f##*/}"
 			sha256sum <"$f" | cut -d' ' -f1
 		done
-		root=$1 hash_paths include/uapi/linux/famfs_ioctl.h "${famfs_list[@]}" \
-			"${dax_list[@]}"
+		root=$1 hash_paths include/uapi/linux/famfs_ioctl.h "${famfs_list[@]}"
 		for p in "${patch_list[@]}"; do
 			printf 'patch %s ' "${p##*/}"
 			sha256sum <"$2/${p##*/}" | cut -d' ' -f1
@@ -167,7 +161,7 @@ prepare_tree() {
 	local tmp=$treedir.tmp
 	log "extracting $tarball into $src"
 	rm -rf "$tmp"
-	mkdir -p "$tmp/applied" "$tmp/dax-overlay"
+	mkdir -p "$tmp/applied"
 	tar -xJf "$tarball" -C "$tmp"
 	mv "$tmp"/linux-source-* "$tmp/src" || die "unexpected tarball layout"
 	: >"$tmp/src/.famfs-tree-ready"
@@ -215,37 +209,22 @@ sync_famfs() {
 		"$src/include/uapi/linux/famfs_ioctl.h"
 }
 
-# Our drivers/dax/*.[ch] overlay the tree. Before the first copy of NAME the
-# tree's own file is kept as dax-overlay/NAME (or dax-overlay/NAME.absent),
-# so an overlay can be taken back.
-restore_dax_overlay() {
-	local b=$treedir/dax-overlay/$1
-	if [[ -f $b.absent ]]; then
-		rm -f "$src/drivers/dax/$1" "$b.absent"
-	elif [[ -f $b ]]; then
-		sync_file "$b" "$src/drivers/dax/$1"
-		rm -f "$b"
-	fi
-}
-overlaid_names() {
-	find "$treedir/dax-overlay" -maxdepth 1 -type f -printf '%f\n' | sed 's/\.absent$//'
-}
-sync_dax() {
-	local f name
-	while IFS= read -r name; do
-		[[ -f $top/drivers/dax/$name ]] || restore_dax_overlay "$name"
-	done < <(overlaid_names)
-	for f in "${dax_list[@]}"; do
-		name=${f##*/}
-		if [[ ! -e $treedir/dax-overlay/$name && ! -e $treedir/dax-overlay/$name.absent ]]; then
-			if [[ -f $src/$f ]]; then
-				cp -p "$src/$f" "$treedir/dax-overlay/$name"
-			else
-				: >"$treedir/dax-overlay/$name.absent"
-			fi
+# Trees made before the series became self-contained had drivers/dax/*.[ch]
+# copied over them, the originals kept in dax-overlay/: put them back.
+drop_dax_overlay() {
+	local b name
+	[[ -d $treedir/dax-overlay ]] || return 0
+	for b in "$treedir"/dax-overlay/*; do
+		[[ -e $b ]] || continue
+		name=${b##*/}
+		if [[ $name == *.absent ]]; then
+			rm -f "$src/drivers/dax/${name%.absent}"
+		else
+			sync_file "$b" "$src/drivers/dax/$name"
 		fi
-		sync_file "$top/$f" "$src/$f"
+		rm -f "$b"
 	done
+	rmdir "$treedir/dax-overlay"
 }
 
 # Bring the applied patch series (copies in $treedir/applied/) in line with
@@ -262,10 +241,6 @@ sync_patches() {
 	done
 	((first == ${#applied[@]} && first == ${#patch_list[@]})) && return 0
 
-	# Patches expect the tree without our overlays.
-	while IFS= read -r name; do
-		restore_dax_overlay "$name"
-	done < <(overlaid_names)
 	for ((i = ${#applied[@]} - 1; i >= first; i--)); do
 		p=$treedir/applied/${applied[i]}
 		if ! out=$(patch -d "$src" -p1 -R --dry-run <"$p" 2>&1) ||
@@ -343,9 +318,9 @@ verify_config() {
 	fi
 }
 
+drop_dax_overlay
 sync_patches
 sync_famfs
-sync_dax
 # The repository may have changed since the key was computed: key what the
 # tree now holds, so an artifact always matches its sources.
 key=$(artifact_key "$src" "$treedir/applied")
