@@ -4,7 +4,7 @@
 set -euo pipefail
 
 pkgs=(
-	build-essential pkg-config uuid-dev libyaml-dev zlib1g-dev
+	build-essential gcc-multilib pkg-config uuid-dev libyaml-dev zlib1g-dev
 	libclang-rt-14-dev clang sqlite3 python3 e2fsprogs
 	linux-source-6.12 linux-headers-6.12-amd64 linux-image-6.12-amd64
 	bc flex bison libelf-dev libssl-dev dwarves cpio kmod xz-utils rsync patch util-linux

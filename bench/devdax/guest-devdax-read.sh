@@ -23,10 +23,11 @@ driver() { basename "$(readlink /sys/bus/dax/devices/"$NAME"/driver)"; }
 
 to_fsdev() {
 	echo "$NAME" >$D/device_dax/unbind || die "unbind device_dax failed"
-	echo "$NAME" >$D/fsdev_dax/bind || die "bind fsdev_dax failed"
+	echo "$NAME" >$D/fsdev_dax/new_id || die "new_id fsdev_dax failed"
 }
 
 to_devdax() {
+	echo "$NAME" >$D/fsdev_dax/remove_id || die "remove_id fsdev_dax failed"
 	echo "$NAME" >$D/fsdev_dax/unbind || die "unbind fsdev_dax failed"
 	echo "$NAME" >$D/device_dax/bind || die "bind device_dax failed"
 }

@@ -11,6 +11,8 @@
 
 #include <linux/blkdev.h>
 #include <linux/dax.h>
+#include <linux/fs_context.h>
+#include <linux/string.h>
 #include <linux/mount.h>
 #include <linux/mutex.h>
 #include <linux/namei.h>
@@ -80,32 +82,39 @@ static int famfs_resolve_dev(const char *name, dev_t *devt, bool *is_chr)
 	return rc;
 }
 
-static int famfs_open_bdev(struct famfs_fs_info *fsi)
+static int famfs_open_bdev(struct famfs_fs_info *fsi, struct fs_context *fc)
 {
+	const char *name = fsi->sb->s_id;
 	struct block_device *bdev;
 	struct file *bdev_file;
 	u64 start_off = 0;
 
 	bdev_file = bdev_file_open_by_dev(fsi->devt, BLK_OPEN_READ | BLK_OPEN_WRITE,
 					  fsi->sb, NULL);
-	if (IS_ERR(bdev_file))
+	if (IS_ERR(bdev_file)) {
+		errorfc(fc, "%s: cannot open the block device (%ld)",
+			name, PTR_ERR(bdev_file));
 		return PTR_ERR(bdev_file);
+	}
 	fsi->bdev_file = bdev_file;
 	bdev = file_bdev(bdev_file);
 
 	if (bdev_read_only(bdev)) {
-		pr_err("%pg: device is read-only\n", bdev);
+		errorfc(fc, "%s: device is read-only", name);
 		return -EACCES;
 	}
 	if (!blk_queue_dax(bdev->bd_disk->queue)) {
-		pr_err("%pg: not a DAX capable device\n", bdev);
+		errorfc(fc,
+			"%s: not a DAX capable device (pmem in fsdax mode, or a character dax device)",
+			name);
 		return -EINVAL;
 	}
 	fsi->dax_dev = fs_dax_get_by_bdev(bdev, &start_off, fsi->sb,
 					  &famfs_dax_holder_ops);
 	if (!fsi->dax_dev) {
-		pr_err("%pg: cannot hold its dax device (in use or unaligned)\n",
-		       bdev);
+		errorfc(fc,
+			"%s: cannot hold its dax device (in use, or a partition not 2 MiB aligned)",
+			name);
 		return -EBUSY;
 	}
 	fsi->dax_start_off = start_off;
@@ -115,39 +124,48 @@ static int famfs_open_bdev(struct famfs_fs_info *fsi)
 
 /**
  * famfs_open_device() - find, claim and hold the device a mount names
- * @fsi:  the mount being set up; fsi->sb must be set
- * @path: mount source: path of a pmem block device or a character dax device
+ * @fsi: the mount being set up; fsi->sb must be set
+ * @fc:  the mount context; fc->source is the path of a pmem block device or
+ *       a character dax device. Why a device is refused goes to its log.
  *
- * On failure famfs_close_device() releases what was taken.
+ * Messages name the device by the last component of fc->source, which also
+ * becomes sb->s_id. On failure famfs_close_device() releases what was taken.
  *
  * Return: 0, -EBUSY if the device is mounted or held elsewhere, -ENOTBLK if
- * @path is no device, -EINVAL if the device cannot do DAX, or another errno.
+ * the source is no device, -EINVAL if the device cannot do DAX, or another
+ * errno.
  */
-int famfs_open_device(struct famfs_fs_info *fsi, const char *path)
+int famfs_open_device(struct famfs_fs_info *fsi, struct fs_context *fc)
 {
+	const char *name = fsi->sb->s_id;
 	bool is_chr;
 	dev_t devt;
 	int rc;
 
-	rc = famfs_resolve_dev(path, &devt, &is_chr);
-	if (rc)
+	strscpy(fsi->sb->s_id, kbasename(fc->source), sizeof(fsi->sb->s_id));
+	rc = famfs_resolve_dev(fc->source, &devt, &is_chr);
+	if (rc == -ENOTBLK) {
+		errorfc(fc, "%s: not a block or character device", name);
 		return rc;
+	}
+	if (rc == -EACCES) {
+		errorfc(fc, "%s: device node on a nodev mount", name);
+		return rc;
+	}
+	if (rc) {
+		errorfc(fc, "%s: cannot look up the device (%d)", name, rc);
+		return rc;
+	}
 
 	rc = famfs_claim_devt(fsi, devt);
-	if (rc)
+	if (rc) {
+		errorfc(fc, "%s: already mounted on this host", name);
 		return rc;
-
-	if (!is_chr)
-		return famfs_open_bdev(fsi);
-
-	rc = famfs_devdax_open(fsi, devt);
-	if (rc)
-		return rc;
-	if (WARN_ON_ONCE(!fsi->dax_dev)) {
-		famfs_devdax_close(fsi);
-		return -EINVAL;
 	}
-	return 0;
+
+	if (is_chr)
+		return famfs_devdax_open(fsi, fc);
+	return famfs_open_bdev(fsi, fc);
 }
 
 /**
@@ -161,7 +179,7 @@ void famfs_close_device(struct famfs_fs_info *fsi)
 		/* Drop the exclusive claim now, not at task_work time. */
 		bdev_fput(fsi->bdev_file);
 		fsi->bdev_file = NULL;
-	} else if (fsi->dax_dev) {
+	} else {
 		famfs_devdax_close(fsi);
 	}
 	fsi->dax_dev = NULL;

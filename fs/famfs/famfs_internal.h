@@ -15,6 +15,7 @@
 
 struct dax_device;
 struct dax_holder_operations;
+struct fs_context;
 
 /* Alignment every extent offset and length must honour: one PMD. */
 #define FAMFS_ALIGN		SZ_2M
@@ -24,6 +25,8 @@ struct dax_holder_operations;
  * @sb:            the superblock; also the dax holder
  * @dax_dev:       dax device the memory comes from
  * @bdev_file:     exclusively opened pmem block device; NULL for character dax
+ * @dax_loan:      character dax device lent to fsdev_dax for this mount
+ *                 (it was bound to device_dax); given back at unmount
  * @dax_start_off: byte offset of the device inside @dax_dev (pmem partitions)
  * @dev_size:      usable bytes of the device; every map must fit below it
  * @devt:          device number the mount was made from
@@ -39,6 +42,7 @@ struct famfs_fs_info {
 	struct super_block *sb;
 	struct dax_device *dax_dev;
 	struct file *bdev_file;
+	struct device *dax_loan;
 	u64 dax_start_off;
 	u64 dev_size;
 	dev_t devt;
@@ -146,7 +150,7 @@ long famfs_file_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 long famfs_dir_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 
 /* dev.c */
-int famfs_open_device(struct famfs_fs_info *fsi, const char *path);
+int famfs_open_device(struct famfs_fs_info *fsi, struct fs_context *fc);
 void famfs_close_device(struct famfs_fs_info *fsi);
 
 /* failure.c */

@@ -3,7 +3,8 @@
  * famfs - inodes and the in-memory namespace.
  *
  * The namespace lives only in memory, like ramfs: user space replays the log
- * to build it on every host. Dentries are pinned until unlink or umount.
+ * to build it on every host. Dentries are pinned until umount: what the log
+ * made is never unlinked, removed or renamed locally.
  */
 #define pr_fmt(fmt) "famfs: " fmt
 
@@ -139,6 +140,76 @@ static int famfs_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
 	return 0;
 }
 
+/*
+ * The namespace is rebuilt from the log on every host: a local unlink,
+ * rmdir or rename of what the log made would be undone by the next replay
+ * while statfs and other hosts disagree meanwhile. Only files that have no
+ * map yet (a create that failed half-way) may go.
+ */
+static bool famfs_from_log(struct dentry *dentry)
+{
+	struct inode *inode = d_inode(dentry);
+
+	return S_ISDIR(inode->i_mode) || famfs_inode_fmap(inode);
+}
+
+static int famfs_refuse(struct dentry *dentry, const char *op)
+{
+	pr_notice_ratelimited("%s: %s of \"%pd\" refused: files and directories leave the namespace only through the log\n",
+			      dentry->d_sb->s_id, op, dentry);
+	return -EPERM;
+}
+
+/**
+ * famfs_unlink() - remove a file that has no map yet
+ * @dir:    parent directory
+ * @dentry: the file
+ *
+ * Return: 0, or -EPERM for a mapped file.
+ */
+static int famfs_unlink(struct inode *dir, struct dentry *dentry)
+{
+	if (famfs_from_log(dentry))
+		return famfs_refuse(dentry, "unlink");
+	return simple_unlink(dir, dentry);
+}
+
+/**
+ * famfs_rmdir() - refuse to remove a directory
+ * @dir:    parent directory
+ * @dentry: the directory
+ *
+ * Return: -EPERM.
+ */
+static int famfs_rmdir(struct inode *dir, struct dentry *dentry)
+{
+	return famfs_refuse(dentry, "rmdir");
+}
+
+/**
+ * famfs_rename() - rename a file that has no map yet
+ * @idmap:      idmap of the mount
+ * @old_dir:    source directory
+ * @old_dentry: source
+ * @new_dir:    target directory
+ * @new_dentry: target, possibly existing
+ * @flags:      RENAME_* flags
+ *
+ * Return: 0, -EPERM if the source or an existing target came from the log,
+ * or the errno of simple_rename().
+ */
+static int famfs_rename(struct mnt_idmap *idmap, struct inode *old_dir,
+			struct dentry *old_dentry, struct inode *new_dir,
+			struct dentry *new_dentry, unsigned int flags)
+{
+	if (famfs_from_log(old_dentry))
+		return famfs_refuse(old_dentry, "rename");
+	if (d_really_is_positive(new_dentry) && famfs_from_log(new_dentry))
+		return famfs_refuse(new_dentry, "rename over");
+	return simple_rename(idmap, old_dir, old_dentry, new_dir, new_dentry,
+			     flags);
+}
+
 /**
  * famfs_evict_inode() - free a file's map when its inode goes away
  * @inode: the inode
@@ -162,10 +233,10 @@ void famfs_evict_inode(struct inode *inode)
 const struct inode_operations famfs_dir_inode_operations = {
 	.create		= famfs_create,
 	.lookup		= simple_lookup,
-	.unlink		= simple_unlink,
+	.unlink		= famfs_unlink,
 	.mkdir		= famfs_mkdir,
-	.rmdir		= simple_rmdir,
-	.rename		= simple_rename,
+	.rmdir		= famfs_rmdir,
+	.rename		= famfs_rename,
 	.setattr	= simple_setattr,
 	.getattr	= simple_getattr,
 };

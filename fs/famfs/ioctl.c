@@ -199,7 +199,7 @@ static int famfs_copy_interleave(const struct famfs_fs_info *fsi,
 	    !IS_ALIGNED(ie.ie_chunk_size, FAMFS_ALIGN))
 		return -EINVAL;
 
-	strips = memdup_array_user(u64_to_user_ptr(ie.ie_strips), ie.ie_nstrips,
+	strips = memdup_array_user(u64_to_user_ptr(ie.ie_strips_addr), ie.ie_nstrips,
 				   sizeof(*strips));
 	if (IS_ERR(strips))
 		return PTR_ERR(strips);
@@ -371,8 +371,8 @@ static long famfs_ioc_map_get_v2(struct file *file, void __user *argp)
 	} else {
 		out->iocmap.fioc_nextents = map->next;
 		for (i = 0; i < map->next; i++) {
-			out->ks[i].offset = map->ext[i].offset;
-			out->ks[i].len = map->ext[i].len;
+			out->ikse[i].offset = map->ext[i].offset;
+			out->ikse[i].len = map->ext[i].len;
 		}
 	}
 

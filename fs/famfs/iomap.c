@@ -58,27 +58,6 @@ static int famfs_iomap_begin(struct inode *inode, loff_t pos, loff_t length,
 	return 0;
 }
 
-/**
- * famfs_iomap_end() - finish an iomap iteration
- * @inode:   the file
- * @pos:     start of the mapped range
- * @length:  length of the mapped range
- * @written: bytes fs/dax processed
- * @flags:   IOMAP_* flags
- * @iomap:   the range famfs_iomap_begin() returned
- *
- * Nothing to undo: maps are static.
- *
- * Return: 0.
- */
-static int famfs_iomap_end(struct inode *inode, loff_t pos, loff_t length,
-			   ssize_t written, unsigned int flags,
-			   struct iomap *iomap)
-{
-	return 0;
-}
-
 const struct iomap_ops famfs_iomap_ops = {
 	.iomap_begin	= famfs_iomap_begin,
-	.iomap_end	= famfs_iomap_end,
 };

@@ -44,7 +44,7 @@ static int famfs_statfs(struct dentry *dentry, struct kstatfs *buf)
 	u64 used = atomic64_read(&fsi->mapped_bytes);
 	u64 size = fsi->dev_size;
 
-	buf->f_type = FAMFS_SUPER_MAGIC;
+	buf->f_type = FAMFS_STATFS_MAGIC_V1;
 	buf->f_bsize = PAGE_SIZE;
 	buf->f_frsize = PAGE_SIZE;
 	buf->f_blocks = size >> PAGE_SHIFT;
@@ -167,7 +167,7 @@ static int famfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	INIT_LIST_HEAD(&fsi->dev_list);
 	sb->s_fs_info = fsi;
 
-	sb->s_magic = FAMFS_SUPER_MAGIC;
+	sb->s_magic = FAMFS_STATFS_MAGIC_V1;
 	sb->s_op = &famfs_super_ops;
 	sb->s_maxbytes = MAX_LFS_FILESIZE;
 	sb->s_blocksize = PAGE_SIZE;
@@ -180,13 +180,9 @@ static int famfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	if (rc)
 		return rc;
 
-	rc = famfs_open_device(fsi, fc->source);
-	if (rc) {
-		errorf(fc, "famfs: cannot use %s (%d)", fc->source, rc);
+	rc = famfs_open_device(fsi, fc);
+	if (rc)
 		return rc;
-	}
-	snprintf(sb->s_id, sizeof(sb->s_id), "%u:%u", MAJOR(fsi->devt),
-		 MINOR(fsi->devt));
 
 	root = famfs_get_inode(sb, NULL, S_IFDIR | fsi->root_mode);
 	if (!root)
@@ -294,6 +290,8 @@ MODULE_ALIAS_FS("famfs");
 
 static int __init famfs_init(void)
 {
+	if (!IS_ENABLED(CONFIG_DEV_DAX_FSDEV))
+		pr_info("pmem only: this kernel has no fsdev_dax driver, so character dax devices cannot be mounted\n");
 	return register_filesystem(&famfs_fs_type);
 }
 

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,31 +128,62 @@ static int load_driver(const char *mod)
 	return 0;
 }
 
-/* Move @name from driver @from to driver @to and check it arrived. */
-static int rebind(const char *name, const char *from, const char *to)
+/* Is @name bound to driver @want? 0 yes, -EIO no (message), or -errno. */
+static int bound_to(const char *name, const char *want, bool quiet)
 {
 	char drv[64];
+	int rc;
+
+	rc = cli_dax_driver(name, drv, sizeof(drv));
+	if (!rc && strcmp(drv, want))
+		rc = -EIO;
+	if (rc && !quiet)
+		cli_err("%s: bound to '%s' after binding to %s", name,
+			rc == -EIO ? drv : "?", want);
+	return rc;
+}
+
+/*
+ * Move @name from driver @from to driver @to and check it arrived, with the
+ * dax bus's own mechanisms as daxctl uses them: fsdev_dax matches no device
+ * type, so it takes a device only by id (new_id, which also binds an unbound
+ * device); leaving fsdev mode removes the id again, so that no later probe
+ * puts the device back in fsdev mode.
+ */
+static int rebind(const char *name, const char *from, const char *to)
+{
+	bool to_fsdev = !strcmp(to, "fsdev_dax");
 	int rc;
 
 	rc = load_driver(to);
 	if (rc)
 		return rc;
+	if (!strcmp(from, "fsdev_dax")) {
+		rc = sysfs_write(from, "remove_id", name);
+		if (rc)
+			return rc;
+	}
 	rc = sysfs_write(from, "unbind", name);
 	if (rc)
 		return rc;
-	rc = sysfs_write(to, "bind", name);
-	if (rc) {
-		/* Do not leave the device without a driver. */
-		sysfs_write(from, "bind", name);
-		return rc;
+	if (to_fsdev) {
+		rc = sysfs_write(to, "new_id", name);
+		if (!rc && bound_to(name, to, true))
+			rc = sysfs_write(to, "bind", name);
+	} else {
+		rc = sysfs_write(to, "bind", name);
 	}
-	rc = cli_dax_driver(name, drv, sizeof(drv));
-	if (rc || strcmp(drv, to)) {
-		cli_err("%s: bound to '%s' after binding to %s", name,
-			rc ? "?" : drv, to);
-		if (!rc && !drv[0])
-			sysfs_write(from, "bind", name);	/* not driverless */
-		return rc ? rc : -EIO;
+	if (!rc)
+		rc = bound_to(name, to, false);
+	if (rc) {
+		char drv[64];
+
+		/* Do not leave the device without a driver. */
+		if (to_fsdev)
+			sysfs_write(to, "remove_id", name);
+		if (!cli_dax_driver(name, drv, sizeof(drv)) && !drv[0])
+			sysfs_write(from, "bind", name);
+		return rc;
 	}
 	return 0;
 }
@@ -175,7 +207,8 @@ void cli_dax_raw_hint(const char *dev, int err)
 		return;
 	fprintf(stderr,
 		"%s is in fsdev mode (bound to fsdev_dax): raw access is refused; "
-		"unmount it, then: echo %s > /sys/bus/dax/drivers/fsdev_dax/unbind; "
+		"unmount it, then: echo %s > /sys/bus/dax/drivers/fsdev_dax/remove_id; "
+		"echo %s > /sys/bus/dax/drivers/fsdev_dax/unbind; "
 		"echo %s > /sys/bus/dax/drivers/device_dax/bind\n",
-		dev, name, name);
+		dev, name, name, name);
 }

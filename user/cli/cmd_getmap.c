@@ -50,9 +50,9 @@ static int from_kernel(const struct famfs_ioc_get_fmap *k, struct fileinfo *fi)
 		fi->fmap.ext_type = FAMFS_EXT_SIMPLE;
 		fi->fmap.count = m->fioc_nextents;
 		for (i = 0; i < m->fioc_nextents; i++) {
-			fi->fmap.se[i].devindex = k->ks[i].devindex;
-			fi->fmap.se[i].offset = k->ks[i].offset;
-			fi->fmap.se[i].len = k->ks[i].len;
+			fi->fmap.se[i].devindex = k->ikse[i].devindex;
+			fi->fmap.se[i].offset = k->ikse[i].offset;
+			fi->fmap.se[i].len = k->ikse[i].len;
 		}
 		return 0;
 	}

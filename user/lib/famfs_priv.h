@@ -48,4 +48,11 @@ static inline uint64_t famfs_log_capacity(uint64_t log_len)
 /* Bytes of a relpath field actually used, or -1 if unterminated. */
 int famfs_relpath_len(const char *field);
 
+/*
+ * mount(2) famfs from @src on @root with the option string @data, through
+ * fsopen/fsconfig/fsmount so the kernel's reason for a refusal is part of
+ * the error message. Return: 0 or a negative errno (message reported).
+ */
+int famfs_kernel_mount(const char *src, const char *root, const char *data);
+
 #endif /* FAMFS_PRIV_H */

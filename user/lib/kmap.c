@@ -42,7 +42,7 @@ int famfs_kmap_v2(int fd, uint32_t file_type, uint64_t size,
 		ie.ie_nstrips = le->nstrips;
 		ie.ie_chunk_size = le->chunk_size;
 		ie.ie_nbytes = size;
-		ie.ie_strips = (uintptr_t)strips;
+		ie.ie_strips = strips;
 		m.fioc_ext_type = FAMFS_IOC_EXT_INTERLEAVE;
 		m.fioc_nextents = 1;
 		m.fioc_extents = (uintptr_t)&ie;

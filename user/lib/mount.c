@@ -335,8 +335,9 @@ int famfs_mount_ex(const char *dev, const char *mpt, const char *opts,
 			     client && can_client ? ",client" : "",
 			     opts && *opts ? "," : "", opts ? opts : "") >= sizeof(data))
 		return famfs_fail(-EINVAL, "mount options too long");
-	if (mount(src, root, "famfs", 0, data) < 0)
-		return famfs_fail(-errno, "mount %s on %s: %s", src, root, strerror(errno));
+	rc = famfs_kernel_mount(src, root, data);
+	if (rc)
+		return rc;
 	if (have_sb) {
 		rc = famfs_mkmeta_at(root, &sb, client);
 	} else {

@@ -4,7 +4,10 @@
  *
  * ioctl ABI (KABI 43) shared by the kernel module and user space.
  * Layouts are fixed: see Documentation/filesystems/famfs.rst.
- * User pointers are carried as __u64 so the layout is the same for every ABI.
+ * Member and constant names are those of the famfs user-space tools, so
+ * their sources build against this header. User pointers sit in unions with
+ * a __u64 (our *_addr names), so the layout is the same for every ABI; a
+ * 32-bit caller must zero the upper half (memset the struct first).
  */
 #ifndef _UAPI_LINUX_FAMFS_IOCTL_H
 #define _UAPI_LINUX_FAMFS_IOCTL_H
@@ -13,11 +16,22 @@
 #include <linux/types.h>
 
 #define FAMFS_KABI_VERSION 43
-#define FAMFS_SUPER_MAGIC 0x87b282fe
 
-/* Kernel limits on the number of extents in one map. */
-#define FAMFS_IOC_MAX_EXTENTS 2
-#define FAMFS_IOC_MAX_STRIPS 16
+/*
+ * statfs f_type of a mount of this module. The famfs tools also accept the
+ * on-media superblock magic 0x87b282ff here (older modules reported it);
+ * they call that one FAMFS_SUPER_MAGIC, so this header leaves the name to
+ * them.
+ */
+#define FAMFS_STATFS_MAGIC_V1 0x87b282fe
+
+/* Kernel limits on the number of extents in one map (upstream's names). */
+#define FAMFS_MAX_EXTENTS 2
+#define FAMFS_MAX_STRIPS 16
+#define FAMFS_IOC_MAX_INTERLEAVED_EXTENTS 1
+/* The same limits under the names this project used first. */
+#define FAMFS_IOC_MAX_EXTENTS FAMFS_MAX_EXTENTS
+#define FAMFS_IOC_MAX_STRIPS FAMFS_MAX_STRIPS
 
 /* File types, the same in v1 and v2 maps. */
 enum famfs_file_type {
@@ -51,7 +65,7 @@ struct famfs_ioc_map {
 	__u32 file_type;
 	__u64 file_size;
 	__u64 ext_list_count;
-	struct famfs_extent ext_list[FAMFS_IOC_MAX_EXTENTS];
+	struct famfs_extent ext_list[FAMFS_MAX_EXTENTS];
 };
 
 /* v2 simple extent: 24 bytes. */
@@ -66,28 +80,43 @@ struct famfs_ioc_interleaved_ext {
 	__u64 ie_nstrips;
 	__u64 ie_chunk_size;
 	__u64 ie_nbytes;	/* bytes covered; tools pass the file size */
-	__u64 ie_strips;	/* user pointer to ie_nstrips simple extents */
+	union {		/* ie_nstrips simple extents */
+		__u64 ie_strips_addr;
+		struct famfs_ioc_simple_extent *ie_strips;
+	};
 };
 
 /* v2 map for MAP_CREATE_V2: 32 bytes. */
 struct famfs_ioc_fmap {
 	__u64 fioc_file_size;
-	__u32 fioc_file_type;
-	__u32 fioc_ext_type;
-	__u32 fioc_nextents;
-	__u32 fioc_reserved;
-	__u64 fioc_extents;	/* user pointer to simple or interleaved extents */
+	__u32 fioc_file_type;	/* enum famfs_file_type */
+	__u32 fioc_ext_type;	/* enum famfs_ioc_ext_type */
+	union {
+		__u32 fioc_nextents;	/* simple extents */
+		__u32 fioc_niext;	/* interleaved extents */
+	};
+	__u32 fioc_reserved;	/* must be zero */
+	union {		/* the simple or interleaved extents */
+		__u64 fioc_extents;
+		struct famfs_ioc_simple_extent *kse;
+		struct famfs_ioc_interleaved_ext *kie;
+	};
 };
 
 /* v2 map as returned by MAP_GET_V2: 448 bytes. */
 struct famfs_ioc_get_fmap {
 	struct famfs_ioc_fmap iocmap;
 	union {
-		struct famfs_ioc_simple_extent ks[FAMFS_IOC_MAX_EXTENTS];
+		struct famfs_ioc_simple_extent ikse[FAMFS_MAX_EXTENTS];
 		struct {
+			struct famfs_ioc_interleaved_ext ikie;
+			struct famfs_ioc_simple_extent
+				kie_strips[FAMFS_MAX_STRIPS];
+		} ks;
+		struct {	/* the same, as this project named it */
 			struct famfs_ioc_interleaved_ext ie;
 			struct famfs_ioc_simple_extent
-				ie_strips[FAMFS_IOC_MAX_STRIPS];
+				ie_strips[FAMFS_MAX_STRIPS];
 		} il;
 	};
 };

@@ -49,6 +49,13 @@ from mhlib import (HERE, TOP, Host, LogWatch, StepError, Tap,  # noqa: E402
 MPT = "/mnt/famfs"
 PROBE = "/opt/famfs-mh/mh-probe"
 REFUSED = ("EACCES", "EROFS", "EPERM")
+# Shell (with $d the device name, $drv the drivers directory) that moves a
+# dax device into the named driver's mode.
+SWITCH_TO = {
+    "fsdev_dax": "echo $d > $drv/device_dax/unbind && echo $d > $drv/fsdev_dax/new_id",
+    "device_dax": "echo $d > $drv/fsdev_dax/remove_id && echo $d > $drv/fsdev_dax/unbind"
+                  " && echo $d > $drv/device_dax/bind",
+}
 HASH_LIMIT = 64 << 20   # files larger than this are checked by famfs verify
 
 
@@ -138,16 +145,16 @@ class Scenario:
             self.tap.fail("step %s: %s (harness error)" % (num, title), repr(exc))
 
     # A character dax device is formatted raw (device_dax driver) and
-    # mounted in fsdev mode (fsdev_dax driver, see drivers/dax/README.md).
+    # mounted in fsdev mode (fsdev_dax driver, see drivers/dax/README.md),
+    # entered and left by id as daxctl does.
     def dax_driver(self, host, driver):
         if self.args.mode != "devdax":
             return
         name = os.path.basename(self.dev)
-        other = "device_dax" if driver == "fsdev_dax" else "fsdev_dax"
         host.ok("modprobe fsdev_dax 2>/dev/null; d=%s; drv=/sys/bus/dax/drivers; "
                 "cur=$(basename \"$(readlink /sys/bus/dax/devices/$d/driver)\"); "
-                "[ \"$cur\" = %s ] || { echo $d > $drv/%s/unbind && "
-                "echo $d > $drv/%s/bind; }" % (name, driver, other, driver))
+                "[ \"$cur\" = %s ] || { %s; }"
+                % (name, driver, SWITCH_TO[driver]))
 
     # What an administrator types: on a dax device, famfs mount puts it in
     # fsdev mode first (and back if the mount fails).

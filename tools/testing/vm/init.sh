@@ -174,7 +174,7 @@ if [ -f /run/famfs/device ]; then
 	FAMFS_DEV=$(cat /run/famfs/device)
 	export FAMFS_DEV
 fi
-export FAMFS_NAME=$name FAMFS_BACKEND=$backend FAMFS_MODE=$mode
+export FAMFS_NAME=$name FAMFS_BACKEND=$backend FAMFS_NS_MODE=$mode
 echo "famfs-init: name=$name backend=$backend mode=$mode create=$create dev=${FAMFS_DEV:-none} status=$status"
 
 port=""

@@ -54,12 +54,13 @@ ln -s ../../../devices/dax9.0 "$S/bus/dax/devices/dax9.0"
 ln -s ../../bus/dax "$S/devices/dax9.0/subsystem"
 ln -s ../../bus/dax/drivers/fsdev_dax "$S/devices/dax9.0/driver"
 for d in fsdev_dax device_dax; do
-	: >"$S/bus/dax/drivers/$d/bind"
-	: >"$S/bus/dax/drivers/$d/unbind"
+	for f in bind unbind new_id remove_id; do
+		: >"$S/bus/dax/drivers/$d/$f"
+	done
 done
 export FAMFS_SYSFS_ROOT="$S"
 
-HINT="is in fsdev mode \(bound to fsdev_dax\): raw access is refused; unmount it, then: echo dax9.0 > /sys/bus/dax/drivers/fsdev_dax/unbind; echo dax9.0 > /sys/bus/dax/drivers/device_dax/bind"
+HINT="is in fsdev mode \(bound to fsdev_dax\): raw access is refused; unmount it, then: echo dax9.0 > /sys/bus/dax/drivers/fsdev_dax/remove_id; echo dax9.0 > /sys/bus/dax/drivers/fsdev_dax/unbind; echo dax9.0 > /sys/bus/dax/drivers/device_dax/bind"
 expect_rc_msg 2 "$HINT" "fsck of a device in fsdev mode explains ENXIO" \
 	"$FAMFS" fsck "$node"
 expect_rc_msg 2 "$HINT" "mkfs of a device in fsdev mode explains ENXIO" \
@@ -67,17 +68,21 @@ expect_rc_msg 2 "$HINT" "mkfs of a device in fsdev mode explains ENXIO" \
 expect_rc_msg 2 "$HINT" "--device on a device in fsdev mode explains ENXIO" \
 	"$FAMFS" mkdir --device "$node" d
 
-# Bound to device_dax: unbind, bind to fsdev_dax, then check the result.
-# The fake driver link does not follow the writes, so the check finds it
-# still on device_dax: exit 2, nothing mounted, no further writes.
+# Bound to device_dax: unbind, add the id to fsdev_dax (new_id, as daxctl
+# does; it binds an unbound device), bind if that did not, then check the
+# result. The fake driver link does not follow the writes, so the check
+# finds it still on device_dax: the id is removed again, exit 2, nothing
+# mounted, and the device (still linked to a driver) is not rebound.
 ln -sfn ../../bus/dax/drivers/device_dax "$S/devices/dax9.0/driver"
 run "$FAMFS" mount --set-fsdev-mode "$node" "$T/mnt"
 [ "$RC" -eq 2 ] &&
 	[ "$(cat "$S/bus/dax/drivers/device_dax/unbind")" = dax9.0 ] &&
+	[ "$(cat "$S/bus/dax/drivers/fsdev_dax/new_id")" = dax9.0 ] &&
 	[ "$(cat "$S/bus/dax/drivers/fsdev_dax/bind")" = dax9.0 ] &&
+	[ "$(cat "$S/bus/dax/drivers/fsdev_dax/remove_id")" = dax9.0 ] &&
 	[ ! -s "$S/bus/dax/drivers/device_dax/bind" ] &&
 	grep -q "after binding to fsdev_dax" "$ERR" &&
 	grep -q "cannot switch .* to fsdev mode; not mounted" "$ERR"
-check $? "switch sequence: unbind device_dax, bind fsdev_dax, verify"
+check $? "switch sequence: unbind device_dax, new_id (and bind) fsdev_dax, verify"
 
 done_testing

@@ -21,6 +21,7 @@ driver() { basename "$(readlink "/sys/bus/dax/devices/$NAME/driver")"; }
 td() { if [ "$(driver)" = "$2" ]; then ok "$1"; else echo "# driver $(driver)" >"$W/log"; bad "$1"; fi; }
 tap_cleanup() {
 	[ "$(driver)" = fsdev_dax ] || return 0
+	echo "$NAME" >/sys/bus/dax/drivers/fsdev_dax/remove_id 2>/dev/null
 	echo "$NAME" >/sys/bus/dax/drivers/fsdev_dax/unbind 2>/dev/null
 	echo "$NAME" >/sys/bus/dax/drivers/device_dax/bind 2>/dev/null
 }
@@ -34,7 +35,7 @@ grep -qw famfs /proc/filesystems || skip_all "famfs kernel module not available"
 umount "$MPT" >/dev/null 2>&1
 mkdir -p "$MPT"
 
-HINT="is in fsdev mode \(bound to fsdev_dax\): raw access is refused; unmount it, then: echo $NAME > /sys/bus/dax/drivers/fsdev_dax/unbind; echo $NAME > /sys/bus/dax/drivers/device_dax/bind"
+HINT="is in fsdev mode \(bound to fsdev_dax\): raw access is refused; unmount it, then: echo $NAME > /sys/bus/dax/drivers/fsdev_dax/remove_id; echo $NAME > /sys/bus/dax/drivers/fsdev_dax/unbind; echo $NAME > /sys/bus/dax/drivers/device_dax/bind"
 t "mkfs.famfs -f in devdax mode" 0 "$MKFS" -f "$DEV" || finish
 t "mount with a bad option fails (exit 2)" 2 \
 	"$FAMFS" mount --set-fsdev-mode -o bogus_opt=1 "$DEV" "$MPT"
@@ -54,6 +55,7 @@ tg "--device explains fsdev mode" "$HINT"
 t "mount --set-fsdev-mode when already in fsdev mode" 0 \
 	"$FAMFS" mount --set-fsdev-mode "$DEV" "$MPT"
 t "umount again" 0 umount "$MPT"
+echo "$NAME" >/sys/bus/dax/drivers/fsdev_dax/remove_id
 echo "$NAME" >/sys/bus/dax/drivers/fsdev_dax/unbind
 echo "$NAME" >/sys/bus/dax/drivers/device_dax/bind
 td "switched back by hand" device_dax

@@ -242,7 +242,7 @@ TEST_F(val, v2_count_zero_einval)
 TEST_F(val, v2il_count_zero_einval)
 {
 	struct famfs_ioc_interleaved_ext ie = {
-		4, FT_AU, 4 * FT_AU, (uintptr_t)self->strips,
+		4, FT_AU, 4 * FT_AU, { (uintptr_t)self->strips },
 	};
 	struct famfs_ioc_fmap m = {
 		.fioc_file_size = FT_AU, .fioc_file_type = FAMFS_REG,
@@ -295,8 +295,8 @@ TEST_F(val, v2il_count_over_limit)
 {
 	/* MAP_GET_V2 can return one interleaved extent: more is over the limit */
 	struct famfs_ioc_interleaved_ext ie[2] = {
-		{ 2, FT_AU, 2 * FT_AU, (uintptr_t)&self->strips[0] },
-		{ 2, FT_AU, 2 * FT_AU, (uintptr_t)&self->strips[2] },
+		{ 2, FT_AU, 2 * FT_AU, { (uintptr_t)&self->strips[0] } },
+		{ 2, FT_AU, 2 * FT_AU, { (uintptr_t)&self->strips[2] } },
 	};
 	struct famfs_ioc_fmap m = {
 		.fioc_file_size = 2 * FT_AU, .fioc_file_type = FAMFS_REG,
@@ -622,7 +622,7 @@ TEST_F(val, v2_map_twice_eexist)
 	EXPECT_RC(EEXIST, v1_one(self->fd, FAMFS_REG, FT_AU,
 				 self->good + 4 * FT_AU, FT_AU));
 	ASSERT_EQ(0, ft_get_v2(self->fd, &g));
-	EXPECT_EQ(self->good, g.ks[0].offset);
+	EXPECT_EQ(self->good, g.ikse[0].offset);
 }
 
 TEST_F(val, v2il_map_twice_eexist)
@@ -662,8 +662,8 @@ TEST_F(val, racing_maps_one_wins)
 	EXPECT_EQ(0, other);
 	ASSERT_EQ(0, ft_get_v2(self->fd, &g));
 	EXPECT_EQ(1, g.iocmap.fioc_nextents);
-	EXPECT_EQ(0, (g.ks[0].offset - self->good) % FT_AU);
-	EXPECT_GT(self->good + 8 * FT_AU, g.ks[0].offset);
+	EXPECT_EQ(0, (g.ikse[0].offset - self->good) % FT_AU);
+	EXPECT_GT(self->good + 8 * FT_AU, g.ikse[0].offset);
 }
 
 /* ---- arguments the table implies: types, pointers, unknown commands ---- */
@@ -691,7 +691,7 @@ TEST_F(val, bad_types_einval)
 
 TEST_F(val, bad_pointers_efault)
 {
-	struct famfs_ioc_interleaved_ext ie = { 4, FT_AU, 4 * FT_AU, 16 };
+	struct famfs_ioc_interleaved_ext ie = { 4, FT_AU, 4 * FT_AU, { 16 } };
 	struct famfs_ioc_fmap f = {
 		.fioc_file_size = FT_AU, .fioc_file_type = FAMFS_REG,
 		.fioc_ext_type = FAMFS_IOC_EXT_SIMPLE, .fioc_nextents = 1,

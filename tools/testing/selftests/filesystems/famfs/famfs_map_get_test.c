@@ -83,9 +83,9 @@ static void check_v2(struct __test_metadata *_metadata, int fd,
 	EXPECT_EQ(FAMFS_IOC_EXT_SIMPLE, g.iocmap.fioc_ext_type);
 	ASSERT_EQ((uint32_t)n, g.iocmap.fioc_nextents);
 	for (i = 0; i < n; i++) {
-		EXPECT_EQ(0, g.ks[i].devindex);
-		EXPECT_EQ(want[i].offset, g.ks[i].offset) TH_LOG("extent %d", i);
-		EXPECT_EQ(want[i].len, g.ks[i].len) TH_LOG("extent %d", i);
+		EXPECT_EQ(0, g.ikse[i].devindex);
+		EXPECT_EQ(want[i].offset, g.ikse[i].offset) TH_LOG("extent %d", i);
+		EXPECT_EQ(want[i].len, g.ikse[i].len) TH_LOG("extent %d", i);
 	}
 }
 
@@ -223,7 +223,7 @@ TEST_F(rt, map_visible_through_other_fds)
 	ro = open(ft_path("f"), O_RDONLY);
 	ASSERT_GE(ro, 0);
 	ASSERT_EQ(0, ft_get_v2(ro, &g));
-	EXPECT_EQ(s.offset, g.ks[0].offset);
+	EXPECT_EQ(s.offset, g.ikse[0].offset);
 	close(ro);
 }
 

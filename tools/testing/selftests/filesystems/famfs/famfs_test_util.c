@@ -248,7 +248,7 @@ int ft_map_v2_interleave(int fd, uint64_t file_size, uint64_t nstrips,
 	ie.ie_nstrips = nstrips;
 	ie.ie_chunk_size = chunk;
 	ie.ie_nbytes = nbytes;
-	ie.ie_strips = (uintptr_t)strips;
+	ie.ie_strips_addr = (uintptr_t)strips;
 	memset(&m, 0, sizeof(m));
 	m.fioc_file_size = file_size;
 	m.fioc_file_type = FAMFS_REG;
