@@ -9,8 +9,9 @@
 #include "cli.h"
 #include "cmds.h"
 
+/* The release, from the top-level VERSION file (user/Makefile). */
 #ifndef FAMFS_CLI_VERSION
-#define FAMFS_CLI_VERSION "1.0"
+#define FAMFS_CLI_VERSION "unknown"
 #endif
 
 struct famfs_cmd {
@@ -64,6 +65,11 @@ int main(int argc, char **argv)
 	base = base ? base + 1 : (argc > 0 ? argv[0] : "famfs");
 	if (strcmp(base, "mount.famfs") == 0) {
 		cli_prog = "mount.famfs";
+		if (argc == 2 && (!strcmp(argv[1], "-V") ||
+				  !strcmp(argv[1], "--version"))) {
+			printf("mount.famfs (famfs) %s\n", FAMFS_CLI_VERSION);
+			return CLI_EXIT_OK;
+		}
 		return cmd_mount_famfs(argc, argv);
 	}
 	cli_prog = "famfs";
