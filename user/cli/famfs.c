@@ -35,6 +35,7 @@ static const struct famfs_cmd cmds[] = {
 	{ "clone", cmd_clone, "log a second file with the same map (test)" },
 	{ "mkmeta", cmd_mkmeta, "create the .meta files of a mount" },
 	{ "cat", cmd_cat, "write a file's bytes to stdout" },
+	{ "fsdev-mode", cmd_fsdev_mode, "bind dax devices to fsdev_dax (boot)" },
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
