@@ -7,7 +7,7 @@
 #   make module-install [KVER=...] [INSTALL_MOD_PATH=...]   famfs.ko + depmod
 #   make install    programs, libfamfs, headers, man pages, units (PREFIX, DESTDIR)
 #   make uninstall  the reverse (same PREFIX, DESTDIR)
-#   make deb        Debian packages into ../ (dpkg-buildpackage -us -uc -b)
+#   make deb        Debian packages into build/debs (DEBDIR=...)
 
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
@@ -68,11 +68,11 @@ uninstall:
 version:
 	@echo $(VERSION)
 
-# Binary packages (famfs-tools, libfamfs1, libfamfs-dev, famfs-dkms) in the
-# parent directory, as dpkg-buildpackage does. scripts/build-debs.sh builds
-# them in a scratch copy instead and leaves the tree alone.
+# Binary packages (famfs-tools, libfamfs1, libfamfs-dev, famfs-dkms) into
+# $(DEBDIR), built by dpkg-buildpackage in a scratch copy of the tree.
+DEBDIR ?= build/debs
 deb:
-	dpkg-buildpackage -us -uc -b
+	bash scripts/build-debs.sh $(DEBDIR)
 
 clean:
 	$(MAKE) -C user clean
