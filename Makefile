@@ -76,3 +76,4 @@ deb:
 
 clean:
 	$(MAKE) -C user clean
+	rm -rf build/debs
