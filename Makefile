@@ -4,13 +4,18 @@
 #   make demo       two emulated hosts share one memory: A formats and fills, B reads
 #   make kernel     build (or reuse from cache) the minimal test kernel with famfs
 #   make module KDIR=/lib/modules/$(uname -r)/build   out-of-tree fs/famfs
-#   make install    binaries and man pages
+#   make module-install [KVER=...] [INSTALL_MOD_PATH=...]   famfs.ko + depmod
+#   make install    programs, libfamfs, headers, man pages, units (PREFIX, DESTDIR)
+#   make uninstall  the reverse (same PREFIX, DESTDIR)
+#   make deb        Debian packages into build/debs (DEBDIR=...)
 
-KDIR ?= /lib/modules/$(shell uname -r)/build
+KVER ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KVER)/build
 PREFIX ?= /usr/local
+VERSION := $(shell cat VERSION)
 
 .PHONY: all deps check check-user check-kasan demo kernel module module-clean \
-	install clean bench
+	module-install install uninstall clean bench deb version
 
 all:
 	$(MAKE) -C user
@@ -39,6 +44,15 @@ module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/fs/famfs \
 		EXTRA_CFLAGS=-I$(CURDIR)/include/uapi modules
 
+# modules_install puts famfs.ko under /lib/modules/$(KVER)/updates (kbuild's
+# INSTALL_MOD_DIR for external modules is "extra"; updates/ wins over an
+# in-tree famfs.ko). depmod -b honours INSTALL_MOD_PATH for staged installs.
+module-install: module
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/fs/famfs INSTALL_MOD_DIR=updates \
+		$(if $(INSTALL_MOD_PATH),INSTALL_MOD_PATH=$(INSTALL_MOD_PATH)) \
+		modules_install
+	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KVER)
+
 module-clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/fs/famfs clean
 
@@ -48,5 +62,18 @@ bench: all
 install: all
 	$(MAKE) -C user install PREFIX=$(PREFIX)
 
+uninstall:
+	$(MAKE) -C user uninstall PREFIX=$(PREFIX)
+
+version:
+	@echo $(VERSION)
+
+# Binary packages (famfs-tools, libfamfs1, libfamfs-dev, famfs-dkms) into
+# $(DEBDIR), built by dpkg-buildpackage in a scratch copy of the tree.
+DEBDIR ?= build/debs
+deb:
+	bash scripts/build-debs.sh $(DEBDIR)
+
 clean:
 	$(MAKE) -C user clean
+	rm -rf build/debs

@@ -305,3 +305,4 @@ module_exit(famfs_exit);
 
 MODULE_DESCRIPTION("famfs: shared-memory file system for fabric-attached and CXL memory");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(FAMFS_MODULE_VERSION);

@@ -18,5 +18,6 @@ int cmd_chkread(int argc, char **argv);
 int cmd_clone(int argc, char **argv);
 int cmd_mkmeta(int argc, char **argv);
 int cmd_cat(int argc, char **argv);
+int cmd_fsdev_mode(int argc, char **argv);	/* cmd_daxmode.c */
 
 #endif /* FAMFS_CLI_CMDS_H */

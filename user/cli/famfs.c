@@ -9,8 +9,9 @@
 #include "cli.h"
 #include "cmds.h"
 
+/* The release, from the top-level VERSION file (user/Makefile). */
 #ifndef FAMFS_CLI_VERSION
-#define FAMFS_CLI_VERSION "1.0"
+#define FAMFS_CLI_VERSION "unknown"
 #endif
 
 struct famfs_cmd {
@@ -34,6 +35,7 @@ static const struct famfs_cmd cmds[] = {
 	{ "clone", cmd_clone, "log a second file with the same map (test)" },
 	{ "mkmeta", cmd_mkmeta, "create the .meta files of a mount" },
 	{ "cat", cmd_cat, "write a file's bytes to stdout" },
+	{ "fsdev-mode", cmd_fsdev_mode, "bind dax devices to fsdev_dax (boot)" },
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
@@ -64,6 +66,11 @@ int main(int argc, char **argv)
 	base = base ? base + 1 : (argc > 0 ? argv[0] : "famfs");
 	if (strcmp(base, "mount.famfs") == 0) {
 		cli_prog = "mount.famfs";
+		if (argc == 2 && (!strcmp(argv[1], "-V") ||
+				  !strcmp(argv[1], "--version"))) {
+			printf("mount.famfs (famfs) %s\n", FAMFS_CLI_VERSION);
+			return CLI_EXIT_OK;
+		}
 		return cmd_mount_famfs(argc, argv);
 	}
 	cli_prog = "famfs";

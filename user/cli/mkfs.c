@@ -12,10 +12,16 @@
 #include "cli.h"
 #include "libfamfs.h"
 
+/* The release, from the top-level VERSION file (user/Makefile). */
+#ifndef FAMFS_CLI_VERSION
+#define FAMFS_CLI_VERSION "unknown"
+#endif
+
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: mkfs.famfs [-f] [-k] [-l LOGLEN] [-d DIR] DEVICE\n"
+		"       mkfs.famfs --version\n"
 		"\n"
 		"Format DEVICE (/dev/daxX.Y, /dev/pmemN or an image file) as famfs:\n"
 		"a superblock at offset 0 and an empty log at 2 MiB. This host\n"
@@ -28,6 +34,7 @@ static void usage(FILE *f)
 		"                      suffixes; default 8m = 15420 entries)\n"
 		"  -d, --directory DIR populate from DIR (files and directories,\n"
 		"                      offline, like mke2fs -d)\n"
+		"  -V, --version       print the famfs release and exit\n"
 		"  -h, --help          this text\n"
 		"\n"
 		"Refused (exit 4): a device that is mounted on this host, or one\n"
@@ -102,6 +109,7 @@ int main(int argc, char **argv)
 		{ "loglen", required_argument, NULL, 'l' },
 		{ "directory", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool force = false, kill = false;
@@ -114,7 +122,7 @@ int main(int argc, char **argv)
 	int c, rc, ret;
 
 	cli_prog = "mkfs.famfs";
-	while ((c = getopt_long(argc, argv, "fkl:d:h", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "fkl:d:hV", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			force = true;
@@ -136,6 +144,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return CLI_EXIT_OK;
+		case 'V':
+			printf("mkfs.famfs (famfs) %s\n", FAMFS_CLI_VERSION);
 			return CLI_EXIT_OK;
 		default:
 			return cli_usage_hint();
