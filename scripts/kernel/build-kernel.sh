@@ -126,6 +126,7 @@ artifact_key() {
 			printf 'fragment %s ' "${f##*/}"
 			sha256sum <"$f" | cut -d' ' -f1
 		done
+		root=$top hash_paths VERSION
 		root=$1 hash_paths include/uapi/linux/famfs_ioctl.h "${famfs_list[@]}"
 		for p in "${patch_list[@]}"; do
 			printf 'patch %s ' "${p##*/}"
@@ -207,6 +208,8 @@ sync_famfs() {
 	fi
 	sync_file "$top/include/uapi/linux/famfs_ioctl.h" \
 		"$src/include/uapi/linux/famfs_ioctl.h"
+	# MODULE_VERSION: the release, next to the module's Makefile.
+	((${#famfs_list[@]} == 0)) || sync_file "$top/VERSION" "$src/fs/famfs/VERSION"
 }
 
 # Trees made before the series became self-contained had drivers/dax/*.[ch]
