@@ -71,7 +71,8 @@ static int famfs_devdax_borrow(struct famfs_fs_info *fsi,
 				name);
 			break;
 		case -EOPNOTSUPP:
-			errorfc(fc, "%s: this kernel has no fsdev_dax driver (CONFIG_DEV_DAX_FSDEV)",
+			errorfc(fc,
+				"%s: this kernel has no fsdev_dax driver (CONFIG_DEV_DAX_FSDEV)",
 				name);
 			break;
 		default:
