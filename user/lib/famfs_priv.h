@@ -49,10 +49,16 @@ static inline uint64_t famfs_log_capacity(uint64_t log_len)
 int famfs_relpath_len(const char *field);
 
 /*
- * mount(2) famfs from @src on @root with the option string @data, through
- * fsopen/fsconfig/fsmount so the kernel's reason for a refusal is part of
- * the error message. Return: 0 or a negative errno (message reported).
+ * Mount famfs from @src on @root with the option string @data (famfs
+ * options, VFS flags and fstab-only options, split as mount(8) does),
+ * through fsopen/fsconfig/fsmount so the kernel's reason for a refusal is
+ * part of the error message. Always nosuid, and nodev when @client, unless
+ * @data says suid or dev. Return: 0 or a negative errno (message reported).
  */
-int famfs_kernel_mount(const char *src, const char *root, const char *data);
+int famfs_kernel_mount(const char *src, const char *root, const char *data,
+		       bool client);
+
+/* Remount @root with "client" and make it nodev unless @data says dev. */
+int famfs_mount_make_client(const char *root, const char *data);
 
 #endif /* FAMFS_PRIV_H */

@@ -335,7 +335,7 @@ int famfs_mount_ex(const char *dev, const char *mpt, const char *opts,
 			     client && can_client ? ",client" : "",
 			     opts && *opts ? "," : "", opts ? opts : "") >= sizeof(data))
 		return famfs_fail(-EINVAL, "mount options too long");
-	rc = famfs_kernel_mount(src, root, data);
+	rc = famfs_kernel_mount(src, root, data, client);
 	if (rc)
 		return rc;
 	if (have_sb) {
@@ -347,10 +347,8 @@ int famfs_mount_ex(const char *dev, const char *mpt, const char *opts,
 			rc = read_meta_sb(root, &sb);
 		if (!rc)
 			rc = famfs_system_uuid(me);
-		if (!rc && !famfs_sb_is_master(&sb, me) && can_client &&
-		    mount(NULL, root, NULL, MS_REMOUNT, "client") < 0)
-			rc = famfs_fail(-errno, "remount %s as client: %s", root,
-					strerror(errno));
+		if (!rc && !famfs_sb_is_master(&sb, me) && can_client)
+			rc = famfs_mount_make_client(root, data);
 	}
 	if (!rc)
 		rc = famfs_mount_record_write(root, sb.fs_uuid);

@@ -139,6 +139,23 @@ t "umount" 0 umount "$MPT"
 t "mount.famfs DEV MPT" 0 "$MOUNTF" "$DEV" "$MPT"
 t "verify after remount" 0 "$FAMFS" verify -S 3 -f "$MPT/a/b/f"
 if cmp "$W/src/d/x" "$MPT/a/src/d/x" >"$W/log" 2>&1; then ok "copy intact after remount"; else bad "copy intact after remount"; fi
+grep " $MPT famfs " /proc/mounts >"$W/log"
+tg "a mount is nosuid by default" "[ ,]nosuid[ ,]"
+
+# fstab-style options, as mount(8) hands them to the helper: VFS flags become
+# mount attributes, fstab-only options are dropped, famfs's own reach it.
+t "umount before the fstab options" 0 umount "$MPT"
+t "mount.famfs -o rw,nodev,noexec,noatime,nofail,_netdev,x-systemd.requires=/,mode=0711" 0 \
+	"$MOUNTF" "$DEV" "$MPT" -o rw,nodev,noexec,noatime,nofail,_netdev,x-systemd.requires=/,mode=0711
+grep " $MPT famfs " /proc/mounts >"$W/log"
+tg "the VFS flags are on the mount" "nosuid,nodev,noexec,noatime"
+tg "famfs's own option reached the kernel" "mode=711"
+t "umount after the fstab options" 0 umount "$MPT"
+t "an unknown option is refused with the kernel's reason" 2 "$FAMFS" mount -o bogus_opt "$DEV" "$MPT"
+tg "the reason names the option" "bogus_opt"
+t "mount.famfs -o suid overrides the nosuid default" 0 "$MOUNTF" "$DEV" "$MPT" -o suid
+grep " $MPT famfs " /proc/mounts >"$W/log"
+if grep -q "nosuid" "$W/log"; then bad "suid: no nosuid on the mount"; else ok "suid: no nosuid on the mount"; fi
 
 # clone makes cross-linked files: fsck must fail with 3
 t "clone" 0 "$FAMFS" clone "$MPT/a/b/f" "$MPT/a/clone"
