@@ -80,8 +80,12 @@ int famfs_dev_open(const char *path, bool writable, struct famfs_dev *d)
 	void *p;
 	int rc;
 
+	if (!d)
+		return famfs_fail(-EINVAL, "device open: no result");
 	memset(d, 0, sizeof(*d));
 	d->fd = -1;
+	if (!path)
+		return famfs_fail(-EINVAL, "device open: no path");
 	if (strlen(path) >= sizeof(d->path))
 		return famfs_fail(-ENAMETOOLONG, "device path too long");
 	strcpy(d->path, path);
@@ -129,6 +133,8 @@ fail:
 
 void famfs_dev_close(struct famfs_dev *d)
 {
+	if (!d)
+		return;
 	if (d->base)
 		munmap(d->base, d->size);
 	if (d->fd >= 0)
@@ -144,7 +150,7 @@ void famfs_flush(const void *addr, size_t len)
 	long pg = sysconf(_SC_PAGESIZE);
 	uintptr_t pstart;
 
-	if (!len)
+	if (!len || !addr)
 		return;
 #if defined(__x86_64__)
 	for (; p < end; p += 64)
@@ -222,6 +228,8 @@ static int find_mount(dev_t rdev, char *mpt, size_t len)
 
 int famfs_dev_mountpoint(const struct famfs_dev *d, char *mpt, size_t len)
 {
+	if (!d || !mpt || !len)
+		return famfs_fail(-EINVAL, "mountpoint: missing argument");
 	if (d->kind == FAMFS_DEV_IMAGE || !d->rdev)
 		return 0;
 	return find_mount(d->rdev, mpt, len);
@@ -231,6 +239,8 @@ int famfs_path_mountpoint(const char *devpath, char *mpt, size_t len)
 {
 	struct stat st;
 
+	if (!devpath || !mpt || !len)
+		return famfs_fail(-EINVAL, "mountpoint: missing argument");
 	if (stat(devpath, &st) < 0)
 		return famfs_fail(-errno, "%s: %s", devpath, strerror(errno));
 	if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
