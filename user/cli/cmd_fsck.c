@@ -69,7 +69,7 @@ static int open_target(struct fsck_target *t)
 	}
 	if (S_ISREG(st.st_mode)) {
 		/* A file inside a famfs mount, or an image file? */
-		fd = open(t->path, O_RDONLY | O_CLOEXEC);
+		fd = open(t->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 		if (fd >= 0) {
 			famfs = famfs_is_famfs_fd(fd) == 1;
 			close(fd);

@@ -90,7 +90,21 @@ int famfs_dev_open(const char *path, bool writable, struct famfs_dev *d)
 		return famfs_fail(-ENAMETOOLONG, "device path too long");
 	strcpy(d->path, path);
 	d->writable = writable;
-	d->fd = open(path, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+	/*
+	 * Look before opening: opening a FIFO (or a tty) would block or have
+	 * side effects. O_NONBLOCK covers the race with a path swapped
+	 * between stat and open; fstat below checks the object opened.
+	 */
+	if (stat(path, &st) < 0)
+		return famfs_fail(-errno, "%s: %s", path, strerror(errno));
+	if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
+		return famfs_fail(-ENODEV,
+				  "%s: a %s, not a regular file, dax character device or block device",
+				  path, S_ISFIFO(st.st_mode) ? "FIFO" :
+				  S_ISDIR(st.st_mode) ? "directory" :
+				  S_ISSOCK(st.st_mode) ? "socket" : "special file");
+	d->fd = open(path, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NONBLOCK |
+		     O_NOCTTY);
 	if (d->fd < 0)
 		return famfs_fail(-errno, "%s: %s", path, strerror(errno));
 	if (fstat(d->fd, &st) < 0) {

@@ -105,4 +105,41 @@ expect_rc 0 "creat -N 4 -C 4m -s 20m still works" \
 	"$FAMFS" creat --device "$T/il" -N 4 -C 4m -s 20m striped
 expect_rc_msg 0 "result: +clean" "fsck clean after the refused creats" "$FAMFS" fsck "$T/il"
 
+# fsck -v stays linear in the log size: a full 64 MiB log (123,361 entries).
+truncate -s 128M "$T/big"
+"$MKFS" -l 64m "$T/big" >/dev/null 2>&1
+python3 - "$T/big" <<'PY'
+import struct, sys, zlib
+f = open(sys.argv[1], "r+b")
+log = 2 << 20
+n = ((64 << 20) - 48) // 544
+buf = bytearray()
+for i in range(n):
+    body = struct.pack("<III", 0, 0, 0o755) + (b"d%d" % i).ljust(80, b"\0")
+    e = struct.pack("<QII", i, 1, 0) + body.ljust(520, b"\0")
+    buf += e + struct.pack("<Q", zlib.crc32(e))
+f.seek(log + 48); f.write(buf)
+f.seek(log + 32); f.write(struct.pack("<QQ", n, n))
+PY
+start=$(date +%s)
+run timeout 20 "$FAMFS" fsck -v "$T/big"
+took=$(($(date +%s) - start))
+[ "$RC" -eq 0 ] && grep -q "123361 of 123361 entries" "$OUT" && [ "$(grep -c ' dir ' "$OUT")" -eq 123361 ]
+check $? "fsck -v of a full 64 MiB log lists every entry in ${took}s (limit 20s; was quadratic)"
+rm -f "$T/big"
+
+# A FIFO given as a device or a file never hangs: a clear error instead.
+mkfifo "$T/fifo"
+for args in "fsck $T/fifo" "cat --device $T/fifo x" "getmap --device $T/fifo x" \
+	    "verify --device $T/fifo -S 1 -f x" "cat $T/fifo" "getmap $T/fifo" \
+	    "fsck -v $T/fifo"; do
+	# shellcheck disable=SC2086
+	run timeout 5 "$FAMFS" $args
+	{ [ "$RC" -eq 2 ] || [ "$RC" -eq 3 ]; } && [ -s "$ERR" ]
+	check $? "famfs $args (a FIFO) fails at once with a message (rc $RC)"
+done
+run timeout 5 "$MKFS" "$T/fifo"
+[ "$RC" -ne 124 ] && [ "$RC" -ne 0 ] && [ -s "$ERR" ]
+check $? "mkfs.famfs of a FIFO fails at once with a message (rc $RC)"
+
 done_testing
