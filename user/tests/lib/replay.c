@@ -201,6 +201,8 @@ static void crosslinks(void)
 	t_mem_free(&m);
 
 	/* Arguments. */
+	free(acts);
+	acts = NULL;
 	t_mem_init(&m, 64 * MiB, 8 * MiB);
 	is(famfs_replay_plan(NULL, m.sb.log_len, m.sb.dev_size, famfs_lookup_empty, NULL,
 			     &acts, &nacts), -EINVAL, "no log -> EINVAL");
