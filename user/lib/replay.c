@@ -39,6 +39,10 @@ static uint64_t hash_str(const char *s, size_t len)
 		h ^= (unsigned char)*s++;
 		h *= 1099511628211ULL;
 	}
+	/* Mix the high bits down: the table is indexed by the low bits. */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
 	return h;
 }
 
@@ -293,11 +297,26 @@ int famfs_replay_plan(const struct famfs_log *log, uint64_t log_len,
 	rc = famfs_log_scan(log, log_len, &scan);
 	if (rc)
 		return rc;
+	/* One allocation each, sized by the valid log: no regrowth, no rehash. */
+	pl.cap = scan.nvalid ? scan.nvalid : 1;
+	pl.acts = malloc(pl.cap * sizeof(*pl.acts));
+	pl.names.cap = 1024;
+	while (pl.names.cap < 2 * (scan.nvalid + 1))
+		pl.names.cap *= 2;
+	pl.names.slots = calloc(pl.names.cap, sizeof(*pl.names.slots));
+	if (!pl.acts || !pl.names.slots) {
+		free(pl.acts);
+		free(pl.names.slots);
+		return famfs_fail(-ENOMEM, "out of memory planning the log replay");
+	}
 	pl.lim.dev_size = dev_size;
 	pl.lim.log_len = log_len;
 	rc = famfs_units_new(&pl.owned, dev_size);
-	if (rc)
+	if (rc) {
+		free(pl.acts);
+		free(pl.names.slots);
 		return famfs_fail_ctx(rc, "replay plan");
+	}
 	for (i = 0; i < scan.nvalid; i++) {
 		/* Validate and use one private copy (shared memory may change). */
 		struct famfs_log_entry copy = log->entries[i];
