@@ -71,6 +71,11 @@ static int fs_live(struct famfs_fs *fs)
 			       famfs_lookup_empty, NULL, &acts, &n);
 	if (rc)
 		return rc;
+	/* Start from nothing, also after an earlier attempt ran out of memory. */
+	famfs_units_free(fs->owned);
+	fs->owned = NULL;
+	if (fs->live)
+		memset(fs->live, 0, fs->live_cap / 8);
 	rc = famfs_units_new(&fs->owned, fs->dev_size);
 	for (i = 0; i < n && !rc; i++) {
 		if (acts[i].type != FAMFS_ACT_CREATE)
