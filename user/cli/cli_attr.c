@@ -53,20 +53,28 @@ static int read_alloc_cfg(const char *mpt, struct famfs_interleave *il)
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", mpt,
 			     FAMFS_META_CFG) >= sizeof(path))
 		return -ENAMETOOLONG;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		rc = -errno;
+		cli_err("cannot open %s: %s", path, strerror(errno));
+		return rc;
+	}
 	n = read(fd, buf, sizeof(buf));
+	rc = -errno;
 	close(fd);
-	if (n < 0)
-		return -errno;
+	if (n < 0) {
+		cli_err("cannot read %s: %s", path, strerror(-rc));
+		return rc;
+	}
 	if ((size_t)n == sizeof(buf)) {
 		cli_err("%s is larger than %zu bytes", path, sizeof(buf) - 1);
 		return -EFBIG;
 	}
 	rc = famfs_alloc_cfg_parse(buf, (size_t)n, il);
 	if (rc) {
-		cli_liberr(rc, "%s", path);
+		cli_liberr(rc, "bad interleave defaults in %s (nothing created)", path);
 		return rc;
 	}
 	return 1;

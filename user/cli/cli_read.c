@@ -22,7 +22,7 @@ int cli_src_open(struct cli_src *s, const char *device, const char *path)
 	s->fd = -1;
 	s->path = path;
 	if (!device) {
-		s->fd = open(path, O_RDONLY | O_CLOEXEC);
+		s->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 		if (s->fd < 0 || fstat(s->fd, &st)) {
 			cli_err("cannot open %s: %s", path, strerror(errno));
 			if (s->fd >= 0)

@@ -51,7 +51,7 @@ static int check_entry(const char *path, const struct stat *st, int flag,
 	if (flag != FTW_F || !S_ISREG(st->st_mode))
 		return 0;
 	chk.nfiles++;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		printf("cannot open: %s: %s\n", path, strerror(errno));
 		chk.nbad++;

@@ -38,7 +38,7 @@ static int chk_one(const char *path, uint8_t *buf)
 	ssize_t n;
 	int fd, ret = CLI_EXIT_OK;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0 || fstat(fd, &st)) {
 		cli_err("cannot open %s: %s", path, strerror(errno));
 		if (fd >= 0)

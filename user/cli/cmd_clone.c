@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * famfs clone (test tool): log DST with the very map of SRC. The result is
- * two cross-linked files on purpose, which fsck must report.
+ * famfs clone (offline test tool): log DST with the very map of SRC in an
+ * unmounted device or image. The result is two cross-linked files on
+ * purpose, which fsck reports and replay leaves unmapped. Never on a mount.
  */
 #include <getopt.h>
 
@@ -12,13 +13,15 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: famfs clone [--device DEV] SRC DST\n"
+		"Usage: famfs clone --device DEV SRC DST\n"
 		"\n"
-		"TEST TOOL. Log a new file DST that shares SRC's memory (same\n"
-		"extent map). This makes cross-linked files: 'famfs fsck' reports\n"
-		"them as collisions (exit 3). Never use it on data you care about.\n"
+		"OFFLINE TEST TOOL for making cross-linked test images. Log a new\n"
+		"file DST that shares SRC's memory (same extent map) in the\n"
+		"unmounted device or image DEV. 'famfs fsck' reports DST as\n"
+		"cross-linked (exit 3) and replay leaves it unmapped. Refused on a\n"
+		"mount (exit 1). Never use it on data you care about.\n"
 		"\n"
-		"  -D, --device DEV   work on the unmounted device or image DEV\n"
+		"  -D, --device DEV   the unmounted device or image (required)\n"
 		"  -h, --help         this text\n"
 		"\n" CLI_EXIT_CODES_HELP);
 }
@@ -50,6 +53,12 @@ int cmd_clone(int argc, char **argv)
 	}
 	if (argc - optind != 2) {
 		cli_err("expected SRC and DST");
+		return cli_usage_hint();
+	}
+	if (!device) {
+		cli_err("clone is an offline test tool for making cross-linked "
+			"images: it needs --device DEV (an unmounted device or "
+			"image) and refuses to cross-link files in a mount");
 		return cli_usage_hint();
 	}
 	ret = cli_fs_open(device, argv[optind], true, &fs);

@@ -34,7 +34,7 @@ static int flush_one(const char *path, bool verbose)
 	void *p;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0 || fstat(fd, &st)) {
 		cli_err("cannot open %s: %s", path, strerror(errno));
 		if (fd >= 0)

@@ -69,7 +69,7 @@ static int open_target(struct fsck_target *t)
 	}
 	if (S_ISREG(st.st_mode)) {
 		/* A file inside a famfs mount, or an image file? */
-		fd = open(t->path, O_RDONLY | O_CLOEXEC);
+		fd = open(t->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 		if (fd >= 0) {
 			famfs = famfs_is_famfs_fd(fd) == 1;
 			close(fd);
@@ -144,16 +144,17 @@ static const char *entry_type(uint32_t t)
 	return "unknown";
 }
 
-/* The plan's verdict for entry @idx (NULL: skipped type or beyond). */
+/*
+ * The plan's verdict for entry @idx (NULL: skipped type or beyond). The
+ * plan is in log order and entries are listed in log order, so a cursor
+ * walks it once: listing stays linear in the size of the log.
+ */
 static const struct famfs_action *act_for(const struct famfs_action *a,
-					  size_t n, uint64_t idx)
+					  size_t n, size_t *cursor, uint64_t idx)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (a[i].index == idx)
-			return &a[i];
-	return NULL;
+	while (*cursor < n && a[*cursor].index < idx)
+		(*cursor)++;
+	return *cursor < n && a[*cursor].index == idx ? &a[*cursor] : NULL;
 }
 
 static uint64_t entries_to_list(const struct famfs_fsck_report *r)
@@ -173,6 +174,7 @@ static void list_text(const struct fsck_target *t,
 	const struct famfs_log_entry *e;
 	char path[FAMFS_MAX_PATHLEN + 1], buf[32], safe[CLI_SAFE_LEN];
 	uint64_t i, n = entries_to_list(r);
+	size_t cursor = 0;
 
 	printf("entries:\n");
 	for (i = 0; i < n; i++) {
@@ -182,7 +184,7 @@ static void list_text(const struct fsck_target *t,
 			continue;
 		}
 		e = &t->log->entries[i];
-		a = act_for(acts, nacts, i);
+		a = act_for(acts, nacts, &cursor, i);
 		if (e->type == FAMFS_LOG_FILE) {
 			relpath_copy(path, e->file.relpath);
 			printf("  %6llu  file  %-40s %s mode %04o uid %u gid %u",
@@ -216,6 +218,7 @@ static void list_json(struct cli_json *j, const struct fsck_target *t,
 	const struct famfs_log_entry *e;
 	char path[FAMFS_MAX_PATHLEN + 1];
 	uint64_t i, n = entries_to_list(r);
+	size_t cursor = 0;
 
 	cli_json_arr_begin(j, "entries");
 	for (i = 0; i < n; i++) {
@@ -228,7 +231,7 @@ static void list_json(struct cli_json *j, const struct fsck_target *t,
 			continue;
 		}
 		e = &t->log->entries[i];
-		a = act_for(acts, nacts, i);
+		a = act_for(acts, nacts, &cursor, i);
 		cli_json_str(j, "type", entry_type(e->type));
 		if (e->type == FAMFS_LOG_FILE) {
 			relpath_copy(path, e->file.relpath);
@@ -303,6 +306,8 @@ static void report_text(const struct fsck_target *t,
 		       (unsigned long long)(r->nbad_entries));
 		printf("collisions:   %llu\n",
 		       (unsigned long long)al->ncollisions);
+		printf("cross-linked: %llu\n",
+		       (unsigned long long)r->ncrosslinked);
 		printf("conflicts:    %llu\n",
 		       (unsigned long long)r->nconflicts);
 	}
@@ -378,6 +383,7 @@ static void report_json(const struct fsck_target *t,
 			cli_json_u64(&j, "directories", al->ndirs);
 			cli_json_u64(&j, "bad_entries", r->nbad_entries);
 			cli_json_u64(&j, "collisions", al->ncollisions);
+			cli_json_u64(&j, "crosslinked", r->ncrosslinked);
 			cli_json_u64(&j, "conflicts", r->nconflicts);
 		}
 	}

@@ -76,7 +76,7 @@ static int get_online(const char *path, struct fileinfo *fi)
 	struct famfs_ioc_get_fmap k;
 	int fd, rc;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		cli_err("cannot open %s: %s", path, strerror(errno));
 		return CLI_EXIT_FAIL;

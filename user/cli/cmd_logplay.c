@@ -5,6 +5,7 @@
  * "--follow" (keep replaying as the log grows) lives in
  * cmd_logplay_follow.c and is dispatched before option parsing.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +41,8 @@ static void usage(FILE *f)
 }
 
 static void print_plan(const struct famfs_action *acts, size_t n,
-		       const struct logplay_opts *o, uint64_t *nbad)
+		       const struct logplay_opts *o, uint64_t *nbad,
+		       uint64_t *nxlink)
 {
 	const char *verb = o->dry ? "would create" : "create";
 	char p[CLI_SAFE_LEN], w[CLI_SAFE_LEN];
@@ -70,6 +72,8 @@ static void print_plan(const struct famfs_action *acts, size_t n,
 			       cli_safe(a->relpath, p, sizeof(p)),
 			       cli_safe(a->why, w, sizeof(w)));
 			(*nbad)++;
+			if (a->err == -EADDRINUSE)
+				(*nxlink)++;
 			break;
 		}
 	}
@@ -85,7 +89,7 @@ static int logplay_once(const char *where, const struct logplay_opts *o)
 	char w[CLI_SAFE_LEN];
 	struct famfs_fs *fs;
 	const char *root;
-	uint64_t nbad = 0;
+	uint64_t nbad = 0, nxlink = 0;
 	size_t nacts = 0;
 	bool client;
 	int rc, ret = CLI_EXIT_OK;
@@ -118,15 +122,17 @@ static int logplay_once(const char *where, const struct logplay_opts *o)
 		ret = CLI_EXIT_FAIL;
 		goto out;
 	}
-	print_plan(acts, nacts, o, &nbad);
+	print_plan(acts, nacts, o, &nbad, &nxlink);
 	if (!o->dry) {
 		rc = famfs_apply_plan(root, acts, nacts, client, &st);
 		printf("logplay: %llu directories and %llu files created, "
-		       "%llu existing, %llu bad entries, %llu errors%s\n",
+		       "%llu existing, %llu bad entries (%llu cross-linked, left "
+		       "unmapped), %llu errors%s\n",
 		       (unsigned long long)st.ndirs,
 		       (unsigned long long)st.nfiles,
 		       (unsigned long long)st.nexisting,
-		       (unsigned long long)nbad,
+		       (unsigned long long)(nbad + st.ncrosslinked - nxlink),
+		       (unsigned long long)st.ncrosslinked,
 		       (unsigned long long)st.nerrors,
 		       client ? " (client: read-only files)" : "");
 		if (st.nerrors) {

@@ -150,13 +150,15 @@ static int follow_check_sb(struct follower *f)
 
 static void follow_print(const struct follower *f, const struct famfs_action *a)
 {
+	char p[CLI_SAFE_LEN];
+
 	if (f->quiet)
 		return;
 	if (a->type == FAMFS_ACT_MKDIR)
-		printf("%.3f +dir  %s\n", follow_now(), a->relpath);
+		printf("%.3f +dir  %s\n", follow_now(), cli_safe(a->relpath, p, sizeof(p)));
 	else
 		printf("%.3f +file %s (%" PRIu64 " bytes)\n", follow_now(),
-		       a->relpath, a->size);
+		       cli_safe(a->relpath, p, sizeof(p)), a->size);
 }
 
 /*
@@ -170,6 +172,7 @@ static int follow_replay(struct follower *f, uint64_t next_index)
 	struct famfs_apply_stats st;
 	struct famfs_log_scan scan;
 	size_t nacts = 0, ntodo = 0;
+	char p[CLI_SAFE_LEN], w[CLI_SAFE_LEN];
 	int rc;
 
 	uint64_t nmax = FAMFS_LOG_NENTRIES(f->log_len);
@@ -222,7 +225,8 @@ static int follow_replay(struct follower *f, uint64_t next_index)
 			continue;
 		if (a->type == FAMFS_ACT_BAD) {
 			cli_warn("log entry %" PRIu64 " (%s) not replayed: %s",
-				 a->index, a->relpath, a->why);
+				 a->index, cli_safe(a->relpath, p, sizeof(p)),
+				 cli_safe(a->why, w, sizeof(w)));
 			f->nbad++;
 			continue;
 		}
@@ -238,9 +242,10 @@ static int follow_replay(struct follower *f, uint64_t next_index)
 	f->ndirs += st.ndirs;
 	f->nfiles += st.nfiles;
 	f->nerrors += st.nerrors;
+	f->nbad += st.nbad;	/* e.g. cross-linked: the kernel said EADDRINUSE */
 	if (rc)
-		cli_warn("replay: %s", st.first_error[0] ? st.first_error :
-			 famfs_errmsg());
+		cli_warn("replay: %s", cli_safe(st.first_error[0] ? st.first_error :
+						 famfs_errmsg(), w, sizeof(w)));
 	f->replays++;
 	f->seen = scan.nvalid;
 	if (scan.damaged && scan.nvalid < next_index)

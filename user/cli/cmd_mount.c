@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -37,11 +38,55 @@ static void usage(FILE *f)
 		"\n" CLI_EXIT_CODES_HELP);
 }
 
-static int do_mount(const char *dev, const char *mpt, const char *opts,
-		    bool dry)
+/*
+ * Mounted, but some log entries were not replayed (invalid, conflicting or
+ * cross-linked): name every one of them, escaped, from a fresh plan of the
+ * mount (the files that were created now simply exist).
+ */
+static void report_skipped(const char *mpt, const struct famfs_apply_stats *st)
 {
-	int rc = famfs_mount(dev, mpt, opts, dry);
+	struct famfs_action *acts = NULL;
+	char p[CLI_SAFE_LEN], w[CLI_SAFE_LEN];
+	struct famfs_fs *fs;
+	size_t n = 0, i;
 
+	cli_warn("%s is mounted, but %llu log entries were not replayed "
+		 "(%llu cross-linked, %llu failed); the other files are usable. "
+		 "Run 'famfs fsck %s'.", mpt, (unsigned long long)st->nbad,
+		 (unsigned long long)st->ncrosslinked,
+		 (unsigned long long)st->nerrors, mpt);
+	if (famfs_fs_open(mpt, false, &fs))
+		return;
+	if (!famfs_replay_plan(famfs_fs_log(fs), famfs_fs_sb(fs)->log_len,
+			       famfs_fs_dev_size(fs), famfs_lookup_mount,
+			       (void *)famfs_fs_mountpoint(fs), &acts, &n)) {
+		for (i = 0; i < n; i++)
+			if (acts[i].type == FAMFS_ACT_BAD)
+				cli_warn("log entry %llu (%s) not replayed: %s",
+					 (unsigned long long)acts[i].index,
+					 cli_safe(acts[i].relpath, p, sizeof(p)),
+					 cli_safe(acts[i].why, w, sizeof(w)));
+	}
+	free(acts);
+	famfs_fs_close(fs);
+}
+
+/*
+ * A mount whose log holds bad or cross-linked entries stays mounted: like
+ * fsck, "famfs mount" then exits 3 (corruption found). mount.famfs, run by
+ * mount(8) which takes any non-zero status for a failed mount, exits 0
+ * after the same warnings.
+ */
+static int do_mount_ex(const char *dev, const char *mpt, const char *opts,
+		       bool dry, bool helper)
+{
+	struct famfs_apply_stats st;
+	int rc = famfs_mount_ex(dev, mpt, opts, dry, &st);
+
+	if (rc == -EIO && !dry && (st.nbad || st.nerrors)) {
+		report_skipped(mpt, &st);
+		return helper ? CLI_EXIT_OK : CLI_EXIT_CORRUPT;
+	}
 	if (rc) {
 		cli_liberr(rc, "cannot mount %s on %s", dev, mpt);
 		return cli_exit_for(rc);
@@ -50,6 +95,12 @@ static int do_mount(const char *dev, const char *mpt, const char *opts,
 		printf("%s: famfs superblock and log are valid (not mounted)\n",
 		       dev);
 	return CLI_EXIT_OK;
+}
+
+static int do_mount(const char *dev, const char *mpt, const char *opts,
+		    bool dry)
+{
+	return do_mount_ex(dev, mpt, opts, dry, false);
 }
 
 /* After a failed mount in fsdev mode: back to device_dax, say how it went. */
@@ -113,7 +164,15 @@ static int mount_fsdev(const char *dev, const char *mpt, const char *opts,
 			name);
 		return CLI_EXIT_FAIL;
 	}
-	rc = famfs_mount(dev, mpt, opts, false);
+	{
+		struct famfs_apply_stats st;
+
+		rc = famfs_mount_ex(dev, mpt, opts, false, &st);
+		if (rc == -EIO && (st.nbad || st.nerrors)) {
+			report_skipped(mpt, &st);
+			return CLI_EXIT_CORRUPT;
+		}
+	}
 	if (rc) {
 		cli_liberr(rc, "cannot mount %s on %s", dev, mpt);
 		switch_back(dev, mpt, name);
@@ -208,5 +267,5 @@ int cmd_mount_famfs(int argc, char **argv)
 		cli_err("expected DEVICE and MOUNTPOINT");
 		return cli_usage_hint();
 	}
-	return do_mount(pos[0], pos[1], opts, dry);
+	return do_mount_ex(pos[0], pos[1], opts, dry, true);
 }

@@ -10,8 +10,8 @@
 
 #include "famfs_priv.h"
 
-/* Largest device the bitmap accepts: 256 TiB (16 MiB of bitmap). */
-#define FAMFS_ALLOC_MAX_DEV	(1ULL << 48)
+/* Largest device the bitmap accepts. */
+#define FAMFS_ALLOC_MAX_DEV	FAMFS_UNITS_MAX_DEV
 #define FAMFS_MAX_BUCKETS	64
 
 struct famfs_alloc {
@@ -83,12 +83,17 @@ int famfs_alloc_build(struct famfs_alloc **out,
 		      struct famfs_alloc_report *rep)
 {
 	struct famfs_log_scan scan;
+	struct famfs_map_limits lim;
 	struct famfs_alloc *a;
 	uint64_t meta_end, i;
 	char msg[200];
 	int rc;
 
+	if (!out || !sb || !log)
+		return famfs_fail(-EINVAL, "alloc build: missing argument");
 	*out = NULL;
+	if (famfs_log_len_check(sb->log_len))
+		return famfs_fail_ctx(-EINVAL, "alloc build");
 	if (rep)
 		memset(rep, 0, sizeof(*rep));
 	meta_end = FAMFS_LOG_OFFSET + sb->log_len;
@@ -110,6 +115,8 @@ int famfs_alloc_build(struct famfs_alloc **out,
 		free(a);
 		return famfs_fail(-ENOMEM, "out of memory for the allocation bitmap");
 	}
+	lim = (struct famfs_map_limits){ .dev_size = sb->dev_size,
+					 .log_len = sb->log_len };
 	a->first_data = meta_end / FAMFS_ALLOC_UNIT;
 	a->hint = a->first_data;
 	mark(a, 0, meta_end);
@@ -126,7 +133,7 @@ int famfs_alloc_build(struct famfs_alloc **out,
 		}
 		if (e->type != FAMFS_LOG_FILE)
 			continue;
-		if (famfs_fmap_check(&e->file.fmap, e->file.size, sb->dev_size)) {
+		if (famfs_map_check(&lim, &e->file.fmap, e->file.size)) {
 			if (rep) {
 				rep->nbad++;
 				snprintf(msg, sizeof(msg), "entry %llu: %s",
@@ -166,6 +173,8 @@ void famfs_alloc_free(struct famfs_alloc *a)
 
 uint64_t famfs_alloc_free_bytes(const struct famfs_alloc *a)
 {
+	if (!a)
+		return 0;
 	return (a->nunits - a->nused) * FAMFS_ALLOC_UNIT;
 }
 
@@ -198,9 +207,10 @@ static uint64_t largest_run(const struct famfs_alloc *a)
 	return best;
 }
 
+/* 2 MiB units holding @size bytes (at least one); no overflow. */
 static uint64_t units_for(uint64_t size)
 {
-	uint64_t n = famfs_round_up(size, FAMFS_ALLOC_UNIT) / FAMFS_ALLOC_UNIT;
+	uint64_t n = size / FAMFS_ALLOC_UNIT + (size % FAMFS_ALLOC_UNIT != 0);
 
 	return n ? n : 1;
 }
@@ -210,6 +220,8 @@ int famfs_alloc_contig(struct famfs_alloc *a, uint64_t size,
 {
 	uint64_t n, start, u;
 
+	if (!a || !out)
+		return famfs_fail(-EINVAL, "alloc: missing argument");
 	if (size > a->nunits * FAMFS_ALLOC_UNIT)
 		return famfs_fail(-ENOSPC, "out of space: need %llu bytes, device has %llu",
 				  (unsigned long long)size,
@@ -236,13 +248,17 @@ int famfs_alloc_contig(struct famfs_alloc *a, uint64_t size,
 
 int famfs_interleave_check(const struct famfs_interleave *il)
 {
+	if (!il)
+		return famfs_fail(-EINVAL, "no interleave parameters");
 	if (il->nstrips < 1 || il->nstrips > FAMFS_MAX_STRIPS)
 		return famfs_fail(-EINVAL, "nstrips %llu out of range (1..%d)",
 				  (unsigned long long)il->nstrips, FAMFS_MAX_STRIPS);
-	if (!famfs_is_pow2(il->chunk_size) || il->chunk_size % FAMFS_ALLOC_UNIT)
+	if (!famfs_is_pow2(il->chunk_size) || il->chunk_size % FAMFS_ALLOC_UNIT ||
+	    il->chunk_size > FAMFS_CHUNK_MAX)
 		return famfs_fail(-EINVAL,
-				  "chunk size %llu must be a power of two and a multiple of 2 MiB",
-				  (unsigned long long)il->chunk_size);
+				  "chunk size %llu must be a power of two, a multiple of 2 MiB and at most %llu (1 GiB)",
+				  (unsigned long long)il->chunk_size,
+				  (unsigned long long)FAMFS_CHUNK_MAX);
 	if (il->nbuckets > FAMFS_MAX_BUCKETS)
 		return famfs_fail(-EINVAL, "nbuckets %llu out of range (at most %d)",
 				  (unsigned long long)il->nbuckets, FAMFS_MAX_BUCKETS);
@@ -259,14 +275,17 @@ int famfs_alloc_interleaved(struct famfs_alloc *a, uint64_t size,
 			    struct famfs_log_fmap *out)
 {
 	uint64_t dev = a->nunits * FAMFS_ALLOC_UNIT;
-	uint64_t nb = il->nbuckets, bunits, stripe_bytes, nstripes, sunits;
+	uint64_t nb, bunits, stripe_bytes, nstripes, sunits;
 	uint64_t b = 0, tried, got = 0, u, start;
 	struct famfs_interleaved_ext *ie;
 	int rc;
 
+	if (!a || !out)
+		return famfs_fail(-EINVAL, "alloc: missing argument");
 	rc = famfs_interleave_check(il);
 	if (rc)
 		return rc;
+	nb = il->nbuckets;
 	if (!nb)
 		nb = dev / FAMFS_GiB < FAMFS_MAX_BUCKETS ? dev / FAMFS_GiB :
 							     FAMFS_MAX_BUCKETS;
@@ -276,14 +295,20 @@ int famfs_alloc_interleaved(struct famfs_alloc *a, uint64_t size,
 				  (unsigned long long)dev, (unsigned long long)il->nstrips,
 				  (unsigned long long)(nb > il->nstrips ? nb : il->nstrips));
 	bunits = a->nunits / nb;
-	stripe_bytes = il->nstrips * il->chunk_size;
-	nstripes = (size + stripe_bytes - 1) / stripe_bytes;
+	/* Every product below is overflow-checked: sizes may be hostile. */
+	if (__builtin_mul_overflow(il->nstrips, il->chunk_size, &stripe_bytes) ||
+	    !stripe_bytes)
+		return famfs_fail(-EINVAL, "%llu strips of %llu bytes overflow",
+				  (unsigned long long)il->nstrips,
+				  (unsigned long long)il->chunk_size);
+	nstripes = size / stripe_bytes + (size % stripe_bytes != 0);
 	if (!nstripes)
 		nstripes = 1;
-	if (nstripes > dev / il->chunk_size)
+	if (nstripes > dev / il->chunk_size ||
+	    __builtin_mul_overflow(nstripes, il->chunk_size, &sunits))
 		return famfs_fail(-ENOSPC, "out of space: need %llu bytes",
 				  (unsigned long long)size);
-	sunits = nstripes * il->chunk_size / FAMFS_ALLOC_UNIT;
+	sunits /= FAMFS_ALLOC_UNIT;
 	memset(out, 0, sizeof(*out));
 	out->ext_type = FAMFS_EXT_INTERLEAVE;
 	out->count = 1;
@@ -320,8 +345,10 @@ void famfs_alloc_release(struct famfs_alloc *a, const struct famfs_log_fmap *f)
 {
 	const struct famfs_simple_extent *se;
 	unsigned int i, n;
-	uint64_t u;
+	uint64_t u, end;
 
+	if (!a || !f)
+		return;
 	if (f->ext_type == FAMFS_EXT_SIMPLE) {
 		se = f->se;
 		n = f->count < FAMFS_MAX_SIMPLE_EXT ? f->count : FAMFS_MAX_SIMPLE_EXT;
@@ -329,9 +356,12 @@ void famfs_alloc_release(struct famfs_alloc *a, const struct famfs_log_fmap *f)
 		se = f->ie[0].strips;
 		n = f->ie[0].nstrips < FAMFS_MAX_STRIPS ? f->ie[0].nstrips : FAMFS_MAX_STRIPS;
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		if (famfs_add_overflows(se[i].offset, se[i].len, &end))
+			end = UINT64_MAX;
 		for (u = se[i].offset / FAMFS_ALLOC_UNIT;
-		     u < (se[i].offset + se[i].len) / FAMFS_ALLOC_UNIT && u < a->nunits; u++)
+		     u < end / FAMFS_ALLOC_UNIT && u < a->nunits; u++)
 			if (u >= a->first_data)
 				clear_bit(a, u);
+	}
 }

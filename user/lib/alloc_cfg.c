@@ -121,10 +121,13 @@ static int parse_doc(struct cfg_parser *c, struct famfs_interleave *il)
 int famfs_alloc_cfg_parse(const char *yaml_text, size_t len,
 			  struct famfs_interleave *il)
 {
-	struct famfs_interleave tmp = *il;
+	struct famfs_interleave tmp;
 	struct cfg_parser c;
 	int rc;
 
+	if (!il || (!yaml_text && len))
+		return famfs_fail(-EINVAL, "alloc config: missing argument");
+	tmp = *il;
 	memset(&c, 0, sizeof(c));
 	if (!yaml_parser_initialize(&c.p))
 		return famfs_fail(-ENOMEM, "alloc config: cannot create YAML parser");

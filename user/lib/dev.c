@@ -80,13 +80,31 @@ int famfs_dev_open(const char *path, bool writable, struct famfs_dev *d)
 	void *p;
 	int rc;
 
+	if (!d)
+		return famfs_fail(-EINVAL, "device open: no result");
 	memset(d, 0, sizeof(*d));
 	d->fd = -1;
+	if (!path)
+		return famfs_fail(-EINVAL, "device open: no path");
 	if (strlen(path) >= sizeof(d->path))
 		return famfs_fail(-ENAMETOOLONG, "device path too long");
 	strcpy(d->path, path);
 	d->writable = writable;
-	d->fd = open(path, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+	/*
+	 * Look before opening: opening a FIFO (or a tty) would block or have
+	 * side effects. O_NONBLOCK covers the race with a path swapped
+	 * between stat and open; fstat below checks the object opened.
+	 */
+	if (stat(path, &st) < 0)
+		return famfs_fail(-errno, "%s: %s", path, strerror(errno));
+	if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
+		return famfs_fail(-ENODEV,
+				  "%s: a %s, not a regular file, dax character device or block device",
+				  path, S_ISFIFO(st.st_mode) ? "FIFO" :
+				  S_ISDIR(st.st_mode) ? "directory" :
+				  S_ISSOCK(st.st_mode) ? "socket" : "special file");
+	d->fd = open(path, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NONBLOCK |
+		     O_NOCTTY);
 	if (d->fd < 0)
 		return famfs_fail(-errno, "%s: %s", path, strerror(errno));
 	if (fstat(d->fd, &st) < 0) {
@@ -129,6 +147,8 @@ fail:
 
 void famfs_dev_close(struct famfs_dev *d)
 {
+	if (!d)
+		return;
 	if (d->base)
 		munmap(d->base, d->size);
 	if (d->fd >= 0)
@@ -144,7 +164,7 @@ void famfs_flush(const void *addr, size_t len)
 	long pg = sysconf(_SC_PAGESIZE);
 	uintptr_t pstart;
 
-	if (!len)
+	if (!len || !addr)
 		return;
 #if defined(__x86_64__)
 	for (; p < end; p += 64)
@@ -222,6 +242,8 @@ static int find_mount(dev_t rdev, char *mpt, size_t len)
 
 int famfs_dev_mountpoint(const struct famfs_dev *d, char *mpt, size_t len)
 {
+	if (!d || !mpt || !len)
+		return famfs_fail(-EINVAL, "mountpoint: missing argument");
 	if (d->kind == FAMFS_DEV_IMAGE || !d->rdev)
 		return 0;
 	return find_mount(d->rdev, mpt, len);
@@ -231,6 +253,8 @@ int famfs_path_mountpoint(const char *devpath, char *mpt, size_t len)
 {
 	struct stat st;
 
+	if (!devpath || !mpt || !len)
+		return famfs_fail(-EINVAL, "mountpoint: missing argument");
 	if (stat(devpath, &st) < 0)
 		return famfs_fail(-errno, "%s: %s", devpath, strerror(errno));
 	if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))

@@ -45,6 +45,17 @@ static inline uint64_t famfs_log_capacity(uint64_t log_len)
 	return FAMFS_LOG_NENTRIES(log_len);
 }
 
+/* Largest device a unit bitmap covers: 256 TiB (16 MiB of bitmap). */
+#define FAMFS_UNITS_MAX_DEV	(1ULL << 48)
+
+/* Sets of 2 MiB units: the memory owned by live files (fmap.c). */
+int famfs_units_new(struct famfs_units **out, uint64_t dev_size);
+void famfs_units_free(struct famfs_units *u);
+/* Units of a checked map already in the set. */
+uint64_t famfs_units_overlap(const struct famfs_units *u,
+			     const struct famfs_log_fmap *f);
+void famfs_units_add(struct famfs_units *u, const struct famfs_log_fmap *f);
+
 /* Bytes of a relpath field actually used, or -1 if unterminated. */
 int famfs_relpath_len(const char *field);
 

@@ -33,6 +33,8 @@ void famfs_fs_close(struct famfs_fs *fs)
 		return;
 	famfs_alloc_free(fs->alloc);
 	famfs_nameidx_free(&fs->names);
+	famfs_units_free(fs->owned);
+	free(fs->live);
 	if (fs->online) {
 		if (fs->sb)
 			munmap(fs->sb, fs->sb_map_len);
@@ -144,7 +146,11 @@ int famfs_fs_open(const char *path_in_mount, bool write, struct famfs_fs **out)
 	void *m;
 	int rc;
 
+	if (!out)
+		return famfs_fail(-EINVAL, "open: no result");
 	*out = NULL;
+	if (!path_in_mount)
+		return famfs_fail(-EINVAL, "open: no path");
 	fs = fs_alloc();
 	if (!fs)
 		return famfs_fail(-ENOMEM, "out of memory");
@@ -200,7 +206,11 @@ int famfs_fs_open_device(const char *dev, bool write, struct famfs_fs **out)
 	struct famfs_fs *fs;
 	int rc;
 
+	if (!out)
+		return famfs_fail(-EINVAL, "open: no result");
 	*out = NULL;
+	if (!dev)
+		return famfs_fail(-EINVAL, "open: no device");
 	fs = fs_alloc();
 	if (!fs)
 		return famfs_fail(-ENOMEM, "out of memory");
@@ -235,27 +245,27 @@ fail:
 
 const struct famfs_superblock *famfs_fs_sb(const struct famfs_fs *fs)
 {
-	return fs->sb;
+	return fs ? fs->sb : NULL;
 }
 
 const struct famfs_log *famfs_fs_log(const struct famfs_fs *fs)
 {
-	return fs->log;
+	return fs ? fs->log : NULL;
 }
 
 bool famfs_fs_is_master(const struct famfs_fs *fs)
 {
-	return fs->master;
+	return fs && fs->master;
 }
 
 const char *famfs_fs_mountpoint(const struct famfs_fs *fs)
 {
-	return fs->online ? fs->mpt : NULL;
+	return fs && fs->online ? fs->mpt : NULL;
 }
 
 uint64_t famfs_fs_dev_size(const struct famfs_fs *fs)
 {
-	return fs->dev_size;
+	return fs ? fs->dev_size : 0;
 }
 
 static int rel_of(const struct famfs_fs *fs, const char *abs, char *rel, size_t len)
@@ -283,6 +293,8 @@ int famfs_fs_relpath(const struct famfs_fs *fs, const char *path, char *rel,
 	const char *base;
 	int rc;
 
+	if (!fs || !path || !rel || !len)
+		return famfs_fail(-EINVAL, "relpath: missing argument");
 	if (!fs->online) {
 		while (*path == '/')
 			path++;

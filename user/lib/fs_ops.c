@@ -32,6 +32,103 @@ int famfs_fs_names(struct famfs_fs *fs)
 	return 0;
 }
 
+static int live_grow(struct famfs_fs *fs, uint64_t index)
+{
+	uint64_t cap = fs->live_cap, *n;
+
+	if (index < cap)
+		return 0;
+	while (cap <= index)
+		cap = cap ? cap * 2 : 1024;
+	n = realloc(fs->live, cap / 8);
+	if (!n)
+		return famfs_fail(-ENOMEM, "out of memory");
+	memset((uint8_t *)n + fs->live_cap / 8, 0, (cap - fs->live_cap) / 8);
+	fs->live = n;
+	fs->live_cap = cap;
+	return 0;
+}
+
+static void live_set(struct famfs_fs *fs, uint64_t index)
+{
+	fs->live[index / 64] |= 1ULL << (index % 64);
+}
+
+/*
+ * Which FILE entries are live: those a replay on an empty namespace maps
+ * (valid map, the first file on its memory, a valid place in the tree).
+ * Offline this is the file system; online it is what the log promises.
+ */
+static int fs_live(struct famfs_fs *fs)
+{
+	struct famfs_action *acts;
+	size_t n, i;
+	int rc;
+
+	if (fs->live_built)
+		return 0;
+	rc = famfs_replay_plan(fs->log, fs->sb->log_len, fs->dev_size,
+			       famfs_lookup_empty, NULL, &acts, &n);
+	if (rc)
+		return rc;
+	/* Start from nothing, also after an earlier attempt ran out of memory. */
+	famfs_units_free(fs->owned);
+	fs->owned = NULL;
+	if (fs->live)
+		memset(fs->live, 0, fs->live_cap / 8);
+	rc = famfs_units_new(&fs->owned, fs->dev_size);
+	for (i = 0; i < n && !rc; i++) {
+		if (acts[i].type != FAMFS_ACT_CREATE)
+			continue;
+		rc = live_grow(fs, acts[i].index);
+		if (rc)
+			break;
+		live_set(fs, acts[i].index);
+		famfs_units_add(fs->owned, &acts[i].fmap);
+	}
+	free(acts);
+	if (rc)
+		return rc;
+	fs->live_built = true;
+	return 0;
+}
+
+static bool is_live(const struct famfs_fs *fs, int64_t index)
+{
+	return index >= 0 && (uint64_t)index < fs->live_cap &&
+	       (fs->live[index / 64] & (1ULL << (index % 64)));
+}
+
+/*
+ * May the map of FILE entry @idx (a private copy in @f) be used for I/O or
+ * reuse? famfs_map_check() proves it is inside the device and outside the
+ * superblock and log; the live set proves no other file owns its memory.
+ */
+static int trust_entry(struct famfs_fs *fs, const char *rel, int64_t idx,
+		       const struct famfs_log_file *f)
+{
+	struct famfs_map_limits lim = { .dev_size = fs->dev_size,
+					.log_len = fs->sb->log_len };
+	int rc;
+
+	rc = famfs_map_check(&lim, &f->fmap, f->size);
+	if (rc)
+		return famfs_fail_ctx(rc, "'%s' (log entry %lld) has a bad map; refusing to use it",
+				      rel, (long long)idx);
+	rc = fs_live(fs);
+	if (rc)
+		return rc;
+	if (is_live(fs, idx))
+		return 0;
+	if (famfs_units_overlap(fs->owned, &f->fmap))
+		return famfs_fail(-EADDRINUSE,
+				  "'%s' (log entry %lld) is cross-linked: its memory belongs to an earlier file; refusing to use it (see famfs fsck)",
+				  rel, (long long)idx);
+	return famfs_fail(-EINVAL,
+			  "'%s' (log entry %lld) is not a valid file of the log (see famfs fsck); refusing to use it",
+			  rel, (long long)idx);
+}
+
 /* Can this handle change the file system? */
 static int may_modify(struct famfs_fs *fs)
 {
@@ -71,6 +168,8 @@ static int kind_of(struct famfs_fs *fs, const char *rel, size_t len, int64_t *id
 
 	if (len == 0)
 		return FAMFS_LOOKUP_DIR;
+	if (len >= sizeof(buf))
+		return FAMFS_LOOKUP_ABSENT;
 	memcpy(buf, rel, len);
 	buf[len] = 0;
 	i = famfs_nameidx_get(&fs->names, buf);
@@ -104,13 +203,49 @@ static int full_path(struct famfs_fs *fs, const char *rel, char *out, size_t len
 	return 0;
 }
 
-static int append(struct famfs_fs *fs, struct famfs_log_entry *e)
+/*
+ * Check a new FILE entry's map before it is logged: inside the device,
+ * outside the metadata and, unless @crosslink (clone), on memory no live
+ * file owns.
+ */
+static int check_new_file(struct famfs_fs *fs, const struct famfs_log_entry *e,
+			  bool crosslink)
 {
-	int rc = famfs_log_append(fs->log, fs->sb->log_len, e);
+	struct famfs_map_limits lim = { .dev_size = fs->dev_size,
+					.log_len = fs->sb->log_len };
+	int rc;
 
+	rc = fs_live(fs);
 	if (rc)
 		return rc;
-	return famfs_nameidx_add(&fs->names, fs->log->next_index - 1) ?
+	if (!crosslink)
+		lim.owned = fs->owned;
+	rc = famfs_map_check(&lim, &e->file.fmap, e->file.size);
+	return rc ? famfs_fail_ctx(rc, "refusing to log '%.80s'", e->file.relpath) : 0;
+}
+
+static int append(struct famfs_fs *fs, struct famfs_log_entry *e, bool crosslink)
+{
+	uint64_t idx;
+	int rc;
+
+	if (e->type == FAMFS_LOG_FILE) {
+		rc = check_new_file(fs, e, crosslink);
+		if (rc)
+			return rc;
+		rc = live_grow(fs, fs->log->next_index);
+		if (rc)
+			return rc;
+	}
+	rc = famfs_log_append(fs->log, fs->sb->log_len, e);
+	if (rc)
+		return rc;
+	idx = fs->log->next_index - 1;
+	if (e->type == FAMFS_LOG_FILE && !crosslink) {
+		live_set(fs, idx);
+		famfs_units_add(fs->owned, &e->file.fmap);
+	}
+	return famfs_nameidx_add(&fs->names, idx) ?
 	       famfs_fail(-ENOMEM, "out of memory") : 0;
 }
 
@@ -145,7 +280,7 @@ static int mkdir_one(struct famfs_fs *fs, const char *rel, uint32_t mode,
 			goto undo;
 		}
 	}
-	rc = append(fs, &e);
+	rc = append(fs, &e, false);
 	if (!rc)
 		return 0;
 undo:
@@ -160,6 +295,8 @@ int famfs_fs_mkdir(struct famfs_fs *fs, const char *relpath, uint32_t mode,
 	const char *p;
 	int rc, k;
 
+	if (!fs)
+		return famfs_fail(-EINVAL, "mkdir: no file system handle");
 	rc = famfs_relpath_check(relpath);
 	if (rc)
 		return rc;
@@ -243,7 +380,7 @@ static int give_access(struct famfs_fs *fs, const char *rel,
 
 void famfs_fs_unmap(struct famfs_fs *fs, uint8_t *map, uint64_t size)
 {
-	if (fs->online && map && size)
+	if (fs && fs->online && map && size)
 		munmap(map, size);
 }
 
@@ -279,18 +416,22 @@ undo:
 
 /* Log (and online instantiate) a FILE entry built in @e. */
 static int commit_file(struct famfs_fs *fs, const char *rel,
-		       struct famfs_log_entry *e, int *fdp)
+		       struct famfs_log_entry *e, int *fdp, bool crosslink)
 {
 	char p[PATH_MAX + FAMFS_MAX_PATHLEN];
 	int rc;
 
 	*fdp = -1;
+	/* Before the kernel sees it too. */
+	rc = check_new_file(fs, e, crosslink);
+	if (rc)
+		return rc;
 	if (fs->online) {
 		rc = kernel_create(fs, rel, &e->file, fdp);
 		if (rc)
 			return rc;
 	}
-	rc = append(fs, e);
+	rc = append(fs, e, crosslink);
 	if (rc && fs->online) {
 		close(*fdp);
 		*fdp = -1;
@@ -312,8 +453,9 @@ static int existing_file(struct famfs_fs *fs, const char *rel, uint64_t size,
 				  "'%s' already exists with size %llu (requested %llu)",
 				  rel, (unsigned long long)f->size,
 				  (unsigned long long)size);
-	if (famfs_fmap_check(&f->fmap, f->size, fs->dev_size))
-		return famfs_fail_ctx(-EINVAL, "existing '%s' has a bad map", rel);
+	rc = trust_entry(fs, rel, idx, f);
+	if (rc)
+		return rc;
 	rc = give_access(fs, rel, f, -1, out_fd, out_map);
 	return rc ? rc : 1;
 }
@@ -332,6 +474,8 @@ int famfs_fs_creat(struct famfs_fs *fs, const char *relpath, uint64_t size,
 		*out_fd = -1;
 	if (out_map)
 		*out_map = NULL;
+	if (!fs)
+		return famfs_fail(-EINVAL, "creat: no file system handle");
 	rc = famfs_relpath_check(relpath);
 	if (rc)
 		return rc;
@@ -361,7 +505,7 @@ int famfs_fs_creat(struct famfs_fs *fs, const char *relpath, uint64_t size,
 		return rc;
 	rc = famfs_entry_file(&e, relpath, size, mode, uid, gid, &fmap);
 	if (!rc)
-		rc = commit_file(fs, relpath, &e, &fd);
+		rc = commit_file(fs, relpath, &e, &fd, false);
 	if (rc) {
 		famfs_alloc_release(fs->alloc, &fmap);
 		return rc;
@@ -377,6 +521,14 @@ int famfs_fs_clone(struct famfs_fs *fs, const char *src, const char *dst)
 	int64_t idx;
 	int rc, fd;
 
+	if (!fs || !src || !dst)
+		return famfs_fail(-EINVAL, "clone: missing argument");
+	if (fs->online)
+		return famfs_fail(-EOPNOTSUPP,
+				  "clone is an offline test tool (it makes cross-linked files); open the unmounted device or image instead of a mount");
+	rc = famfs_relpath_check(src);
+	if (rc)
+		return famfs_fail_ctx(rc, "clone source");
 	rc = famfs_relpath_check(dst);
 	if (rc)
 		return rc;
@@ -392,12 +544,13 @@ int famfs_fs_clone(struct famfs_fs *fs, const char *src, const char *dst)
 		return rc;
 	copy = fs->log->entries[idx];
 	f = &copy.file;
-	if (famfs_fmap_check(&f->fmap, f->size, fs->dev_size))
-		return famfs_fail_ctx(-EINVAL, "clone source '%s'", src);
+	rc = trust_entry(fs, src, idx, f);
+	if (rc)
+		return famfs_fail_ctx(rc, "clone source");
 	rc = famfs_entry_file(&e, dst, f->size, f->mode, f->uid, f->gid, &f->fmap);
 	if (rc)
 		return rc;
-	rc = commit_file(fs, dst, &e, &fd);
+	rc = commit_file(fs, dst, &e, &fd, true);
 	if (fd >= 0)
 		close(fd);
 	return rc;
@@ -409,6 +562,11 @@ int famfs_fs_lookup(struct famfs_fs *fs, const char *relpath,
 	int64_t idx;
 	int rc;
 
+	if (!fs || !out)
+		return famfs_fail(-EINVAL, "lookup: missing argument");
+	rc = famfs_relpath_check(relpath);
+	if (rc)
+		return rc;
 	rc = famfs_fs_names(fs);
 	if (rc)
 		return rc;
@@ -426,18 +584,27 @@ static int io_file(struct famfs_fs *fs, const char *rel, uint64_t off,
 	uint64_t end;
 	int rc;
 
-	rc = famfs_fs_lookup(fs, rel, e);
+	int64_t idx;
+
+	if (!fs || !rel)
+		return famfs_fail(-EINVAL, "I/O: missing argument");
+	rc = famfs_relpath_check(rel);
 	if (rc)
 		return rc;
+	rc = famfs_fs_names(fs);
+	if (rc)
+		return rc;
+	idx = famfs_nameidx_get(&fs->names, rel);
+	if (idx < 0)
+		return famfs_fail(-ENOENT, "'%s' is not in the log", rel);
+	memcpy(e, &fs->log->entries[idx], sizeof(*e));
 	if (e->type != FAMFS_LOG_FILE)
 		return famfs_fail(-EISDIR, "'%s' is a directory", rel);
 	if (famfs_add_overflows(off, len, &end) || end > e->file.size)
 		return famfs_fail(-EINVAL, "I/O [%llu, +%zu) beyond the size of '%s' (%llu)",
 				  (unsigned long long)off, len, rel,
 				  (unsigned long long)e->file.size);
-	if (famfs_fmap_check(&e->file.fmap, e->file.size, fs->dev_size))
-		return famfs_fail_ctx(-EINVAL, "'%s'", rel);
-	return 0;
+	return trust_entry(fs, rel, idx, &e->file);
 }
 
 static int online_io(struct famfs_fs *fs, const char *rel, uint64_t off,
@@ -499,6 +666,8 @@ int famfs_fs_write(struct famfs_fs *fs, const char *relpath, uint64_t off,
 	struct famfs_log_entry e;
 	int rc;
 
+	if (!fs || (!buf && len))
+		return famfs_fail(-EINVAL, "write: missing argument");
 	if (!fs->write || (!fs->online && !fs->dev.writable))
 		return famfs_fail(-EBADF, "file system handle opened read-only");
 	rc = io_file(fs, relpath, off, len, &e);
@@ -515,6 +684,8 @@ int famfs_fs_read(struct famfs_fs *fs, const char *relpath, uint64_t off,
 	struct famfs_log_entry e;
 	int rc;
 
+	if (!fs || (!buf && len))
+		return famfs_fail(-EINVAL, "read: missing argument");
 	rc = io_file(fs, relpath, off, len, &e);
 	if (rc)
 		return rc;
@@ -528,6 +699,8 @@ int famfs_fs_alloc_report(struct famfs_fs *fs, struct famfs_alloc_report *r)
 	struct famfs_alloc *a;
 	int rc;
 
+	if (!fs)
+		return famfs_fail(-EINVAL, "alloc report: no file system handle");
 	rc = famfs_alloc_build(&a, fs->sb, fs->log, r);
 	if (rc)
 		return rc;

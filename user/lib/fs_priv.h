@@ -23,6 +23,11 @@ struct famfs_fs {
 	struct famfs_nameidx names;	/* built on the first lookup */
 	bool names_built;
 	bool log_scanned;	/* valid prefix == header (checked once under the lock) */
+	/* Live files: what a replay on an empty namespace would map. */
+	bool live_built;
+	uint64_t *live;		/* bit per log index: a live FILE entry */
+	uint64_t live_cap;	/* bits allocated */
+	struct famfs_units *owned;	/* memory of the live files */
 };
 
 int famfs_fs_names(struct famfs_fs *fs);

@@ -38,6 +38,13 @@ static void check_namespace(const struct famfs_superblock *sb,
 
 		if (a->type != FAMFS_ACT_BAD)
 			continue;
+		if (a->err == -EADDRINUSE) {
+			/* Its units are already counted as collisions. */
+			r->ncrosslinked++;
+			report(r, "entry %llu (%.80s): %s", (unsigned long long)a->index,
+			       a->relpath, a->why);
+			continue;
+		}
 		r->nbad_entries++;
 		r->nerrors++;
 		if (a->err == -EISDIR || a->err == -ENOTDIR || a->err == -ENOENT)
@@ -54,7 +61,11 @@ int famfs_fsck(const struct famfs_superblock *sb, const struct famfs_log *log,
 	struct famfs_alloc *a;
 	uint64_t size;
 
+	if (!r)
+		return famfs_fail(-EINVAL, "fsck: no report");
 	memset(r, 0, sizeof(*r));
+	if (!sb)
+		return famfs_fail(-EINVAL, "fsck: no superblock to check");
 	r->sb_err = famfs_sb_check(sb, dev_size);
 	if (r->sb_err) {
 		report(r, "superblock: %s", famfs_errmsg());

@@ -15,6 +15,8 @@ int famfs_kmap_v2(int fd, uint32_t file_type, uint64_t size,
 	struct famfs_ioc_fmap m;
 	unsigned int i;
 
+	if (!fmap)
+		return famfs_fail(-EINVAL, "map create: no map");
 	memset(&m, 0, sizeof(m));
 	m.fioc_file_size = size;
 	m.fioc_file_type = file_type;
@@ -73,6 +75,8 @@ int famfs_kmap_v1(int fd, uint32_t file_type, uint64_t size, uint64_t off,
 
 int famfs_kmap_get(int fd, struct famfs_ioc_get_fmap *out)
 {
+	if (!out)
+		return famfs_fail(-EINVAL, "map get: no result");
 	memset(out, 0, sizeof(*out));
 	if (ioctl(fd, FAMFSIOC_MAP_GET_V2, out) < 0)
 		return famfs_fail(-errno, "FAMFSIOC_MAP_GET_V2: %s", strerror(errno));

@@ -245,7 +245,8 @@ int famfs_relpath_check(const char *relpath);
 
 /**
  * famfs_entry_file() - build a FILE entry (zeroed first; flags = RW).
- * @fmap: copied into the entry (not validated here; see famfs_fmap_check).
+ * @fmap: copied into the entry (validated by famfs_log_append and the
+ *        file system layer with famfs_map_check).
  * Return: 0, or the famfs_relpath_check() error. Never truncates.
  */
 int famfs_entry_file(struct famfs_log_entry *e, const char *relpath,
@@ -297,18 +298,38 @@ struct famfs_interleave {
 	uint64_t chunk_size;	/* power of two, multiple of 2 MiB */
 };
 
+/* Largest interleave chunk: 1 GiB, the size of the smallest bucket. */
+#define FAMFS_CHUNK_MAX		FAMFS_GiB
+
+struct famfs_units;	/* opaque: memory owned by live files */
+
+/* What a FILE map is checked against (famfs_map_check). */
+struct famfs_map_limits {
+	uint64_t dev_size;	/* maps end within it; 0: unknown, not checked */
+	uint64_t log_len;	/* required: [0, 2 MiB + log_len) is metadata */
+	const struct famfs_units *owned;	/* NULL: no cross-link check */
+};
+
 /**
- * famfs_fmap_check() - validate one FILE map completely.
- * @f:        map (may be garbage).
- * @size:     file size the map must cover.
- * @dev_size: device size.
+ * famfs_map_check() - may this FILE map be trusted? The one check used
+ * everywhere a map is trusted: replay planning, fsck, the allocator, data
+ * I/O, reuse of an existing file, clone, and before every append.
+ * @lim:  device size, log length and (optionally) the memory of live files.
+ * @f:    map (may be hostile garbage).
+ * @size: file size the map must cover.
  *
- * Checks the type, counts, devindex 0, alignment, offset 0, bounds with
- * overflow checks, strip geometry, and that the map covers @size.
- * Return: 0 or -EINVAL with a precise message.
+ * Checks: type and counts (1..16 extents, or one interleaved extent of
+ * 1..16 strips with a power-of-two chunk, a multiple of 2 MiB, at most
+ * FAMFS_CHUNK_MAX, dividing every strip length); devindex 0; every offset
+ * and length a non-zero multiple of 2 MiB; inside the device (overflow
+ * checked); outside the superblock and log [0, 2 MiB + log_len); no two
+ * extents/strips of the map overlap; the map covers @size; and, with
+ * @lim->owned, no memory already owned by another live file.
+ * Return: 0; -EADDRINUSE cross-linked (overlaps @lim->owned); -EINVAL
+ * anything else; both with a precise message.
  */
-int famfs_fmap_check(const struct famfs_log_fmap *f, uint64_t size,
-		     uint64_t dev_size);
+int famfs_map_check(const struct famfs_map_limits *lim,
+		    const struct famfs_log_fmap *f, uint64_t size);
 
 /** famfs_fmap_bytes() - bytes allocated by a (checked) map. */
 uint64_t famfs_fmap_bytes(const struct famfs_log_fmap *f);
@@ -476,6 +497,7 @@ struct famfs_apply_stats {
 	uint64_t nfiles;	/* files created */
 	uint64_t nexisting;	/* already present */
 	uint64_t nbad;		/* BAD actions (reported, skipped) */
+	uint64_t ncrosslinked;	/* of which cross-linked: left unmapped */
 	uint64_t nerrors;	/* creations that failed */
 	char first_error[200];
 };
@@ -662,6 +684,9 @@ struct famfs_fsck_report {
 	uint64_t log_capacity;		/* last_index + 1 */
 	uint64_t nbad_entries;		/* BAD in replay of an empty namespace */
 	uint64_t nconflicts;		/* of which namespace conflicts */
+	uint64_t ncrosslinked;		/* files left unmapped: memory owned by
+					 * an earlier file (counted in the
+					 * collisions, not in nbad_entries) */
 	uint64_t nerrors;		/* total problems; 0 = clean */
 	unsigned int nproblems;		/* messages stored (<= MAX) */
 	char problems[FAMFS_FSCK_MAX_PROBLEMS][200];

@@ -9,20 +9,30 @@
 
 uint64_t famfs_log_hdr_crc(const struct famfs_log *log)
 {
+	if (!log)
+		return 0;
 	return crc32(crc32(0L, Z_NULL, 0), (const Bytef *)log,
 		     FAMFS_LOG_HDR_CRC_LEN);
 }
 
 uint64_t famfs_log_entry_crc(const struct famfs_log_entry *e)
 {
+	if (!e)
+		return 0;
 	return crc32(crc32(0L, Z_NULL, 0), (const Bytef *)e,
 		     FAMFS_LOG_ENTRY_CRC_LEN);
 }
 
 int famfs_log_check(const struct famfs_log *log, uint64_t log_len)
 {
-	uint64_t last = famfs_log_capacity(log_len) - 1;
+	uint64_t last;
 
+	if (!log)
+		return famfs_fail(-EINVAL, "no log header");
+	if (log_len < sizeof(*log) + sizeof(struct famfs_log_entry))
+		return famfs_fail(-EINVAL, "log length %llu too small",
+				  (unsigned long long)log_len);
+	last = famfs_log_capacity(log_len) - 1;
 	if (log->magic != FAMFS_LOG_MAGIC)
 		return famfs_fail(-EBADMSG, "bad log magic 0x%llx (expected 0x%llx)",
 				  (unsigned long long)log->magic, FAMFS_LOG_MAGIC);
@@ -57,6 +67,8 @@ int famfs_log_check(const struct famfs_log *log, uint64_t log_len)
 
 void famfs_log_init(struct famfs_log *log, uint64_t log_len)
 {
+	if (!log || famfs_log_len_check(log_len))
+		return;
 	memset(log, 0, sizeof(*log));
 	log->magic = FAMFS_LOG_MAGIC;
 	log->len = log_len;
@@ -71,6 +83,8 @@ int famfs_log_scan(const struct famfs_log *log, uint64_t log_len,
 {
 	uint64_t cap = famfs_log_capacity(log_len), n, i;
 
+	if (!log || !s)
+		return famfs_fail(-EINVAL, "log scan: missing argument");
 	memset(s, 0, sizeof(*s));
 	if (log_len < sizeof(*log) + sizeof(struct famfs_log_entry) ||
 	    log->last_index + 1 != cap)
@@ -107,15 +121,38 @@ int famfs_log_scan(const struct famfs_log *log, uint64_t log_len,
 int famfs_log_append(struct famfs_log *log, uint64_t log_len,
 		     struct famfs_log_entry *e)
 {
+	struct famfs_map_limits lim = { .log_len = log_len };
 	struct famfs_log_entry *slot;
 	uint64_t idx;
 	int rc;
 
+	if (!log || !e)
+		return famfs_fail(-EINVAL, "append: no log or no entry");
+	rc = famfs_log_len_check(log_len);
+	if (rc)
+		return famfs_fail_ctx(rc, "cannot append to the log");
 	rc = famfs_log_check(log, log_len);
 	if (rc)
 		return famfs_fail_ctx(rc, "cannot append to the log");
 	if (e->type > FAMFS_LOG_INVALID)
 		return famfs_fail(-EINVAL, "bad log entry type %u", e->type);
+	/* Never log a name or a map that no reader could use. */
+	if (e->type == FAMFS_LOG_FILE || e->type == FAMFS_LOG_MKDIR) {
+		const char *name = e->type == FAMFS_LOG_FILE ? e->file.relpath :
+							      e->mkdir.relpath;
+
+		if (famfs_relpath_len(name) < 0)
+			return famfs_fail(-ENAMETOOLONG, "append: relpath not NUL-terminated");
+		rc = famfs_relpath_check(name);
+		if (rc)
+			return famfs_fail_ctx(rc, "cannot append to the log");
+	}
+	if (e->type == FAMFS_LOG_FILE) {
+		rc = famfs_map_check(&lim, &e->file.fmap, e->file.size);
+		if (rc)
+			return famfs_fail_ctx(rc, "cannot append '%s' to the log",
+					      e->file.relpath);
+	}
 	idx = log->next_index;
 	if (idx > log->last_index)
 		return famfs_fail(-ENOSPC, "log full (%llu entries)",
@@ -141,9 +178,12 @@ int famfs_relpath_len(const char *field)
 
 int famfs_relpath_check(const char *relpath)
 {
-	size_t len = strlen(relpath);
+	size_t len;
 	const char *p, *c;
 
+	if (!relpath)
+		return famfs_fail(-EINVAL, "no path");
+	len = strlen(relpath);
 	if (len == 0)
 		return famfs_fail(-EINVAL, "empty path");
 	if (len > FAMFS_MAX_PATHLEN - 1)
@@ -177,6 +217,8 @@ int famfs_entry_file(struct famfs_log_entry *e, const char *relpath,
 {
 	int rc;
 
+	if (!e)
+		return famfs_fail(-EINVAL, "no entry to fill");
 	memset(e, 0, sizeof(*e));
 	rc = famfs_relpath_check(relpath);
 	if (rc)
@@ -198,6 +240,8 @@ int famfs_entry_mkdir(struct famfs_log_entry *e, const char *relpath,
 {
 	int rc;
 
+	if (!e)
+		return famfs_fail(-EINVAL, "no entry to fill");
 	memset(e, 0, sizeof(*e));
 	rc = famfs_relpath_check(relpath);
 	if (rc)

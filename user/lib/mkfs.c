@@ -9,11 +9,14 @@
 int famfs_mkfs(struct famfs_dev *d, uint64_t log_len,
 	       const uuid_t system_uuid, bool force)
 {
-	struct famfs_superblock *sb = (struct famfs_superblock *)d->base;
+	struct famfs_superblock *sb;
 	struct famfs_log *log;
 	char mpt[PATH_MAX];
 	int rc;
 
+	if (!d || !system_uuid)
+		return famfs_fail(-EINVAL, "mkfs: missing argument");
+	sb = (struct famfs_superblock *)d->base;
 	if (!d->base || !d->writable)
 		return famfs_fail(-EBADF, "%s: device not open for writing", d->path);
 	if (!log_len)
@@ -50,10 +53,13 @@ int famfs_mkfs(struct famfs_dev *d, uint64_t log_len,
 
 int famfs_kill_sb(struct famfs_dev *d)
 {
-	struct famfs_superblock *sb = (struct famfs_superblock *)d->base;
+	struct famfs_superblock *sb;
 	char mpt[PATH_MAX];
 	int rc;
 
+	if (!d)
+		return famfs_fail(-EINVAL, "kill: no device");
+	sb = (struct famfs_superblock *)d->base;
 	if (!d->base || !d->writable)
 		return famfs_fail(-EBADF, "%s: device not open for writing", d->path);
 	rc = famfs_dev_mountpoint(d, mpt, sizeof(mpt));

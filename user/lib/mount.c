@@ -20,7 +20,9 @@ int famfs_lookup_mount(void *ctx, const char *relpath)
 	char p[PATH_MAX + FAMFS_MAX_PATHLEN];
 	struct stat st;
 
-	snprintf(p, sizeof(p), "%s/%s", (const char *)ctx, relpath);
+	if (!ctx || !relpath ||
+	    (size_t)snprintf(p, sizeof(p), "%s/%s", (const char *)ctx, relpath) >= sizeof(p))
+		return -EINVAL;
 	if (lstat(p, &st))
 		return FAMFS_LOOKUP_ABSENT;
 	return S_ISDIR(st.st_mode) ? FAMFS_LOOKUP_DIR : FAMFS_LOOKUP_FILE;
@@ -90,6 +92,8 @@ int famfs_apply_plan(const char *mpt, const struct famfs_action *acts,
 	if (!st)
 		st = &local;
 	memset(st, 0, sizeof(*st));
+	if (!mpt || (!acts && n))
+		return famfs_fail(-EINVAL, "apply plan: missing argument");
 	for (i = 0; i < n; i++) {
 		const struct famfs_action *a = &acts[i];
 
@@ -100,6 +104,8 @@ int famfs_apply_plan(const char *mpt, const struct famfs_action *acts,
 			continue;
 		case FAMFS_ACT_BAD:
 			st->nbad++;
+			if (a->err == -EADDRINUSE)
+				st->ncrosslinked++;
 			note(st, a, a->why);
 			continue;
 		case FAMFS_ACT_MKDIR:
@@ -109,6 +115,17 @@ int famfs_apply_plan(const char *mpt, const struct famfs_action *acts,
 			break;
 		case FAMFS_ACT_CREATE:
 			rc = apply_create(p, a, client);
+			if (rc == -EADDRINUSE) {
+				/*
+				 * The kernel found another live file on this
+				 * memory (one user space did not know of):
+				 * cross-linked, left unmapped, like the plan's.
+				 */
+				st->nbad++;
+				st->ncrosslinked++;
+				note(st, a, "cross-linked: the kernel refused the map (EADDRINUSE); left unmapped");
+				continue;
+			}
 			if (rc == 1) {
 				st->nexisting++;
 				rc = 0;
@@ -143,6 +160,8 @@ int famfs_logplay(const char *mpt, bool dry, struct famfs_apply_stats *st)
 	if (!st)
 		st = &local;
 	memset(st, 0, sizeof(*st));
+	if (!mpt)
+		return famfs_fail(-EINVAL, "logplay: no mount point");
 	rc = famfs_fs_open(mpt, false, &fs);
 	if (rc)
 		return rc;
@@ -164,6 +183,8 @@ int famfs_logplay(const char *mpt, bool dry, struct famfs_apply_stats *st)
 				break;
 			default:
 				st->nbad++;
+				if (acts[i].err == -EADDRINUSE)
+					st->ncrosslinked++;
 				note(st, &acts[i], acts[i].why);
 				break;
 			}
@@ -236,6 +257,8 @@ int famfs_mkmeta_at(const char *mpt, const struct famfs_superblock *sb,
 	uuid_t me;
 	int rc;
 
+	if (!mpt || strlen(mpt) >= PATH_MAX)
+		return famfs_fail(-EINVAL, "mkmeta: bad mount point");
 	snprintf(p, sizeof(p), "%s/%s", mpt, FAMFS_META_DIR);
 	if (mkdir(p, 0755) < 0 && errno != EEXIST)
 		return famfs_fail(-errno, "mkdir %s: %s", p, strerror(errno));
@@ -265,6 +288,8 @@ int famfs_mkmeta(const char *dev)
 	char mpt[PATH_MAX];
 	int rc;
 
+	if (!dev)
+		return famfs_fail(-EINVAL, "mkmeta: no device");
 	rc = famfs_path_mountpoint(dev, mpt, sizeof(mpt));
 	if (rc < 0)
 		return rc;
@@ -314,6 +339,8 @@ int famfs_mount_ex(const char *dev, const char *mpt, const char *opts,
 
 	if (st)
 		memset(st, 0, sizeof(*st));
+	if (!dev || !mpt)
+		return famfs_fail(-EINVAL, "mount: no device or mount point");
 	rc = precheck(dev, &sb, &have_sb);
 	if (rc)
 		return rc;

@@ -84,10 +84,13 @@ static int mkdir_p(const char *dir)
 int famfs_mount_record_write(const char *mpt, const uuid_t fs_uuid)
 {
 	char p[PATH_MAX], tmp[PATH_MAX + 16], text[80];
-	unsigned long long id = mount_id(mpt);
+	unsigned long long id;
 	ssize_t n;
 	int fd, rc;
 
+	if (!mpt || !fs_uuid || strlen(mpt) >= PATH_MAX)
+		return famfs_fail(-EINVAL, "mount record: bad argument");
+	id = mount_id(mpt);
 	rc = mkdir_p(run_dir());
 	if (rc)
 		return rc;
@@ -128,6 +131,8 @@ int famfs_mount_record_check(const char *mpt, const uuid_t live_uuid)
 	ssize_t n;
 	int fd, rc;
 
+	if (!mpt || !live_uuid || strlen(mpt) >= PATH_MAX)
+		return famfs_fail(-EINVAL, "mount record: bad argument");
 	rc = record_path(mpt, p, sizeof(p));
 	if (rc)
 		return rc;

@@ -26,6 +26,8 @@ void famfs_prng_init(struct famfs_prng *p, uint32_t seed)
 {
 	uint64_t x = seed;
 
+	if (!p)
+		return;
 	p->s[0] = splitmix64(&x);
 	p->s[1] = splitmix64(&x);
 }
@@ -54,6 +56,8 @@ void famfs_prng_fill(struct famfs_prng *p, void *buf, size_t len)
 	uint8_t *b = buf, w[4];
 	size_t i;
 
+	if (!p || !buf)
+		return;
 	for (i = 0; i + 4 <= len; i += 4)
 		put_le32(b + i, (uint32_t)famfs_prng_next(p));
 	if (i < len) {
@@ -68,6 +72,8 @@ size_t famfs_prng_verify(struct famfs_prng *p, const void *buf, size_t len)
 	uint8_t w[4];
 	size_t i, j;
 
+	if (!p || !buf)
+		return 0;
 	for (i = 0; i < len; i += 4) {
 		put_le32(w, (uint32_t)famfs_prng_next(p));
 		for (j = 0; j < 4 && i + j < len; j++)

@@ -27,7 +27,8 @@ struct planner {
 	struct name_set names;
 	famfs_lookup_fn lookup;
 	void *ctx;
-	uint64_t dev_size, meta_end;
+	struct famfs_map_limits lim;	/* geometry only */
+	struct famfs_units *owned;	/* memory of the files planned or found */
 };
 
 static uint64_t hash_str(const char *s, size_t len)
@@ -38,6 +39,10 @@ static uint64_t hash_str(const char *s, size_t len)
 		h ^= (unsigned char)*s++;
 		h *= 1099511628211ULL;
 	}
+	/* Mix the high bits down: the table is indexed by the low bits. */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
 	return h;
 }
 
@@ -99,17 +104,26 @@ static int remember(struct planner *pl, size_t idx, int kind)
 	return 0;
 }
 
-/* What is at @name (first @len bytes): planned names first, then lookup. */
-static int state_of(struct planner *pl, const char *name, size_t len)
+/*
+ * What is at @name (first @len bytes): planned names first, then lookup.
+ * @planned (may be NULL) tells whether an earlier entry of this log made it.
+ */
+static int state_of(struct planner *pl, const char *name, size_t len,
+		    bool *planned)
 {
 	char buf[FAMFS_MAX_PATHLEN];
 	struct name_slot *s;
 	int r;
 
+	if (planned)
+		*planned = false;
 	if (pl->names.cap) {
 		s = find_slot(pl, name, len);
-		if (s->act)
+		if (s->act) {
+			if (planned)
+				*planned = true;
 			return s->kind;
+		}
 	}
 	memcpy(buf, name, len);
 	buf[len] = 0;
@@ -142,21 +156,46 @@ static void bad(struct famfs_action *a, int err, const char *why)
 	snprintf(a->why, sizeof(a->why), "%s", why);
 }
 
-/* Extents must not overlap the superblock area or the log. */
-static int fmap_outside_meta(const struct famfs_log_fmap *f, uint64_t meta_end)
+static bool maps_overlap(const struct famfs_log_fmap *a,
+			 const struct famfs_log_fmap *b)
 {
-	const struct famfs_simple_extent *se = f->ext_type == FAMFS_EXT_SIMPLE ?
-					       f->se : f->ie[0].strips;
-	uint64_t n = f->ext_type == FAMFS_EXT_SIMPLE ? f->count : f->ie[0].nstrips;
-	uint64_t i;
+	const struct famfs_simple_extent *x = a->ext_type == FAMFS_EXT_SIMPLE ?
+					      a->se : a->ie[0].strips;
+	const struct famfs_simple_extent *y = b->ext_type == FAMFS_EXT_SIMPLE ?
+					      b->se : b->ie[0].strips;
+	uint64_t nx = a->ext_type == FAMFS_EXT_SIMPLE ? a->count : a->ie[0].nstrips;
+	uint64_t ny = b->ext_type == FAMFS_EXT_SIMPLE ? b->count : b->ie[0].nstrips;
+	uint64_t i, j;
 
-	for (i = 0; i < n; i++)
-		if (se[i].offset < meta_end)
-			return famfs_fail(-EINVAL,
-					  "extent at 0x%llx overlaps the superblock/log (end 0x%llx)",
-					  (unsigned long long)se[i].offset,
-					  (unsigned long long)meta_end);
-	return 0;
+	for (i = 0; i < nx; i++)
+		for (j = 0; j < ny; j++)
+			if (x[i].offset < y[j].offset + y[j].len &&
+			    y[j].offset < x[i].offset + x[i].len)
+				return true;
+	return false;
+}
+
+/* Name the earlier planned file that owns part of @a's memory (bounded search). */
+static void cross_linked(struct planner *pl, struct famfs_action *a)
+{
+	char why[160];
+	size_t k, n = pl->n - 1, looked = 0;
+
+	for (k = n; k-- > 0 && looked < 4096;) {
+		const struct famfs_action *o = &pl->acts[k];
+
+		if (o->type != FAMFS_ACT_CREATE)
+			continue;
+		looked++;
+		if (maps_overlap(&o->fmap, &a->fmap)) {
+			famfs_strfmt(why, sizeof(why),
+				     "cross-linked: shares memory with entry %llu (%.80s); left unmapped",
+				     (unsigned long long)o->index, o->relpath);
+			bad(a, -EADDRINUSE, why);
+			return;
+		}
+	}
+	bad(a, -EADDRINUSE, "cross-linked: shares memory with another file; left unmapped");
 }
 
 static void plan_entry(struct planner *pl, const struct famfs_log_entry *e,
@@ -166,6 +205,7 @@ static void plan_entry(struct planner *pl, const struct famfs_log_entry *e,
 	const char *field = is_file ? e->file.relpath : e->mkdir.relpath;
 	int len = famfs_relpath_len(field), st, rc;
 	const char *slash;
+	bool planned;
 	char why[160];
 
 	a->is_dir = !is_file;
@@ -192,9 +232,7 @@ static void plan_entry(struct planner *pl, const struct famfs_log_entry *e,
 		return;
 	}
 	if (is_file) {
-		rc = famfs_fmap_check(&e->file.fmap, e->file.size, pl->dev_size);
-		if (!rc)
-			rc = fmap_outside_meta(&e->file.fmap, pl->meta_end);
+		rc = famfs_map_check(&pl->lim, &e->file.fmap, e->file.size);
 		if (rc) {
 			snprintf(why, sizeof(why), "bad extent map: %s", famfs_errmsg());
 			bad(a, rc, why);
@@ -203,7 +241,7 @@ static void plan_entry(struct planner *pl, const struct famfs_log_entry *e,
 	}
 	slash = strrchr(a->relpath, '/');
 	if (slash) {
-		st = state_of(pl, a->relpath, slash - a->relpath);
+		st = state_of(pl, a->relpath, slash - a->relpath, NULL);
 		if (st == FAMFS_LOOKUP_ABSENT) {
 			bad(a, -ENOENT, "parent missing");
 			return;
@@ -213,11 +251,19 @@ static void plan_entry(struct planner *pl, const struct famfs_log_entry *e,
 			return;
 		}
 	}
-	st = state_of(pl, a->relpath, len);
+	st = state_of(pl, a->relpath, len, &planned);
 	if (st == FAMFS_LOOKUP_ABSENT) {
 		a->type = is_file ? FAMFS_ACT_CREATE : FAMFS_ACT_MKDIR;
+		/* The first file keeps its memory; later ones are cross-linked. */
+		if (is_file && famfs_units_overlap(pl->owned, &a->fmap))
+			cross_linked(pl, a);
+		else if (is_file)
+			famfs_units_add(pl->owned, &a->fmap);
 	} else if ((st == FAMFS_LOOKUP_DIR) == !is_file) {
 		a->type = FAMFS_ACT_EXISTS;
+		/* Already in the mount from an earlier replay: it owns its map. */
+		if (is_file && !planned && !famfs_units_overlap(pl->owned, &a->fmap))
+			famfs_units_add(pl->owned, &a->fmap);
 	} else {
 		bad(a, is_file ? -EISDIR : -ENOTDIR,
 		    is_file ? "conflict: a directory exists where the log has a file" :
@@ -237,16 +283,40 @@ int famfs_replay_plan(const struct famfs_log *log, uint64_t log_len,
 		      struct famfs_action **acts, size_t *nacts)
 {
 	struct famfs_log_scan scan;
-	struct planner pl = { .lookup = lookup, .ctx = ctx, .dev_size = dev_size };
+	struct planner pl = { .lookup = lookup, .ctx = ctx };
 	uint64_t i;
 	int rc;
 
+	if (!acts || !nacts || !log || !lookup)
+		return famfs_fail(-EINVAL, "replay plan: missing argument");
 	*acts = NULL;
 	*nacts = 0;
+	rc = famfs_log_len_check(log_len);
+	if (rc)
+		return famfs_fail_ctx(rc, "replay plan");
 	rc = famfs_log_scan(log, log_len, &scan);
 	if (rc)
 		return rc;
-	pl.meta_end = FAMFS_LOG_OFFSET + log_len;
+	/* One allocation each, sized by the valid log: no regrowth, no rehash. */
+	pl.cap = scan.nvalid ? scan.nvalid : 1;
+	pl.acts = malloc(pl.cap * sizeof(*pl.acts));
+	pl.names.cap = 1024;
+	while (pl.names.cap < 2 * (scan.nvalid + 1))
+		pl.names.cap *= 2;
+	pl.names.slots = calloc(pl.names.cap, sizeof(*pl.names.slots));
+	if (!pl.acts || !pl.names.slots) {
+		free(pl.acts);
+		free(pl.names.slots);
+		return famfs_fail(-ENOMEM, "out of memory planning the log replay");
+	}
+	pl.lim.dev_size = dev_size;
+	pl.lim.log_len = log_len;
+	rc = famfs_units_new(&pl.owned, dev_size);
+	if (rc) {
+		free(pl.acts);
+		free(pl.names.slots);
+		return famfs_fail_ctx(rc, "replay plan");
+	}
 	for (i = 0; i < scan.nvalid; i++) {
 		/* Validate and use one private copy (shared memory may change). */
 		struct famfs_log_entry copy = log->entries[i];
@@ -273,11 +343,13 @@ int famfs_replay_plan(const struct famfs_log *log, uint64_t log_len,
 				goto nomem;
 	}
 	free(pl.names.slots);
+	famfs_units_free(pl.owned);
 	*acts = pl.acts;
 	*nacts = pl.n;
 	return 0;
 nomem:
 	free(pl.names.slots);
+	famfs_units_free(pl.owned);
 	free(pl.acts);
 	return famfs_fail(-ENOMEM, "out of memory planning the log replay");
 }

@@ -76,7 +76,7 @@ static int read_uuid_file(const char *path, uuid_t out)
 	ssize_t n;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
 	n = read(fd, buf, sizeof(buf) - 1);
@@ -99,6 +99,8 @@ int famfs_system_uuid(uuid_t out)
 	const char *path = getenv(FAMFS_SYSTEM_UUID_ENV);
 	int rc;
 
+	if (!out)
+		return famfs_fail(-EINVAL, "system uuid: no result");
 	if (!path || !*path)
 		path = FAMFS_SYSTEM_UUID_FILE_DEFAULT;
 	rc = read_uuid_file(path, out);
@@ -115,5 +117,5 @@ int famfs_system_uuid(uuid_t out)
 
 bool famfs_sb_is_master(const struct famfs_superblock *sb, const uuid_t me)
 {
-	return memcmp(sb->system_uuid, me, sizeof(sb->system_uuid)) == 0;
+	return sb && me && memcmp(sb->system_uuid, me, sizeof(sb->system_uuid)) == 0;
 }

@@ -12,6 +12,8 @@ int famfs_parse_size(const char *s, uint64_t *out)
 	unsigned int shift = 0;
 	char *end;
 
+	if (!out)
+		return famfs_fail(-EINVAL, "parse size: no result");
 	if (!s || !*s)
 		return famfs_fail(-EINVAL, "empty size");
 	if (!isdigit((unsigned char)*s))

@@ -10,6 +10,8 @@ uint64_t famfs_sb_crc(const struct famfs_superblock *sb)
 {
 	uLong crc = crc32(0L, Z_NULL, 0);
 
+	if (!sb)
+		return 0;
 	return crc32(crc, (const Bytef *)sb, FAMFS_SB_CRC_LEN);
 }
 
@@ -34,6 +36,8 @@ int famfs_sb_check(const struct famfs_superblock *sb, uint64_t dev_size)
 	uint64_t end;
 	int rc;
 
+	if (!sb)
+		return famfs_fail(-EINVAL, "no superblock");
 	if (sb->magic != FAMFS_SB_MAGIC)
 		return famfs_fail(-ENODATA,
 				  "no famfs superblock (magic 0x%llx, expected 0x%llx)",
@@ -75,6 +79,8 @@ void famfs_sb_init(struct famfs_superblock *sb, uint64_t dev_size,
 		   uint64_t log_len, const uuid_t system_uuid,
 		   const char *devname)
 {
+	if (!sb)
+		return;
 	memset(sb, 0, sizeof(*sb));
 	sb->magic = FAMFS_SB_MAGIC;
 	sb->version = FAMFS_VERSION;
@@ -85,7 +91,8 @@ void famfs_sb_init(struct famfs_superblock *sb, uint64_t dev_size,
 	sb->omf_minor = FAMFS_OMF_MINOR;
 	uuid_generate(sb->fs_uuid);
 	uuid_generate(sb->dev_uuid);
-	memcpy(sb->system_uuid, system_uuid, sizeof(sb->system_uuid));
+	if (system_uuid)
+		memcpy(sb->system_uuid, system_uuid, sizeof(sb->system_uuid));
 	sb->dev_size = dev_size;
 	/* Like upstream: up to 64 bytes, no NUL when exactly 64 long. */
 	if (devname)

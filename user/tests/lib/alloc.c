@@ -5,6 +5,14 @@
 #define MiB FAMFS_MiB
 #define GiB FAMFS_GiB
 
+/* famfs_map_check() with an 8 MiB log and no cross-link check. */
+static int fchk(const struct famfs_log_fmap *f, uint64_t size, uint64_t dev)
+{
+	struct famfs_map_limits lim = { .dev_size = dev, .log_len = 8 * MiB };
+
+	return famfs_map_check(&lim, f, size);
+}
+
 static void contiguous(void)
 {
 	struct famfs_alloc_report r;
@@ -73,15 +81,15 @@ static void collisions(void)
 	t_mem_init(&m, 64 * MiB, 8 * MiB);
 	t_add_file(&m, "a", 10 * MiB, 4 * MiB, 4 * MiB);
 	t_add_file(&m, "b", 12 * MiB, 4 * MiB, 4 * MiB);	/* shares 12..14 */
-	t_add_file(&m, "c", 4 * MiB, 2 * MiB, 1);		/* inside the log */
+	t_add_file(&m, "c", 4 * MiB, 2 * MiB, 1);		/* inside the log: bad */
 	t_add_file(&m, "d", 0, 2 * MiB, 1);			/* offset 0: bad */
 	t_add_file(&m, "e", 11 * MiB, 2 * MiB, 1);		/* unaligned: bad */
 	t_add_file(&m, "f", 62 * MiB, 4 * MiB, 1);		/* beyond device: bad */
 	t_add_file(&m, "g", 20 * MiB, 2 * MiB, 3 * MiB);	/* size > map: bad */
 	is(famfs_alloc_build(&a, &m.sb, m.log, &r), 0, "bitmap built from a damaged log");
-	is(r.nfiles, 3, "3 files with valid maps");
-	is(r.nbad, 4, "offset 0, unaligned, beyond device, size > map: 4 bad");
-	is(r.ncollisions, 2, "2 units claimed twice (b over a, c over the log)");
+	is(r.nfiles, 2, "2 files with valid maps");
+	is(r.nbad, 5, "inside the log, offset 0, unaligned, beyond device, size > map: 5 bad");
+	is(r.ncollisions, 1, "1 unit claimed twice (b over a)");
 	ok(strstr(r.first_problem, "entry 1 (b)") != NULL, "first problem names b: %s", r.first_problem);
 	famfs_alloc_free(a);
 	t_mem_free(&m);
@@ -112,7 +120,7 @@ static void interleaved(void)
 	ok(distinct, "strips of 2 stripes x 2 MiB each, in distinct 1 GiB buckets (%llu %llu %llu %llu)",
 	   (unsigned long long)b[0], (unsigned long long)b[1], (unsigned long long)b[2],
 	   (unsigned long long)b[3]);
-	is(famfs_fmap_check(&f, 16 * MiB, 8 * GiB), 0, "interleaved map validates");
+	is(fchk(&f, 16 * MiB, 8 * GiB), 0, "interleaved map validates");
 	is(famfs_fmap_bytes(&f), 16 * MiB, "allocated bytes 16 MiB");
 	/* spec §5: offset 15 MiB -> chunk 7, strip 3, stripe 1 -> strips[3] + 3 MiB */
 	dev = famfs_fmap_devoff(&f, 15 * MiB, &avail);
@@ -175,32 +183,101 @@ static void fmap_checks(void)
 	f.se[0].len = 2 * MiB;
 	f.se[1].offset = 20 * MiB;
 	f.se[1].len = 4 * MiB;
-	is(famfs_fmap_check(&f, 6 * MiB, 64 * MiB), 0, "two extents covering 6 MiB");
+	is(fchk(&f, 6 * MiB, 64 * MiB), 0, "two extents covering 6 MiB");
 	is(famfs_fmap_devoff(&f, 3 * MiB, NULL), 21 * MiB, "offset 3 MiB -> second extent + 1 MiB");
-	is(famfs_fmap_check(&f, 6 * MiB + 1, 64 * MiB), -EINVAL, "size beyond the map -> EINVAL");
+	is(fchk(&f, 6 * MiB + 1, 64 * MiB), -EINVAL, "size beyond the map -> EINVAL");
 	f.count = 17;
-	is(famfs_fmap_check(&f, 1, 64 * MiB), -EINVAL, "17 extents -> EINVAL");
+	is(fchk(&f, 1, 64 * MiB), -EINVAL, "17 extents -> EINVAL");
 	f.count = 0;
-	is(famfs_fmap_check(&f, 0, 64 * MiB), -EINVAL, "0 extents -> EINVAL");
+	is(fchk(&f, 0, 64 * MiB), -EINVAL, "0 extents -> EINVAL");
 	f.count = 1;
 	f.se[0].offset = UINT64_MAX - MiB * 2 + 1;
-	is(famfs_fmap_check(&f, 1, UINT64_MAX), -EINVAL, "unaligned huge offset -> EINVAL");
+	is(fchk(&f, 1, UINT64_MAX), -EINVAL, "unaligned huge offset -> EINVAL");
 	f.se[0].offset = (UINT64_MAX / (2 * MiB)) * 2 * MiB;
 	f.se[0].len = 4 * MiB;
-	is(famfs_fmap_check(&f, 1, UINT64_MAX), -EINVAL, "offset + len overflow -> EINVAL");
+	is(fchk(&f, 1, UINT64_MAX), -EINVAL, "offset + len overflow -> EINVAL");
 	f.se[0].offset = 10 * MiB;
 	f.se[0].devindex = 1;
-	is(famfs_fmap_check(&f, 1, 64 * MiB), -EINVAL, "devindex 1 -> EINVAL");
+	is(fchk(&f, 1, 64 * MiB), -EINVAL, "devindex 1 -> EINVAL");
 	f.se[0].devindex = 0;
 	f.ext_type = 7;
-	is(famfs_fmap_check(&f, 1, 64 * MiB), -EINVAL, "unknown extent type -> EINVAL");
+	is(fchk(&f, 1, 64 * MiB), -EINVAL, "unknown extent type -> EINVAL");
 	memset(&f, 0, sizeof(f));
 	f.ext_type = FAMFS_EXT_INTERLEAVE;
 	f.count = 1;
 	f.ie[0].nstrips = 2;
 	f.ie[0].chunk_size = 0;
-	is(famfs_fmap_check(&f, 1, 64 * MiB), -EINVAL, "interleave chunk 0 -> EINVAL (no division by zero)");
+	is(fchk(&f, 1, 64 * MiB), -EINVAL, "interleave chunk 0 -> EINVAL (no division by zero)");
 	is(famfs_fmap_devoff(&f, 1, NULL), UINT64_MAX, "devoff on chunk 0 map is safe");
+
+	/* Never inside the superblock or the log: [0, 2 MiB + 8 MiB). */
+	memset(&f, 0, sizeof(f));
+	f.count = 1;
+	f.se[0].len = 2 * MiB;
+	f.se[0].offset = 2 * MiB;
+	is(fchk(&f, 1, 64 * MiB), -EINVAL, "extent at the log header -> EINVAL");
+	ok(strstr(famfs_errmsg(), "superblock and log") != NULL, "message: %s", famfs_errmsg());
+	f.se[0].offset = 8 * MiB;
+	is(fchk(&f, 1, 64 * MiB), -EINVAL, "extent in the last log unit -> EINVAL");
+	f.se[0].offset = 10 * MiB;
+	is(fchk(&f, 1, 64 * MiB), 0, "extent right after the log -> 0");
+	{
+		struct famfs_map_limits big = { .dev_size = 64 * MiB, .log_len = 16 * MiB };
+
+		is(famfs_map_check(&big, &f, 1), -EINVAL, "the same extent inside a 16 MiB log -> EINVAL");
+		big.log_len = 3 * MiB;
+		is(famfs_map_check(&big, &f, 1), -EINVAL, "bad log length in the limits -> EINVAL");
+		is(famfs_map_check(NULL, &f, 1), -EINVAL, "no limits -> EINVAL");
+		is(famfs_map_check(&big, NULL, 1), -EINVAL, "no map -> EINVAL");
+	}
+	/* Two extents of one map on the same memory. */
+	f.count = 2;
+	f.se[1].offset = 10 * MiB;
+	f.se[1].len = 4 * MiB;
+	is(fchk(&f, 1, 64 * MiB), -EINVAL, "overlapping extents in one map -> EINVAL");
+	f.se[1].offset = 12 * MiB;
+	is(fchk(&f, 6 * MiB, 64 * MiB), 0, "adjacent extents -> 0");
+	/* Strips on the same memory, and a chunk above the bound. */
+	memset(&f, 0, sizeof(f));
+	f.ext_type = FAMFS_EXT_INTERLEAVE;
+	f.count = 1;
+	f.ie[0].nstrips = 2;
+	f.ie[0].chunk_size = 2 * MiB;
+	f.ie[0].strips[0].offset = 10 * MiB;
+	f.ie[0].strips[0].len = 2 * MiB;
+	f.ie[0].strips[1].offset = 10 * MiB;
+	f.ie[0].strips[1].len = 2 * MiB;
+	is(fchk(&f, 1, 64 * MiB), -EINVAL, "two strips on the same memory -> EINVAL");
+	f.ie[0].strips[1].offset = 20 * MiB;
+	is(fchk(&f, 4 * MiB, 64 * MiB), 0, "two distinct strips -> 0");
+	f.ie[0].chunk_size = 2 * GiB;
+	f.ie[0].strips[0].len = f.ie[0].strips[1].len = 2 * GiB;
+	f.ie[0].strips[1].offset = 4 * GiB;
+	is(fchk(&f, 1, 8 * GiB), -EINVAL, "chunk above FAMFS_CHUNK_MAX -> EINVAL");
+}
+
+/* Overflow-checked allocation arithmetic (creat -N 4 -s 2^64-1, -C 4194304t). */
+static void alloc_overflow(void)
+{
+	struct famfs_interleave il = { .nstrips = 4, .chunk_size = 2 * MiB };
+	struct famfs_log_fmap f;
+	struct famfs_alloc *a;
+	struct t_mem m;
+
+	t_mem_init(&m, 8 * GiB, 8 * MiB);
+	famfs_alloc_build(&a, &m.sb, m.log, NULL);
+	is(famfs_alloc_interleaved(a, UINT64_MAX, &il, &f), -ENOSPC,
+	   "interleaved 2^64-1 bytes -> ENOSPC (no wrap)");
+	is(famfs_alloc_contig(a, UINT64_MAX, &f), -ENOSPC, "contiguous 2^64-1 bytes -> ENOSPC");
+	il.chunk_size = 4194304ULL << 40;	/* 2^62: 4 strips wrap to 0 */
+	is(famfs_alloc_interleaved(a, MiB, &il, &f), -EINVAL, "chunk 2^62 -> EINVAL (no SIGFPE)");
+	il.chunk_size = 2 * GiB;
+	is(famfs_alloc_interleaved(a, MiB, &il, &f), -EINVAL, "chunk 2 GiB (above the bound) -> EINVAL");
+	il.chunk_size = FAMFS_CHUNK_MAX;
+	is(famfs_interleave_check(&il), 0, "chunk of exactly FAMFS_CHUNK_MAX is allowed");
+	is(famfs_interleave_check(NULL), -EINVAL, "no parameters -> EINVAL");
+	famfs_alloc_free(a);
+	t_mem_free(&m);
 }
 
 static void cfg(void)
@@ -216,6 +293,8 @@ static void cfg(void)
 		"",
 		"interleaved_alloc:\n  nstrips: 40\n  chunk_size: 2m\n",
 		"interleaved_alloc:\n  nbuckets: 2\n  nstrips: 4\n  chunk_size: 2m\n",
+		"interleaved_alloc:\n  nstrips: 4\n  chunk_size: 4194304t\n",
+		"interleaved_alloc:\n  nstrips: 4\n  chunk_size: 2g\n",
 	};
 	size_t i;
 
@@ -236,6 +315,7 @@ int main(void)
 	collisions();
 	interleaved();
 	fmap_checks();
+	alloc_overflow();
 	cfg();
 	return tap_done();
 }

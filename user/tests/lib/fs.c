@@ -279,6 +279,81 @@ static void fsck(void)
 	is(famfs_fs_open_device(img, false, &fs), -ENODATA, "opening a killed fs -> ENODATA");
 }
 
+/* Point extent 0 of FILE entry @i at @off, with a valid CRC. */
+static void set_extent(uint64_t i, uint64_t off)
+{
+	struct famfs_log *log;
+	struct famfs_dev d;
+
+	famfs_dev_open(img, true, &d);
+	log = (struct famfs_log *)(d.base + FAMFS_LOG_OFFSET);
+	log->entries[i].file.fmap.se[0].offset = off;
+	log->entries[i].crc = famfs_log_entry_crc(&log->entries[i]);
+	famfs_dev_close(&d);
+}
+
+/* Maps are trusted only after famfs_map_check() and the live-file check. */
+static void trusted_maps(void)
+{
+	char longname[200], buf[16];
+	struct famfs_log_entry e;
+	struct famfs_fs *fs;
+	uint8_t *map;
+	uint64_t next;
+
+	format(64 * MiB);
+	famfs_fs_open_device(img, true, &fs);
+	famfs_fs_creat(fs, "victim", 2 * MiB, 0644, 0, 0, NULL, NULL, NULL);
+	famfs_fs_creat(fs, "owner", 2 * MiB, 0644, 0, 0, NULL, NULL, NULL);
+	is(famfs_fs_clone(fs, "owner", "xl"), 0, "clone owner -> xl (offline)");
+	famfs_fs_close(fs);
+	set_extent(0, FAMFS_LOG_OFFSET);	/* victim's bytes over the log header */
+
+	famfs_fs_open_device(img, true, &fs);
+	next = famfs_fs_log(fs)->next_index;
+	is(famfs_fs_creat(fs, "victim", 2 * MiB, 0644, 0, 0, NULL, NULL, &map), -EINVAL,
+	   "reusing an entry whose map is in the log -> EINVAL");
+	ok(strstr(famfs_errmsg(), "superblock and log") != NULL, "message: %s", famfs_errmsg());
+	is(famfs_fs_write(fs, "victim", 0, "x", 1), -EINVAL, "write to it -> EINVAL");
+	is(famfs_fs_read(fs, "victim", 0, buf, 1), -EINVAL, "read of it -> EINVAL");
+	is(famfs_fs_clone(fs, "victim", "v2"), -EINVAL, "clone of it -> EINVAL");
+	is(famfs_fs_creat(fs, "xl", 2 * MiB, 0644, 0, 0, NULL, NULL, &map), -EADDRINUSE,
+	   "reusing a cross-linked entry -> EADDRINUSE");
+	is(famfs_fs_write(fs, "xl", 0, "x", 1), -EADDRINUSE, "write to a cross-linked file");
+	is(famfs_fs_read(fs, "xl", 0, buf, 1), -EADDRINUSE, "read of a cross-linked file");
+	is(famfs_fs_write(fs, "owner", 0, "x", 1), 0, "the first owner is usable");
+	is(famfs_fs_creat(fs, "owner", 2 * MiB, 0644, 0, 0, NULL, NULL, &map), 1,
+	   "the first owner can be reused");
+	ok(famfs_log_check(famfs_fs_log(fs), famfs_fs_sb(fs)->log_len) == 0 &&
+	   famfs_fs_log(fs)->next_index == next, "the log header is intact, nothing appended");
+
+	/* Every entry point checks its own arguments (no overflow, no crash). */
+	memset(longname, 'n', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = 0;
+	is(famfs_fs_clone(fs, longname, "c"), -ENAMETOOLONG, "clone of a 199-byte source name");
+	memset(longname, 'n', 80);
+	longname[80] = 0;
+	is(famfs_fs_clone(fs, longname, "c"), -ENAMETOOLONG, "clone of an 80-byte source name");
+	is(famfs_fs_clone(fs, "owner", longname), -ENAMETOOLONG, "clone to an 80-byte name");
+	is(famfs_fs_clone(NULL, "a", "b"), -EINVAL, "clone without a handle");
+	is(famfs_fs_clone(fs, NULL, "b"), -EINVAL, "clone without a source");
+	is(famfs_fs_read(fs, longname, 0, buf, 1), -ENAMETOOLONG, "read of an 80-byte name");
+	is(famfs_fs_write(fs, longname, 0, buf, 1), -ENAMETOOLONG, "write of an 80-byte name");
+	is(famfs_fs_lookup(fs, longname, &e), -ENAMETOOLONG, "lookup of an 80-byte name");
+	is(famfs_fs_lookup(fs, NULL, &e), -EINVAL, "lookup without a name");
+	is(famfs_fs_mkdir(fs, NULL, 0755, 0, 0, false), -EINVAL, "mkdir without a name");
+	is(famfs_fs_creat(fs, NULL, 1, 0644, 0, 0, NULL, NULL, NULL), -EINVAL,
+	   "creat without a name");
+	is(famfs_fs_creat(NULL, "n", 1, 0644, 0, 0, NULL, NULL, NULL), -EINVAL,
+	   "creat without a handle");
+	is(famfs_log_append(NULL, 8 * MiB, &e), -EINVAL, "append without a log");
+	is(famfs_relpath_check(NULL), -EINVAL, "relpath check of NULL");
+	famfs_fs_close(fs);
+	famfs_fs_close(NULL);
+	is(famfs_fs_open_device(NULL, false, &fs), -EINVAL, "open of no device");
+	is(famfs_fs_open(NULL, false, &fs), -EINVAL, "open of no path");
+}
+
 /* Random damage to superblock, log header and entries; fix CRCs sometimes. */
 static void fuzz_fsck(void)
 {
@@ -358,6 +433,7 @@ int main(void)
 	client_and_full();
 	out_of_space();
 	fsck();
+	trusted_maps();
 	fuzz_fsck();
 	return tap_done();
 }

@@ -143,6 +143,76 @@ static void with_namespace(void)
 	t_mem_free(&m);
 }
 
+/* Cross-linked files: the first keeps its memory, later ones are refused. */
+static void crosslinks(void)
+{
+	struct famfs_log_entry e;
+	struct t_mem m;
+
+	t_mem_init(&m, 64 * MiB, 8 * MiB);
+	t_add_file(&m, "a", 10 * MiB, 4 * MiB, 1);		/* 0: owns 10..14 */
+	t_add_file(&m, "b", 12 * MiB, 2 * MiB, 1);		/* 1: inside a */
+	t_add_file(&m, "x", 30 * MiB, 2 * MiB, 1);		/* 2: owns 30..32 */
+	t_add_file(&m, "y", 30 * MiB, 4 * MiB, 1);		/* 3: over x */
+	t_add_file(&m, "z", 32 * MiB, 2 * MiB, 1);		/* 4: only over y */
+	t_add_file(&m, "a", 10 * MiB, 4 * MiB, 1);		/* 5: a logged twice */
+	t_add_file(&m, "nodir/f", 40 * MiB, 2 * MiB, 1);	/* 6: parent missing */
+	t_add_file(&m, "w", 40 * MiB, 2 * MiB, 1);		/* 7: 6 never mapped */
+	famfs_entry_file(&e, "self", 1, 0644, 0, 0, NULL);	/* 8: extents overlap */
+	e.file.fmap.count = 2;
+	e.file.fmap.se[0].offset = 50 * MiB;
+	e.file.fmap.se[0].len = 4 * MiB;
+	e.file.fmap.se[1].offset = 52 * MiB;
+	e.file.fmap.se[1].len = 2 * MiB;
+	is(t_add_raw(&m, &e), 0, "a self-overlapping map is only forged, never logged");
+	t_add_file(&m, "v", 52 * MiB, 2 * MiB, 1);		/* 9: 8 never mapped */
+	t_add_file(&m, "\033[31mred", 12 * MiB, 2 * MiB, 1);	/* 10: over a */
+
+	is(plan(&m, NULL, NULL), 0, "plan of a cross-linked log");
+	is(nacts, 11, "one action per entry");
+	expect(0, FAMFS_ACT_CREATE, "the first file keeps its memory");
+	expect(1, FAMFS_ACT_BAD, "a later file on that memory");
+	ok(nacts > 1 && acts[1].err == -EADDRINUSE && strstr(acts[1].why, "cross-linked") &&
+	   strstr(acts[1].why, "entry 0 (a)"), "cross-linked, names entry 0 (a): %s",
+	   nacts > 1 ? acts[1].why : "");
+	expect(2, FAMFS_ACT_CREATE, "x");
+	expect(3, FAMFS_ACT_BAD, "y over x");
+	expect(4, FAMFS_ACT_CREATE, "z overlaps only the unmapped y (as the kernel sees it)");
+	expect(5, FAMFS_ACT_EXISTS, "the same file logged twice is not a cross-link");
+	expect(6, FAMFS_ACT_BAD, "parent missing");
+	expect(7, FAMFS_ACT_CREATE, "memory of a never-mapped entry is free to a later file");
+	expect(8, FAMFS_ACT_BAD, "overlapping extents in one map");
+	ok(nacts > 8 && acts[8].err == -EINVAL && strstr(acts[8].why, "overlap"),
+	   "self-overlap: EINVAL: %s", nacts > 8 ? acts[8].why : "");
+	expect(9, FAMFS_ACT_CREATE, "memory of the self-overlapping entry is free");
+	expect(10, FAMFS_ACT_BAD, "a hostile name over a");
+	ok(nacts > 10 && acts[10].err == -EADDRINUSE, "hostile name: cross-linked");
+
+	/* Files already in the mount own their memory too. */
+	t_mem_free(&m);
+	t_mem_init(&m, 64 * MiB, 8 * MiB);
+	t_add_dir(&m, "have");
+	t_add_file(&m, "have/f", 10 * MiB, 2 * MiB, 1);		/* exists in the mount */
+	t_add_file(&m, "n", 10 * MiB, 2 * MiB, 1);		/* new, over have/f */
+	is(plan(&m, fake_lookup, NULL), 0, "plan against a namespace");
+	expect(1, FAMFS_ACT_EXISTS, "have/f exists");
+	expect(2, FAMFS_ACT_BAD, "a new file over an existing file's memory");
+	ok(nacts > 2 && acts[2].err == -EADDRINUSE, "cross-linked with the existing file");
+	t_mem_free(&m);
+
+	/* Arguments. */
+	free(acts);
+	acts = NULL;
+	t_mem_init(&m, 64 * MiB, 8 * MiB);
+	is(famfs_replay_plan(NULL, m.sb.log_len, m.sb.dev_size, famfs_lookup_empty, NULL,
+			     &acts, &nacts), -EINVAL, "no log -> EINVAL");
+	is(famfs_replay_plan(m.log, m.sb.log_len, m.sb.dev_size, NULL, NULL, &acts, &nacts),
+	   -EINVAL, "no lookup -> EINVAL");
+	is(famfs_replay_plan(m.log, 3 * MiB, m.sb.dev_size, famfs_lookup_empty, NULL,
+			     &acts, &nacts), -EINVAL, "bad log length -> EINVAL");
+	t_mem_free(&m);
+}
+
 static void torn(void)
 {
 	struct t_mem m;
@@ -195,6 +265,7 @@ int main(void)
 	basic();
 	conflicts();
 	with_namespace();
+	crosslinks();
 	torn();
 	fuzz();
 	free(acts);
