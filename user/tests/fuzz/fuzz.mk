@@ -55,7 +55,7 @@ $(FUZZ_BUILD)/fuzz_%.o: tests/fuzz/fuzz_%.c
 
 $(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/fuzz_%.o $(FUZZ_LIB_OBJS) $(FUZZ_CLI_OBJS)
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB_OBJS) \
-		$(FUZZ_CLI_OBJS) $(LDLIBS)
+		$(FUZZ_CLI_OBJS) $(FAMFS_LDLIBS) $(LDLIBS)
 
 # Long runs: new inputs land in build/fuzz/corpus-<target>, never in the
 # checked-in seeds.
