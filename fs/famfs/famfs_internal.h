@@ -148,6 +148,7 @@ long famfs_dir_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 /* dev.c */
 int famfs_open_device(struct famfs_fs_info *fsi, const char *path);
 void famfs_close_device(struct famfs_fs_info *fsi);
+int famfs_dev_fence(struct famfs_fs_info *fsi);
 
 /* failure.c */
 extern const struct dax_holder_operations famfs_dax_holder_ops;

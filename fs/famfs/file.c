@@ -230,18 +230,30 @@ static int famfs_file_open(struct inode *inode, struct file *file)
 }
 
 /**
- * famfs_file_fsync() - write back CPU caches of dirty mapped ranges
+ * famfs_file_fsync() - make a file range's stores reach the memory
  * @file:     the file
  * @start:    first byte
  * @end:      last byte
  * @datasync: unused: there is no metadata to persist
  *
- * Return: 0 or the writeback error.
+ * Another host reads the memory, not this host's CPU caches. Stores through
+ * a shared mapping leave dirty DAX entries: writing them back
+ * (famfs_dax_writepages()) writes the cache lines of every dirty page back.
+ * read/write(2) already used non-temporal stores. Both are only ordered and
+ * complete after the device fence, famfs_dev_fence(), which ends every fsync
+ * and msync(MS_SYNC).
+ *
+ * Return: 0 or the writeback or flush error.
  */
 static int famfs_file_fsync(struct file *file, loff_t start, loff_t end,
 			    int datasync)
 {
-	return file_write_and_wait_range(file, start, end);
+	int rc;
+
+	rc = file_write_and_wait_range(file, start, end);
+	if (rc)
+		return rc;
+	return famfs_dev_fence(famfs_sb(file_inode(file)->i_sb));
 }
 
 /**

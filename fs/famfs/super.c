@@ -175,7 +175,12 @@ static int famfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	sb->s_time_gran = 1;
 	strscpy(sb->s_id, "famfs", sizeof(sb->s_id));
 
-	/* A writeback-capable bdi makes fsync/msync flush dirty DAX ranges. */
+	/*
+	 * A writeback-capable bdi: without BDI_CAP_WRITEBACK fsync and msync
+	 * skip the mapping, and the dirty DAX entries that stores through
+	 * shared mappings leave would never reach famfs_dax_writepages(),
+	 * which writes their CPU cache lines back to the memory.
+	 */
 	rc = super_setup_bdi(sb);
 	if (rc)
 		return rc;
