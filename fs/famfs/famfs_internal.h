@@ -10,6 +10,8 @@
 #include <linux/fs.h>
 #include <linux/iomap.h>
 #include <linux/list.h>
+#include <linux/maple_tree.h>
+#include <linux/mutex.h>
 #include <linux/types.h>
 #include <linux/famfs_ioctl.h>
 
@@ -34,6 +36,9 @@ struct dax_holder_operations;
  * @shutdown_err:  errno that ioctls return after @shutdown (-EHWPOISON/-ENODEV)
  * @mapped_bytes:  device bytes covered by the maps of live inodes (statfs)
  * @dev_list:      entry in the list of devices mounted on this host
+ * @index_lock:    serialises changes of @ext_index
+ * @ext_index:     device pages of every live map -> its inode
+ *                 (extent_index.c): no two files share memory
  */
 struct famfs_fs_info {
 	struct super_block *sb;
@@ -48,6 +53,8 @@ struct famfs_fs_info {
 	int shutdown_err;
 	atomic64_t mapped_bytes;
 	struct list_head dev_list;
+	struct mutex index_lock;	/* makes a map's insert all or nothing */
+	struct maple_tree ext_index;
 };
 
 static inline struct famfs_fs_info *famfs_sb(const struct super_block *sb)
@@ -123,6 +130,13 @@ typedef void (*famfs_file_range_fn)(void *ctx, u64 file_off, u64 len);
 void famfs_fmap_dev_to_file(const struct famfs_fmap *map, u64 dev_off,
 			    u64 dev_len, famfs_file_range_fn fn, void *ctx);
 int famfs_fmap_finish(struct famfs_fmap *map);
+
+/* extent_index.c */
+void famfs_index_init(struct famfs_fs_info *fsi);
+void famfs_index_destroy(struct famfs_fs_info *fsi);
+int famfs_index_insert(struct famfs_fs_info *fsi, struct inode *inode,
+		       const struct famfs_fmap *map);
+void famfs_index_remove(struct famfs_fs_info *fsi, const struct famfs_fmap *map);
 
 /* inode.c */
 extern const struct inode_operations famfs_dir_inode_operations;

@@ -165,6 +165,7 @@ static int famfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	fsi->client = opts->client;
 	atomic64_set(&fsi->mapped_bytes, 0);
 	INIT_LIST_HEAD(&fsi->dev_list);
+	famfs_index_init(fsi);
 	sb->s_fs_info = fsi;
 
 	sb->s_magic = FAMFS_SUPER_MAGIC;
@@ -284,6 +285,7 @@ static void famfs_kill_sb(struct super_block *sb)
 	kill_litter_super(sb);
 	if (fsi) {
 		famfs_close_device(fsi);
+		famfs_index_destroy(fsi);
 		kfree(fsi);
 	}
 }

@@ -593,6 +593,188 @@ TEST_F(val, v2il_size_beyond_map_einval)
 					  self->strips, 4 * FT_AU));
 }
 
+/* ---- row: v1 short last length not a page multiple -> EINVAL ---- */
+
+TEST_F(val, v1_short_last_not_page_multiple_einval)
+{
+	struct famfs_extent e[2] = {
+		{ self->good, FT_AU }, { self->good + 4 * FT_AU, FT_MIB + 1 },
+	};
+
+	EXPECT_RC(EINVAL, ft_map_v1(self->fd, FAMFS_REG, FT_AU + 1, e, 2));
+	EXPECT_RC(EINVAL, v1_one(self->fd, FAMFS_REG, 1000, self->good, 1000));
+	EXPECT_RC(EINVAL, v1_one(self->fd, FAMFS_REG, 4095, self->good, 4095));
+	EXPECT_UNMAPPED(self->fd);
+	/* one page is a page multiple */
+	EXPECT_RC(0, v1_one(self->fd, FAMFS_REG, 4000, self->good, 4096));
+}
+
+/* ---- row: two extents or strips of one map overlap -> EINVAL ---- */
+
+TEST_F(val, v1_identical_extents_einval)
+{
+	struct famfs_extent e[2] = {
+		{ self->good, FT_AU }, { self->good, FT_AU },
+	};
+
+	EXPECT_RC(EINVAL, ft_map_v1(self->fd, FAMFS_REG, 2 * FT_AU, e, 2));
+	EXPECT_UNMAPPED(self->fd);
+	EXPECT_MAPPABLE(self->fd);
+}
+
+TEST_F(val, v1_overlapping_extents_einval)
+{
+	/* the short last extent lies inside the first one */
+	struct famfs_extent e[2] = {
+		{ self->good, 4 * FT_AU }, { self->good + 2 * FT_AU, FT_MIB },
+	};
+
+	EXPECT_RC(EINVAL, ft_map_v1(self->fd, FAMFS_REG, 4 * FT_AU, e, 2));
+	EXPECT_UNMAPPED(self->fd);
+}
+
+TEST_F(val, v2_identical_extents_einval)
+{
+	sext_t e[2] = { { 0, self->good, FT_AU }, { 0, self->good, FT_AU } };
+
+	EXPECT_RC(EINVAL, ft_map_v2_simple(self->fd, FAMFS_REG, 2 * FT_AU, e, 2));
+	EXPECT_UNMAPPED(self->fd);
+	EXPECT_MAPPABLE(self->fd);
+}
+
+TEST_F(val, v2_overlapping_extents_einval)
+{
+	sext_t e[2] = {
+		{ 0, self->good + 2 * FT_AU, 2 * FT_AU },
+		{ 0, self->good, 3 * FT_AU },
+	};
+
+	EXPECT_RC(EINVAL, ft_map_v2_simple(self->fd, FAMFS_REG, 5 * FT_AU, e, 2));
+	EXPECT_UNMAPPED(self->fd);
+	/* adjacent is not overlapping */
+	e[1].len = 2 * FT_AU;
+	EXPECT_RC(0, ft_map_v2_simple(self->fd, FAMFS_REG, 4 * FT_AU, e, 2));
+}
+
+TEST_F(val, v2il_identical_strips_einval)
+{
+	sext_t s[4];
+
+	memcpy(s, self->strips, sizeof(s));
+	s[3] = s[1];
+	EXPECT_RC(EINVAL, ft_map_v2_interleave(self->fd, 4 * FT_AU, 4, FT_AU, s,
+					       4 * FT_AU));
+	EXPECT_UNMAPPED(self->fd);
+	EXPECT_MAPPABLE(self->fd);
+}
+
+TEST_F(val, v2il_overlapping_strips_einval)
+{
+	sext_t s[2] = {
+		{ 0, self->good, 4 * FT_AU }, { 0, self->good + 3 * FT_AU, 4 * FT_AU },
+	};
+
+	EXPECT_RC(EINVAL, ft_map_v2_interleave(self->fd, 8 * FT_AU, 2, FT_AU, s,
+					       8 * FT_AU));
+	EXPECT_UNMAPPED(self->fd);
+}
+
+/* ---- row: overlap with another live file's map -> EADDRINUSE ---- */
+
+/* "f" holds [good, good + 4 MiB); g is a second file. */
+static int second_file(struct __test_metadata *_metadata, int fd,
+		       uint64_t good)
+{
+	int g;
+
+	EXPECT_EQ(0, v2_one(fd, FAMFS_REG, 2 * FT_AU, 0, good, 2 * FT_AU));
+	g = ft_create("g");
+	EXPECT_GE(g, 0);
+	return g;
+}
+
+TEST_F(val, v1_overlap_other_file_eaddrinuse)
+{
+	struct famfs_extent e[2] = {
+		{ self->good + 8 * FT_AU, FT_AU }, { self->good + FT_AU, FT_MIB },
+	};
+	int g = second_file(_metadata, self->fd, self->good);
+
+	ASSERT_GE(g, 0);
+	/* same range, a range inside it, one that straddles its end */
+	EXPECT_RC(EADDRINUSE, v1_one(g, FAMFS_REG, 2 * FT_AU, self->good,
+				     2 * FT_AU));
+	EXPECT_RC(EADDRINUSE, v1_one(g, FAMFS_REG, 4096, self->good + FT_AU,
+				     4096));
+	EXPECT_RC(EADDRINUSE, v1_one(g, FAMFS_REG, 2 * FT_AU,
+				     self->good + FT_AU, 2 * FT_AU));
+	/* only the second, short extent overlaps */
+	EXPECT_RC(EADDRINUSE, ft_map_v1(g, FAMFS_REG, FT_AU + FT_MIB, e, 2));
+	EXPECT_UNMAPPED(g);
+	/* the refused maps claimed nothing: their free parts still map */
+	EXPECT_RC(0, v1_one(g, FAMFS_REG, FT_AU, self->good + 8 * FT_AU, FT_AU));
+	close(g);
+}
+
+TEST_F(val, v2_overlap_other_file_eaddrinuse)
+{
+	sext_t e[2] = {
+		{ 0, self->good + 8 * FT_AU, FT_AU }, { 0, self->good, FT_AU },
+	};
+	int g = second_file(_metadata, self->fd, self->good);
+
+	ASSERT_GE(g, 0);
+	EXPECT_RC(EADDRINUSE, v2_one(g, FAMFS_REG, 2 * FT_AU, 0, self->good,
+				     2 * FT_AU));
+	EXPECT_RC(EADDRINUSE, v2_one(g, FAMFS_REG, 2 * FT_AU, 0,
+				     self->good - FT_AU, 2 * FT_AU));
+	EXPECT_RC(EADDRINUSE, ft_map_v2_simple(g, FAMFS_REG, 2 * FT_AU, e, 2));
+	EXPECT_UNMAPPED(g);
+	/* adjacent on both sides is free */
+	e[1].offset = self->good + 2 * FT_AU;
+	EXPECT_RC(0, ft_map_v2_simple(g, FAMFS_REG, 2 * FT_AU, e, 2));
+	close(g);
+}
+
+TEST_F(val, v2il_overlap_other_file_eaddrinuse)
+{
+	sext_t s[4];
+	int g = second_file(_metadata, self->fd, self->good);
+
+	ASSERT_GE(g, 0);
+	memcpy(s, self->strips, sizeof(s));
+	s[3] = (sext_t){ 0, self->good + FT_AU, FT_AU };
+	EXPECT_RC(EADDRINUSE, ft_map_v2_interleave(g, 4 * FT_AU, 4, FT_AU, s,
+						   4 * FT_AU));
+	EXPECT_UNMAPPED(g);
+	/* and the other way round: a simple map over a live strip */
+	EXPECT_RC(0, ft_map_v2_interleave(g, 4 * FT_AU, 4, FT_AU, self->strips,
+					  4 * FT_AU));
+	close(g);
+	g = ft_create("h");
+	ASSERT_GE(g, 0);
+	EXPECT_RC(EADDRINUSE, v2_one(g, FAMFS_REG, FT_AU, 0,
+				     self->strips[2].offset, FT_AU));
+	close(g);
+}
+
+TEST_F(val, overlap_range_reusable_after_evict)
+{
+	int g = second_file(_metadata, self->fd, self->good);
+
+	ASSERT_GE(g, 0);
+	EXPECT_RC(EADDRINUSE, v2_one(g, FAMFS_REG, FT_AU, 0, self->good, FT_AU));
+	/* an open file keeps its memory even when its name is gone */
+	if (unlink(ft_path("f")))
+		SKIP(close(g); return, "unlink of a mapped file: %s",
+		     strerror(errno));
+	EXPECT_RC(EADDRINUSE, v2_one(g, FAMFS_REG, FT_AU, 0, self->good, FT_AU));
+	/* the last close evicts the inode and frees the range */
+	ASSERT_EQ(0, close(self->fd));
+	self->fd = -1;
+	EXPECT_RC(0, v2_one(g, FAMFS_REG, FT_AU, 0, self->good, FT_AU));
+	close(g);
+}
 /* ---- row: map already set on this file -> EEXIST ---- */
 
 TEST_F(val, v1_map_twice_eexist)
