@@ -237,7 +237,8 @@ static int famfs_copy_interleave(const struct famfs_fs_info *fsi,
  * @argp: user pointer to struct famfs_ioc_fmap
  *
  * The argument points at the extents, which point at the strips: each level
- * is copied with its count checked first. fioc_reserved is ignored.
+ * is copied with its count checked first. fioc_reserved must be zero, so
+ * that it can be given a meaning later.
  *
  * Return: 0 or a negative errno (see the validation table).
  */
@@ -253,7 +254,7 @@ static long famfs_ioc_map_create_v2(struct file *file, void __user *argp)
 		return rc;
 	if (copy_from_user(&fmap, argp, sizeof(fmap)))
 		return -EFAULT;
-	if (!famfs_file_type_valid(fmap.fioc_file_type))
+	if (fmap.fioc_reserved || !famfs_file_type_valid(fmap.fioc_file_type))
 		return -EINVAL;
 
 	map = kzalloc(sizeof(*map), GFP_KERNEL);

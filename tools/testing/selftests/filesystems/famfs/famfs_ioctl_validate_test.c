@@ -775,6 +775,41 @@ TEST_F(val, overlap_range_reusable_after_evict)
 	EXPECT_RC(0, v2_one(g, FAMFS_REG, FT_AU, 0, self->good, FT_AU));
 	close(g);
 }
+
+/* ---- reserved fields must be zero -> EINVAL ---- */
+
+TEST_F(val, v2_reserved_nonzero_einval)
+{
+	sext_t e = { 0, self->good, FT_AU };
+	struct famfs_ioc_fmap f = {
+		.fioc_file_size = FT_AU, .fioc_file_type = FAMFS_REG,
+		.fioc_ext_type = FAMFS_IOC_EXT_SIMPLE, .fioc_nextents = 1,
+		.fioc_reserved = 1, .fioc_extents = (uintptr_t)&e,
+	};
+
+	EXPECT_RC(EINVAL, ioctl(self->fd, FAMFSIOC_MAP_CREATE_V2, &f) ? -errno : 0);
+	f.fioc_reserved = 0x80000000u;
+	EXPECT_RC(EINVAL, ioctl(self->fd, FAMFSIOC_MAP_CREATE_V2, &f) ? -errno : 0);
+	EXPECT_UNMAPPED(self->fd);
+	f.fioc_reserved = 0;
+	EXPECT_RC(0, ioctl(self->fd, FAMFSIOC_MAP_CREATE_V2, &f) ? -errno : 0);
+}
+
+TEST_F(val, v2il_reserved_nonzero_einval)
+{
+	struct famfs_ioc_interleaved_ext ie = {
+		4, FT_AU, 4 * FT_AU, (uintptr_t)self->strips,
+	};
+	struct famfs_ioc_fmap f = {
+		.fioc_file_size = 4 * FT_AU, .fioc_file_type = FAMFS_REG,
+		.fioc_ext_type = FAMFS_IOC_EXT_INTERLEAVE, .fioc_nextents = 1,
+		.fioc_reserved = 2, .fioc_extents = (uintptr_t)&ie,
+	};
+
+	EXPECT_RC(EINVAL, ioctl(self->fd, FAMFSIOC_MAP_CREATE_V2, &f) ? -errno : 0);
+	EXPECT_UNMAPPED(self->fd);
+}
+
 /* ---- row: map already set on this file -> EEXIST ---- */
 
 TEST_F(val, v1_map_twice_eexist)
