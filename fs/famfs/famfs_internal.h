@@ -32,6 +32,8 @@ struct dax_holder_operations;
  * @root_mode:     mode of the root directory (mount option mode=)
  * @client:        mounted with "client": mapped files are read-only for
  *                 everyone, root included (only the master writes the memory)
+ * @dying:         set when unmount starts: failure handlers leave the mount
+ *                 alone (failure.c)
  * @shutdown:      set once on a memory failure or device removal; I/O then fails
  * @shutdown_err:  errno that ioctls return after @shutdown (-EHWPOISON/-ENODEV)
  * @mapped_bytes:  device bytes covered by the maps of live inodes (statfs)
@@ -49,6 +51,7 @@ struct famfs_fs_info {
 	dev_t devt;
 	umode_t root_mode;
 	bool client;
+	bool dying;
 	bool shutdown;
 	int shutdown_err;
 	atomic64_t mapped_bytes;
@@ -167,5 +170,6 @@ int famfs_dev_fence(struct famfs_fs_info *fsi);
 /* failure.c */
 extern const struct dax_holder_operations famfs_dax_holder_ops;
 void famfs_shutdown(struct famfs_fs_info *fsi, int err);
+void famfs_failure_quiesce(struct famfs_fs_info *fsi);
 
 #endif /* _FS_FAMFS_INTERNAL_H */

@@ -276,15 +276,24 @@ static int famfs_init_fs_context(struct fs_context *fc)
  * famfs_kill_sb() - unmount: drop the namespace, then release the device
  * @sb: the superblock
  *
+ * A memory failure handler may run at any time, with only the holder
+ * pointer: the mount is marked dying and running handlers are waited for
+ * before the inodes go, and again after the holder is released (a handler
+ * that found the holder just before may still read @fsi) before @fsi is
+ * freed.
+ *
  * Also called after a failed famfs_fill_super(), with whatever it set up.
  */
 static void famfs_kill_sb(struct super_block *sb)
 {
 	struct famfs_fs_info *fsi = famfs_sb(sb);
 
+	if (fsi)
+		famfs_failure_quiesce(fsi);
 	kill_litter_super(sb);
 	if (fsi) {
 		famfs_close_device(fsi);
+		famfs_failure_quiesce(NULL);
 		famfs_index_destroy(fsi);
 		kfree(fsi);
 	}
