@@ -154,6 +154,7 @@ void famfs_evict_inode(struct inode *inode);
 /* file.c */
 extern const struct file_operations famfs_file_operations;
 extern const struct address_space_operations famfs_dax_aops;
+void famfs_revoke_writable(struct inode *inode);
 
 /* iomap.c */
 extern const struct iomap_ops famfs_iomap_ops;

@@ -116,25 +116,33 @@ out:
 
 /*
  * One fault path for PTE and PMD faults and for write notifications. Maps
- * never change while a file is open, so no mapping lock is needed.
+ * never change while a file is open. The invalidate lock (shared) orders a
+ * write fault against a remount to "client", which revokes writable
+ * mappings under it exclusively (famfs_revoke_writable()): a fault either
+ * sees the client flag or installs its entry before the revocation zaps it.
  */
 static vm_fault_t famfs_dax_fault(struct vm_fault *vmf, unsigned int order)
 {
 	struct file *file = vmf->vma->vm_file;
-	struct super_block *sb = file_inode(file)->i_sb;
+	struct inode *inode = file_inode(file);
 	bool write = (vmf->flags & FAULT_FLAG_WRITE) &&
 		     (vmf->vma->vm_flags & VM_SHARED);
 	vm_fault_t ret;
 
-	if (write && famfs_client_readonly(file_inode(file)))
+	if (write && famfs_client_readonly(inode))
 		return VM_FAULT_SIGBUS;
 	if (write) {
-		sb_start_pagefault(sb);
+		sb_start_pagefault(inode->i_sb);
 		file_update_time(file);
 	}
-	ret = dax_iomap_fault(vmf, order, NULL, NULL, &famfs_iomap_ops);
+	filemap_invalidate_lock_shared(inode->i_mapping);
+	if (write && famfs_client_readonly(inode))
+		ret = VM_FAULT_SIGBUS;
+	else
+		ret = dax_iomap_fault(vmf, order, NULL, NULL, &famfs_iomap_ops);
+	filemap_invalidate_unlock_shared(inode->i_mapping);
 	if (write)
-		sb_end_pagefault(sb);
+		sb_end_pagefault(inode->i_sb);
 	return ret;
 }
 
@@ -302,6 +310,29 @@ static int famfs_dax_writepages(struct address_space *mapping,
 	struct famfs_fs_info *fsi = famfs_sb(mapping->host->i_sb);
 
 	return dax_writeback_mapping_range(mapping, fsi->dax_dev, wbc);
+}
+
+/**
+ * famfs_revoke_writable() - take back the writable mappings of a file
+ * @inode: a file of a mount that has just become a client
+ *
+ * The caller has set the client flag, so new write faults fail. Page table
+ * entries installed before still allow stores: zap them (private COW
+ * copies stay), so the next store faults and gets SIGBUS. Stores made
+ * until now are written back to the memory.
+ */
+void famfs_revoke_writable(struct inode *inode)
+{
+	struct address_space *mapping = inode->i_mapping;
+
+	if (!mapping_writably_mapped(mapping))
+		return;
+	filemap_invalidate_lock(mapping);
+	unmap_mapping_range(mapping, 0, 0, 0);
+	filemap_invalidate_unlock(mapping);
+	if (filemap_write_and_wait(mapping))
+		pr_warn("%s: ino %lu: write-back before client remount failed\n",
+			inode->i_sb->s_id, inode->i_ino);
 }
 
 const struct address_space_operations famfs_dax_aops = {
