@@ -34,7 +34,10 @@ static int famfs_io_allowed(struct inode *inode)
  * @iocb: the I/O control block
  * @to:   destination
  *
- * Return: bytes read, 0 at or past EOF, -EIO without a map or after shutdown.
+ * Under IOCB_NOWAIT the inode lock is only tried.
+ *
+ * Return: bytes read, 0 at or past EOF, -EIO without a map or after
+ * shutdown, -EAGAIN if IOCB_NOWAIT and the inode is locked.
  */
 static ssize_t famfs_file_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
@@ -72,7 +75,8 @@ out:
  * @from: source
  *
  * The write is clamped to EOF (short write); one that starts at or past EOF,
- * including every O_APPEND write, fails with -EFBIG.
+ * including every O_APPEND write, fails with -EFBIG. Under IOCB_NOWAIT the
+ * inode lock is only tried.
  *
  * Return: bytes written or a negative errno.
  */
@@ -105,6 +109,10 @@ static ssize_t famfs_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		goto out;
 	}
 	iov_iter_truncate(from, size - iocb->ki_pos);
+	/*
+	 * Also under IOCB_NOWAIT: famfs inodes live in memory only, updating
+	 * their times (or dropping suid bits) never waits.
+	 */
 	ret = file_modified(iocb->ki_filp);
 	if (ret)
 		goto out;
@@ -225,7 +233,10 @@ static int famfs_file_mmap(struct file *file, struct vm_area_struct *vma)
  * @file:  the new open file
  *
  * DAX I/O never goes through a cache, so O_DIRECT is the same I/O path.
- * On a client mount a file with a map cannot be opened for writing.
+ * RWF_NOWAIT (IOCB_NOWAIT) I/O is supported: the only sleeping lock on the
+ * path is the inode lock, which is then only tried (-EAGAIN), and the map
+ * lookup never blocks. On a client mount a file with a map cannot be
+ * opened for writing.
  *
  * Return: 0, -EROFS, or the errno of generic_file_open().
  */
@@ -233,7 +244,7 @@ static int famfs_file_open(struct inode *inode, struct file *file)
 {
 	if ((file->f_mode & FMODE_WRITE) && famfs_client_readonly(inode))
 		return -EROFS;
-	file->f_mode |= FMODE_CAN_ODIRECT;
+	file->f_mode |= FMODE_CAN_ODIRECT | FMODE_NOWAIT;
 	return generic_file_open(inode, file);
 }
 
