@@ -142,7 +142,37 @@ static int drop_rawio(void)
 	return 0;
 }
 
-/* Run the map in a child without CAP_SYS_RAWIO (or as nobody); -errno. */
+/*
+ * As nobody: first show the user reaches the file and may read it (open by
+ * path, MAP_GET of a mapped file "r", bytes), so that a refusal below is
+ * famfs's and not a directory's on the way. 0 or the failing step (> 200).
+ */
+static int nobody_can_read(void)
+{
+	struct famfs_ioc_map m;
+	char c;
+	int fd;
+
+	fd = open(ft_path("f"), O_RDONLY);
+	if (fd < 0)
+		return 201;
+	close(fd);
+	fd = open(ft_path("r"), O_RDONLY);
+	if (fd < 0)
+		return 202;
+	if (ft_get_v1(fd, &m) || m.file_size != FT_AU)
+		return 203;
+	if (pread(fd, &c, 1, 0) != 1)
+		return 204;
+	close(fd);
+	return 0;
+}
+
+/*
+ * Run the map in a child without CAP_SYS_RAWIO (or as nobody); -errno,
+ * -ECANCELED if the privileges could not be dropped, -EACCES if nobody
+ * could not read the files first.
+ */
 static int map_unprivileged(enum which_map w, int fd, uint64_t good,
 			    const sext_t *s, bool setuid_nobody)
 {
@@ -159,12 +189,22 @@ static int map_unprivileged(enum which_map w, int fd, uint64_t good,
 			rc = drop_rawio();
 		if (rc)
 			_exit(200);
+		if (setuid_nobody) {
+			rc = nobody_can_read();
+			if (rc)
+				_exit(rc);
+		}
 		_exit(-do_map(w, fd, good, s));
 	}
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
 		return -ECHILD;
 	if (WEXITSTATUS(status) == 200)
 		return -ECANCELED;
+	if (WEXITSTATUS(status) > 200) {
+		fprintf(stderr, "# nobody cannot read: step %d\n",
+			WEXITSTATUS(status));
+		return -EACCES;
+	}
 	return -WEXITSTATUS(status);
 }
 
@@ -194,6 +234,10 @@ TEST_F(val, v2il_no_rawio_eperm)
 
 TEST_F(val, v2_unprivileged_uid_eperm)
 {
+	int r = ft_create_mapped("r", FT_AU, NULL);
+
+	ASSERT_GE(r, 0);
+	close(r);
 	EXPECT_RC(EPERM, map_unprivileged(MAP_V2, self->fd, self->good,
 					  self->strips, true));
 	EXPECT_UNMAPPED(self->fd);
