@@ -9,6 +9,8 @@ pkgs=(
 	linux-source-6.12 linux-headers-6.12-amd64 linux-image-6.12-amd64
 	bc flex bison libelf-dev libssl-dev dwarves cpio kmod xz-utils rsync patch util-linux
 	qemu-system-x86 busybox-static ndctl daxctl fio sparse
+	# -m32 kselftest (famfs_ioctl_validate_test32: compat ioctls)
+	gcc-multilib
 )
 
 missing=()
