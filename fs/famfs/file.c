@@ -306,6 +306,8 @@ const struct file_operations famfs_file_operations = {
 	.fallocate		= famfs_file_fallocate,
 	.splice_read		= copy_splice_read,
 	.splice_write		= iter_file_splice_write,
+	/* I/O goes straight to memory: RWF_NOWAIT writes need no O_DIRECT. */
+	.fop_flags		= FOP_BUFFER_RASYNC | FOP_BUFFER_WASYNC,
 };
 
 /**
