@@ -4,11 +4,13 @@
 set -euo pipefail
 
 pkgs=(
-	build-essential gcc-multilib pkg-config uuid-dev libyaml-dev zlib1g-dev
+	build-essential pkg-config uuid-dev libyaml-dev zlib1g-dev
 	libclang-rt-14-dev clang sqlite3 python3 e2fsprogs
 	linux-source-6.12 linux-headers-6.12-amd64 linux-image-6.12-amd64
 	bc flex bison libelf-dev libssl-dev dwarves cpio kmod xz-utils rsync patch util-linux
 	qemu-system-x86 busybox-static ndctl daxctl fio sparse
+	# -m32 builds: the compat-ioctl kselftest and the UAPI layout test
+	gcc-multilib
 	debhelper dh-dkms dkms lintian devscripts dpkg-dev fakeroot systemd man-db groff-base
 )
 

@@ -148,7 +148,10 @@ static int fsdev_zero_page_range(struct dax_device *dax_dev, pgoff_t pgoff,
 	if (avail < nr_pages)
 		return -EIO;
 	memset(kaddr, 0, nr_pages << PAGE_SHIFT);
+	/* Write the zeroes back to the memory (the write-cache flag is set). */
 	dax_flush(dax_dev, kaddr, nr_pages << PAGE_SHIFT);
+	/* ...and complete the write-back before the caller goes on. */
+	wmb();
 	return 0;
 }
 
@@ -264,6 +267,7 @@ static void fsdev_dax_kill(void *data)
 	 * only then may the operations go away.
 	 */
 	kill_dev_dax(dev_dax);
+	dax_write_cache(dev_dax->dax_dev, false);
 	dax_set_ops(dev_dax->dax_dev, NULL, 0);
 }
 
@@ -344,6 +348,12 @@ static int fsdev_dax_probe(struct dev_dax *dev_dax)
 	rc = dax_set_ops(dev_dax->dax_dev, &fsdev_dax_ops, size);
 	if (rc)
 		return rc;
+	/*
+	 * The memory sits behind CPU caches that nothing else writes back:
+	 * dax_flush() (fsync/msync of dirty mapped pages, zeroing) must
+	 * write the cache lines back, so that other hosts see the data.
+	 */
+	dax_write_cache(dev_dax->dax_dev, true);
 	run_dax(dev_dax->dax_dev);
 	rc = devm_add_action_or_reset(dev, fsdev_dax_kill, dev_dax);
 	if (rc)

@@ -186,3 +186,24 @@ void famfs_close_device(struct famfs_fs_info *fsi)
 	if (!list_empty(&fsi->dev_list))
 		famfs_release_devt(fsi);
 }
+
+/**
+ * famfs_dev_fence() - complete the write-back of CPU caches to the memory
+ * @fsi: the mount
+ *
+ * Cache lines written back (CLWB, through dax_flush()) and non-temporal
+ * stores are only guaranteed to have left the CPU after a store fence. On
+ * pmem the block layer's flush does that and also drains the platform's
+ * write queues (nvdimm_flush(): fence, flush hints, fence). A character dax
+ * device has no flush request: a store fence is all there is.
+ *
+ * Return: 0, or the errno of the pmem flush.
+ */
+int famfs_dev_fence(struct famfs_fs_info *fsi)
+{
+	if (fsi->bdev_file)
+		return blkdev_issue_flush(file_bdev(fsi->bdev_file));
+	/* Order and complete the write-backs and non-temporal stores. */
+	wmb();
+	return 0;
+}

@@ -6,6 +6,12 @@
  * reports an uncorrectable error (or is about to be removed) the dax core
  * calls famfs_dax_notify_failure(): the mount is shut down for I/O and the
  * processes that map the failed range get SIGBUS.
+ *
+ * A notification only carries the holder pointer and may arrive at any time,
+ * also while the mount is being torn down. Handlers run inside
+ * famfs_failure_srcu; famfs_kill_sb() marks the mount dying and waits for
+ * them (famfs_failure_quiesce()) before it evicts inodes, and again after
+ * it released the holder, before it frees the mount.
  */
 #define pr_fmt(fmt) "famfs: " fmt
 
@@ -14,6 +20,7 @@
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/sched.h>
+#include <linux/srcu.h>
 
 #include "famfs_internal.h"
 
@@ -32,6 +39,24 @@ void famfs_shutdown(struct famfs_fs_info *fsi, int err)
 	WRITE_ONCE(fsi->shutdown, true);
 }
 
+DEFINE_STATIC_SRCU(famfs_failure_srcu);
+
+/* Pages handed to the memory-failure core at a time (one PMD). */
+#define FAMFS_FAIL_CHUNK	(SZ_2M >> PAGE_SHIFT)
+
+/**
+ * famfs_failure_quiesce() - wait until no failure handler uses a mount
+ * @fsi: the mount, or NULL to only wait (its holder is already released)
+ *
+ * Handlers that start later see the mount dying and return at once.
+ */
+void famfs_failure_quiesce(struct famfs_fs_info *fsi)
+{
+	if (fsi)
+		WRITE_ONCE(fsi->dying, true);
+	synchronize_srcu(&famfs_failure_srcu);
+}
+
 struct famfs_failure {
 	struct address_space *mapping;
 	int mf_flags;
@@ -48,10 +73,19 @@ static void famfs_fail_file_range(void *ctx, u64 file_off, u64 len)
 	struct famfs_failure *f = ctx;
 	pgoff_t first = file_off >> PAGE_SHIFT;
 	pgoff_t last = (file_off + len - 1) >> PAGE_SHIFT;
+	pgoff_t idx, n;
 
-	if (IS_ENABLED(CONFIG_MEMORY_FAILURE))
-		mf_dax_kill_procs(f->mapping, first, last - first + 1,
-				  f->mf_flags);
+	/*
+	 * The memory-failure core visits page by page: a removed device covers
+	 * whole files, so go in bounded chunks. Without DAX entries no process
+	 * has the range mapped (a later fault fails: the mount is shut down).
+	 */
+	for (idx = first; IS_ENABLED(CONFIG_MEMORY_FAILURE) &&
+	     !mapping_empty(f->mapping) && idx <= last; idx += n) {
+		n = min_t(pgoff_t, last - idx + 1, FAMFS_FAIL_CHUNK);
+		mf_dax_kill_procs(f->mapping, idx, n, f->mf_flags);
+		cond_resched();
+	}
 	if (!(f->mf_flags & MF_MEM_PRE_REMOVE))
 		return;
 	filemap_write_and_wait_range(f->mapping, file_off, file_off + len - 1);
@@ -104,29 +138,39 @@ static void famfs_fail_range(struct super_block *sb, u64 dev_off, u64 len,
  * @mf_flags: MF_* flags; MF_MEM_PRE_REMOVE when the whole device goes away
  *
  * Return: 0 when handled, -ENXIO if the range is outside this mount's
- * device, -EIO if the mount is not set up.
+ * device, -EIO if the mount is not set up or is being unmounted.
  */
 static int famfs_dax_notify_failure(struct dax_device *dax_dev, u64 offset,
 				    u64 len, int mf_flags)
 {
-	struct super_block *sb = dax_holder(dax_dev);
-	struct famfs_fs_info *fsi = sb ? famfs_sb(sb) : NULL;
+	struct famfs_fs_info *fsi;
+	struct super_block *sb;
 	u64 start, end;
+	int idx, rc = 0;
 
-	if (!fsi)
-		return -EIO;
+	idx = srcu_read_lock(&famfs_failure_srcu);
+	sb = dax_holder(dax_dev);
+	fsi = sb ? famfs_sb(sb) : NULL;
+	if (!fsi || READ_ONCE(fsi->dying)) {
+		rc = -EIO;
+		goto out;
+	}
 
 	/* Clip the range to this mount's part of the dax device. */
 	if (check_add_overflow(offset, len, &end))
 		end = U64_MAX;
 	start = max(offset, fsi->dax_start_off);
 	end = min(end, fsi->dax_start_off + fsi->dev_size);
-	if (start >= end)
-		return -ENXIO;
+	if (start >= end) {
+		rc = -ENXIO;
+		goto out;
+	}
 
 	famfs_shutdown(fsi, (mf_flags & MF_MEM_PRE_REMOVE) ? -ENODEV : -EHWPOISON);
 	famfs_fail_range(sb, start - fsi->dax_start_off, end - start, mf_flags);
-	return 0;
+out:
+	srcu_read_unlock(&famfs_failure_srcu, idx);
+	return rc;
 }
 
 const struct dax_holder_operations famfs_dax_holder_ops = {

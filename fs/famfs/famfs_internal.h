@@ -10,6 +10,8 @@
 #include <linux/fs.h>
 #include <linux/iomap.h>
 #include <linux/list.h>
+#include <linux/maple_tree.h>
+#include <linux/mutex.h>
 #include <linux/types.h>
 #include <linux/famfs_ioctl.h>
 
@@ -33,10 +35,15 @@ struct fs_context;
  * @root_mode:     mode of the root directory (mount option mode=)
  * @client:        mounted with "client": mapped files are read-only for
  *                 everyone, root included (only the master writes the memory)
+ * @dying:         set when unmount starts: failure handlers leave the mount
+ *                 alone (failure.c)
  * @shutdown:      set once on a memory failure or device removal; I/O then fails
  * @shutdown_err:  errno that ioctls return after @shutdown (-EHWPOISON/-ENODEV)
  * @mapped_bytes:  device bytes covered by the maps of live inodes (statfs)
  * @dev_list:      entry in the list of devices mounted on this host
+ * @index_lock:    serialises changes of @ext_index
+ * @ext_index:     device pages of every live map -> its inode
+ *                 (extent_index.c): no two files share memory
  */
 struct famfs_fs_info {
 	struct super_block *sb;
@@ -48,10 +55,13 @@ struct famfs_fs_info {
 	dev_t devt;
 	umode_t root_mode;
 	bool client;
+	bool dying;
 	bool shutdown;
 	int shutdown_err;
 	atomic64_t mapped_bytes;
 	struct list_head dev_list;
+	struct mutex index_lock;	/* makes a map's insert all or nothing */
+	struct maple_tree ext_index;
 };
 
 static inline struct famfs_fs_info *famfs_sb(const struct super_block *sb)
@@ -128,6 +138,13 @@ void famfs_fmap_dev_to_file(const struct famfs_fmap *map, u64 dev_off,
 			    u64 dev_len, famfs_file_range_fn fn, void *ctx);
 int famfs_fmap_finish(struct famfs_fmap *map);
 
+/* extent_index.c */
+void famfs_index_init(struct famfs_fs_info *fsi);
+void famfs_index_destroy(struct famfs_fs_info *fsi);
+int famfs_index_insert(struct famfs_fs_info *fsi, struct inode *inode,
+		       const struct famfs_fmap *map);
+void famfs_index_remove(struct famfs_fs_info *fsi, const struct famfs_fmap *map);
+
 /* inode.c */
 extern const struct inode_operations famfs_dir_inode_operations;
 extern const struct inode_operations famfs_file_inode_operations;
@@ -141,6 +158,7 @@ void famfs_evict_inode(struct inode *inode);
 /* file.c */
 extern const struct file_operations famfs_file_operations;
 extern const struct address_space_operations famfs_dax_aops;
+void famfs_revoke_writable(struct inode *inode);
 
 /* iomap.c */
 extern const struct iomap_ops famfs_iomap_ops;
@@ -152,9 +170,11 @@ long famfs_dir_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 /* dev.c */
 int famfs_open_device(struct famfs_fs_info *fsi, struct fs_context *fc);
 void famfs_close_device(struct famfs_fs_info *fsi);
+int famfs_dev_fence(struct famfs_fs_info *fsi);
 
 /* failure.c */
 extern const struct dax_holder_operations famfs_dax_holder_ops;
 void famfs_shutdown(struct famfs_fs_info *fsi, int err);
+void famfs_failure_quiesce(struct famfs_fs_info *fsi);
 
 #endif /* _FS_FAMFS_INTERNAL_H */

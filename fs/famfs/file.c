@@ -34,7 +34,10 @@ static int famfs_io_allowed(struct inode *inode)
  * @iocb: the I/O control block
  * @to:   destination
  *
- * Return: bytes read, 0 at or past EOF, -EIO without a map or after shutdown.
+ * Under IOCB_NOWAIT the inode lock is only tried.
+ *
+ * Return: bytes read, 0 at or past EOF, -EIO without a map or after
+ * shutdown, -EAGAIN if IOCB_NOWAIT and the inode is locked.
  */
 static ssize_t famfs_file_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
@@ -72,7 +75,8 @@ out:
  * @from: source
  *
  * The write is clamped to EOF (short write); one that starts at or past EOF,
- * including every O_APPEND write, fails with -EFBIG.
+ * including every O_APPEND write, fails with -EFBIG. Under IOCB_NOWAIT the
+ * inode lock is only tried.
  *
  * Return: bytes written or a negative errno.
  */
@@ -105,6 +109,10 @@ static ssize_t famfs_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		goto out;
 	}
 	iov_iter_truncate(from, size - iocb->ki_pos);
+	/*
+	 * Also under IOCB_NOWAIT: famfs inodes live in memory only, updating
+	 * their times (or dropping suid bits) never waits.
+	 */
 	ret = file_modified(iocb->ki_filp);
 	if (ret)
 		goto out;
@@ -116,25 +124,33 @@ out:
 
 /*
  * One fault path for PTE and PMD faults and for write notifications. Maps
- * never change while a file is open, so no mapping lock is needed.
+ * never change while a file is open. The invalidate lock (shared) orders a
+ * write fault against a remount to "client", which revokes writable
+ * mappings under it exclusively (famfs_revoke_writable()): a fault either
+ * sees the client flag or installs its entry before the revocation zaps it.
  */
 static vm_fault_t famfs_dax_fault(struct vm_fault *vmf, unsigned int order)
 {
 	struct file *file = vmf->vma->vm_file;
-	struct super_block *sb = file_inode(file)->i_sb;
+	struct inode *inode = file_inode(file);
 	bool write = (vmf->flags & FAULT_FLAG_WRITE) &&
 		     (vmf->vma->vm_flags & VM_SHARED);
 	vm_fault_t ret;
 
-	if (write && famfs_client_readonly(file_inode(file)))
+	if (write && famfs_client_readonly(inode))
 		return VM_FAULT_SIGBUS;
 	if (write) {
-		sb_start_pagefault(sb);
+		sb_start_pagefault(inode->i_sb);
 		file_update_time(file);
 	}
-	ret = dax_iomap_fault(vmf, order, NULL, NULL, &famfs_iomap_ops);
+	filemap_invalidate_lock_shared(inode->i_mapping);
+	if (write && famfs_client_readonly(inode))
+		ret = VM_FAULT_SIGBUS;
+	else
+		ret = dax_iomap_fault(vmf, order, NULL, NULL, &famfs_iomap_ops);
+	filemap_invalidate_unlock_shared(inode->i_mapping);
 	if (write)
-		sb_end_pagefault(sb);
+		sb_end_pagefault(inode->i_sb);
 	return ret;
 }
 
@@ -217,7 +233,10 @@ static int famfs_file_mmap(struct file *file, struct vm_area_struct *vma)
  * @file:  the new open file
  *
  * DAX I/O never goes through a cache, so O_DIRECT is the same I/O path.
- * On a client mount a file with a map cannot be opened for writing.
+ * RWF_NOWAIT (IOCB_NOWAIT) I/O is supported: the only sleeping lock on the
+ * path is the inode lock, which is then only tried (-EAGAIN), and the map
+ * lookup never blocks. On a client mount a file with a map cannot be
+ * opened for writing.
  *
  * Return: 0, -EROFS, or the errno of generic_file_open().
  */
@@ -225,23 +244,35 @@ static int famfs_file_open(struct inode *inode, struct file *file)
 {
 	if ((file->f_mode & FMODE_WRITE) && famfs_client_readonly(inode))
 		return -EROFS;
-	file->f_mode |= FMODE_CAN_ODIRECT;
+	file->f_mode |= FMODE_CAN_ODIRECT | FMODE_NOWAIT;
 	return generic_file_open(inode, file);
 }
 
 /**
- * famfs_file_fsync() - write back CPU caches of dirty mapped ranges
+ * famfs_file_fsync() - make a file range's stores reach the memory
  * @file:     the file
  * @start:    first byte
  * @end:      last byte
  * @datasync: unused: there is no metadata to persist
  *
- * Return: 0 or the writeback error.
+ * Another host reads the memory, not this host's CPU caches. Stores through
+ * a shared mapping leave dirty DAX entries: writing them back
+ * (famfs_dax_writepages()) writes the cache lines of every dirty page back.
+ * read/write(2) already used non-temporal stores. Both are only ordered and
+ * complete after the device fence, famfs_dev_fence(), which ends every fsync
+ * and msync(MS_SYNC).
+ *
+ * Return: 0 or the writeback or flush error.
  */
 static int famfs_file_fsync(struct file *file, loff_t start, loff_t end,
 			    int datasync)
 {
-	return file_write_and_wait_range(file, start, end);
+	int rc;
+
+	rc = file_write_and_wait_range(file, start, end);
+	if (rc)
+		return rc;
+	return famfs_dev_fence(famfs_sb(file_inode(file)->i_sb));
 }
 
 /**
@@ -275,6 +306,8 @@ const struct file_operations famfs_file_operations = {
 	.fallocate		= famfs_file_fallocate,
 	.splice_read		= copy_splice_read,
 	.splice_write		= iter_file_splice_write,
+	/* I/O goes straight to memory: RWF_NOWAIT writes need no O_DIRECT. */
+	.fop_flags		= FOP_BUFFER_RASYNC | FOP_BUFFER_WASYNC,
 };
 
 /**
@@ -290,6 +323,29 @@ static int famfs_dax_writepages(struct address_space *mapping,
 	struct famfs_fs_info *fsi = famfs_sb(mapping->host->i_sb);
 
 	return dax_writeback_mapping_range(mapping, fsi->dax_dev, wbc);
+}
+
+/**
+ * famfs_revoke_writable() - take back the writable mappings of a file
+ * @inode: a file of a mount that has just become a client
+ *
+ * The caller has set the client flag, so new write faults fail. Page table
+ * entries installed before still allow stores: zap them (private COW
+ * copies stay), so the next store faults and gets SIGBUS. Stores made
+ * until now are written back to the memory.
+ */
+void famfs_revoke_writable(struct inode *inode)
+{
+	struct address_space *mapping = inode->i_mapping;
+
+	if (!mapping_writably_mapped(mapping))
+		return;
+	filemap_invalidate_lock(mapping);
+	unmap_mapping_range(mapping, 0, 0, 0);
+	filemap_invalidate_unlock(mapping);
+	if (filemap_write_and_wait(mapping))
+		pr_warn("%s: ino %lu: write-back before client remount failed\n",
+			inode->i_sb->s_id, inode->i_ino);
 }
 
 const struct address_space_operations famfs_dax_aops = {

@@ -23,16 +23,32 @@
  * For an interleave only whole stripes that every strip holds are usable, so
  * the file bytes covered are nstrips * chunk * (shortest strip / chunk).
  *
- * Return: 0, or -EINVAL if the map cannot hold file_size bytes.
+ * Extents come checked (each inside the device, so no sum overflows).
+ *
+ * Return: 0, or -EINVAL if two extents or strips overlap or the map cannot
+ * hold file_size bytes.
  */
 int famfs_fmap_finish(struct famfs_fmap *map)
 {
 	u64 covered = 0, dev_bytes = 0;
-	u32 i;
+	u32 i, j;
 
 	for (i = 0; i < map->next; i++)
 		if (check_add_overflow(dev_bytes, map->ext[i].len, &dev_bytes))
 			return -EINVAL;
+
+	/* Two extents or strips of one map never share memory. */
+	for (i = 0; i < map->next; i++) {
+		const struct famfs_dev_extent *a = &map->ext[i];
+
+		for (j = i + 1; j < map->next; j++) {
+			const struct famfs_dev_extent *b = &map->ext[j];
+
+			if (a->offset < b->offset + b->len &&
+			    b->offset < a->offset + a->len)
+				return -EINVAL;
+		}
+	}
 
 	if (map->ext_type == FAMFS_IOC_EXT_INTERLEAVE) {
 		u64 stripes = U64_MAX;

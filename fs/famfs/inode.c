@@ -215,7 +215,7 @@ static int famfs_rename(struct mnt_idmap *idmap, struct inode *old_dir,
  * @inode: the inode
  *
  * The memory itself stays allocated in the log; only the statfs count of
- * mapped bytes goes down.
+ * mapped bytes goes down, and another file may now map the memory.
  */
 void famfs_evict_inode(struct inode *inode)
 {
@@ -224,6 +224,7 @@ void famfs_evict_inode(struct inode *inode)
 	truncate_inode_pages_final(&inode->i_data);
 	clear_inode(inode);
 	if (map) {
+		famfs_index_remove(famfs_sb(inode->i_sb), map);
 		atomic64_sub(map->dev_bytes, &famfs_sb(inode->i_sb)->mapped_bytes);
 		inode->i_private = NULL;
 		kfree(map);

@@ -28,15 +28,15 @@ static bool famfs_file_type_valid(u32 type)
 
 /*
  * One device range: 2 MiB aligned offset (0 only for the superblock file),
- * non-empty length that is a 2 MiB multiple unless @short_ok, and entirely
- * inside the device.
+ * non-empty length that is a 2 MiB multiple unless @short_ok (then still a
+ * page multiple: fs/dax maps whole pages), and entirely inside the device.
  */
 static int famfs_check_extent(const struct famfs_fs_info *fsi, u32 file_type,
 			      u64 offset, u64 len, bool short_ok)
 {
 	u64 end;
 
-	if (!len || !IS_ALIGNED(offset, FAMFS_ALIGN))
+	if (!len || !IS_ALIGNED(offset, FAMFS_ALIGN) || !PAGE_ALIGNED(len))
 		return -EINVAL;
 	if (!short_ok && !IS_ALIGNED(len, FAMFS_ALIGN))
 		return -EINVAL;
@@ -61,7 +61,10 @@ static int famfs_map_create_allowed(struct file *file)
 	return 0;
 }
 
-/* Install a validated map; a file gets at most one, ever. */
+/*
+ * Install a validated map; a file gets at most one, ever, and its memory
+ * must not be any other live file's (-EADDRINUSE).
+ */
 static int famfs_install_fmap(struct file *file, struct famfs_fmap *map)
 {
 	struct inode *inode = file_inode(file);
@@ -73,11 +76,13 @@ static int famfs_install_fmap(struct file *file, struct famfs_fmap *map)
 		return rc;
 
 	inode_lock(inode);
-	if (famfs_is_shut_down(fsi)) {
+	if (famfs_is_shut_down(fsi))
 		rc = READ_ONCE(fsi->shutdown_err) ?: -EIO;
-	} else if (inode->i_private) {
+	else if (inode->i_private)
 		rc = -EEXIST;
-	} else {
+	else
+		rc = famfs_index_insert(fsi, inode, map);
+	if (!rc) {
 		i_size_write(inode, map->file_size);
 		inode_set_bytes(inode, map->dev_bytes);
 		inode_set_mtime_to_ts(inode, inode_set_ctime_current(inode));
@@ -232,7 +237,8 @@ static int famfs_copy_interleave(const struct famfs_fs_info *fsi,
  * @argp: user pointer to struct famfs_ioc_fmap
  *
  * The argument points at the extents, which point at the strips: each level
- * is copied with its count checked first. fioc_reserved is ignored.
+ * is copied with its count checked first. fioc_reserved must be zero, so
+ * that it can be given a meaning later.
  *
  * Return: 0 or a negative errno (see the validation table).
  */
@@ -248,7 +254,7 @@ static long famfs_ioc_map_create_v2(struct file *file, void __user *argp)
 		return rc;
 	if (copy_from_user(&fmap, argp, sizeof(fmap)))
 		return -EFAULT;
-	if (!famfs_file_type_valid(fmap.fioc_file_type))
+	if (fmap.fioc_reserved || !famfs_file_type_valid(fmap.fioc_file_type))
 		return -EINVAL;
 
 	map = kzalloc(sizeof(*map), GFP_KERNEL);

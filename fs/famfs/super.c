@@ -165,6 +165,7 @@ static int famfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	fsi->client = opts->client;
 	atomic64_set(&fsi->mapped_bytes, 0);
 	INIT_LIST_HEAD(&fsi->dev_list);
+	famfs_index_init(fsi);
 	sb->s_fs_info = fsi;
 
 	sb->s_magic = FAMFS_STATFS_MAGIC_V1;
@@ -175,7 +176,12 @@ static int famfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	sb->s_time_gran = 1;
 	strscpy(sb->s_id, "famfs", sizeof(sb->s_id));
 
-	/* A writeback-capable bdi makes fsync/msync flush dirty DAX ranges. */
+	/*
+	 * A writeback-capable bdi: without BDI_CAP_WRITEBACK fsync and msync
+	 * skip the mapping, and the dirty DAX entries that stores through
+	 * shared mappings leave would never reach famfs_dax_writepages(),
+	 * which writes their CPU cache lines back to the memory.
+	 */
 	rc = super_setup_bdi(sb);
 	if (rc)
 		return rc;
@@ -209,25 +215,58 @@ static int famfs_get_tree(struct fs_context *fc)
 	return get_tree_nodev(fc, famfs_fill_super);
 }
 
+/* A mount became a client: no mapped file may stay writable through mmap. */
+static void famfs_revoke_all_writable(struct super_block *sb)
+{
+	struct inode *inode, *toput = NULL;
+
+	spin_lock(&sb->s_inode_list_lock);
+	list_for_each_entry(inode, &sb->s_inodes, i_sb_list) {
+		spin_lock(&inode->i_lock);
+		if ((inode->i_state & (I_FREEING | I_WILL_FREE | I_NEW)) ||
+		    !S_ISREG(inode->i_mode) || !famfs_inode_fmap(inode)) {
+			spin_unlock(&inode->i_lock);
+			continue;
+		}
+		__iget(inode);
+		spin_unlock(&inode->i_lock);
+		spin_unlock(&sb->s_inode_list_lock);
+
+		famfs_revoke_writable(inode);
+		iput(toput);
+		toput = inode;
+		cond_resched();
+
+		spin_lock(&sb->s_inode_list_lock);
+	}
+	spin_unlock(&sb->s_inode_list_lock);
+	iput(toput);
+}
+
 /**
  * famfs_reconfigure() - remount
  * @fc: the reconfiguration context
  *
  * "client" may be switched on (a host learns its role only after reading
  * the superblock through the mount) but never off: a remount without it
- * keeps it. The root mode cannot change.
+ * keeps it. Switching it on takes back writable shared mappings of mapped
+ * files that processes made before: their next store gets SIGBUS. The root
+ * mode cannot change.
  *
  * Return: 0 or -EINVAL.
  */
 static int famfs_reconfigure(struct fs_context *fc)
 {
 	struct famfs_mount_opts *opts = fc->fs_private;
-	struct famfs_fs_info *fsi = famfs_sb(fc->root->d_sb);
+	struct super_block *sb = fc->root->d_sb;
+	struct famfs_fs_info *fsi = famfs_sb(sb);
 
 	if (opts->mode_set && opts->root_mode != fsi->root_mode)
 		return invalfc(fc, "mode cannot be changed by remount");
-	if (opts->client)
+	if (opts->client && !READ_ONCE(fsi->client)) {
 		WRITE_ONCE(fsi->client, true);
+		famfs_revoke_all_writable(sb);
+	}
 	return 0;
 }
 
@@ -266,15 +305,25 @@ static int famfs_init_fs_context(struct fs_context *fc)
  * famfs_kill_sb() - unmount: drop the namespace, then release the device
  * @sb: the superblock
  *
+ * A memory failure handler may run at any time, with only the holder
+ * pointer: the mount is marked dying and running handlers are waited for
+ * before the inodes go, and again after the holder is released (a handler
+ * that found the holder just before may still read @fsi) before @fsi is
+ * freed.
+ *
  * Also called after a failed famfs_fill_super(), with whatever it set up.
  */
 static void famfs_kill_sb(struct super_block *sb)
 {
 	struct famfs_fs_info *fsi = famfs_sb(sb);
 
+	if (fsi)
+		famfs_failure_quiesce(fsi);
 	kill_litter_super(sb);
 	if (fsi) {
 		famfs_close_device(fsi);
+		famfs_failure_quiesce(NULL);
+		famfs_index_destroy(fsi);
 		kfree(fsi);
 	}
 }

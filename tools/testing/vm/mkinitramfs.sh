@@ -36,6 +36,9 @@ mkdir -p "$cache"
 
 stage=$(mktemp -d "${TMPDIR:-/tmp}/famfs-initramfs.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
+# The stage becomes the guest's /: mktemp makes it 0700, which would stop
+# every unprivileged path walk in the guest before it reaches famfs.
+chmod 0755 "$stage"
 
 mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,etc/famfs,proc,sys,dev,run,tmp,mnt,root}
 mkdir -p "$stage"/opt/famfs/bin "$stage"/opt/famfs-tests "$stage"/lib/modules

@@ -142,7 +142,37 @@ static int drop_rawio(void)
 	return 0;
 }
 
-/* Run the map in a child without CAP_SYS_RAWIO (or as nobody); -errno. */
+/*
+ * As nobody: first show the user reaches the file and may read it (open by
+ * path, MAP_GET of a mapped file "r", bytes), so that a refusal below is
+ * famfs's and not a directory's on the way. 0 or the failing step (> 200).
+ */
+static int nobody_can_read(void)
+{
+	struct famfs_ioc_map m;
+	char c;
+	int fd;
+
+	fd = open(ft_path("f"), O_RDONLY);
+	if (fd < 0)
+		return 201;
+	close(fd);
+	fd = open(ft_path("r"), O_RDONLY);
+	if (fd < 0)
+		return 202;
+	if (ft_get_v1(fd, &m) || m.file_size != FT_AU)
+		return 203;
+	if (pread(fd, &c, 1, 0) != 1)
+		return 204;
+	close(fd);
+	return 0;
+}
+
+/*
+ * Run the map in a child without CAP_SYS_RAWIO (or as nobody); -errno,
+ * -ECANCELED if the privileges could not be dropped, -EACCES if nobody
+ * could not read the files first.
+ */
 static int map_unprivileged(enum which_map w, int fd, uint64_t good,
 			    const sext_t *s, bool setuid_nobody)
 {
@@ -159,12 +189,22 @@ static int map_unprivileged(enum which_map w, int fd, uint64_t good,
 			rc = drop_rawio();
 		if (rc)
 			_exit(200);
+		if (setuid_nobody) {
+			rc = nobody_can_read();
+			if (rc)
+				_exit(rc);
+		}
 		_exit(-do_map(w, fd, good, s));
 	}
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
 		return -ECHILD;
 	if (WEXITSTATUS(status) == 200)
 		return -ECANCELED;
+	if (WEXITSTATUS(status) > 200) {
+		fprintf(stderr, "# nobody cannot read: step %d\n",
+			WEXITSTATUS(status));
+		return -EACCES;
+	}
 	return -WEXITSTATUS(status);
 }
 
@@ -194,6 +234,10 @@ TEST_F(val, v2il_no_rawio_eperm)
 
 TEST_F(val, v2_unprivileged_uid_eperm)
 {
+	int r = ft_create_mapped("r", FT_AU, NULL);
+
+	ASSERT_GE(r, 0);
+	close(r);
 	EXPECT_RC(EPERM, map_unprivileged(MAP_V2, self->fd, self->good,
 					  self->strips, true));
 	EXPECT_UNMAPPED(self->fd);
@@ -591,6 +635,223 @@ TEST_F(val, v2il_size_beyond_map_einval)
 	EXPECT_UNMAPPED(self->fd);
 	EXPECT_RC(0, ft_map_v2_interleave(self->fd, 4 * FT_AU, 4, FT_AU,
 					  self->strips, 4 * FT_AU));
+}
+
+/* ---- row: v1 short last length not a page multiple -> EINVAL ---- */
+
+TEST_F(val, v1_short_last_not_page_multiple_einval)
+{
+	struct famfs_extent e[2] = {
+		{ self->good, FT_AU }, { self->good + 4 * FT_AU, FT_MIB + 1 },
+	};
+
+	EXPECT_RC(EINVAL, ft_map_v1(self->fd, FAMFS_REG, FT_AU + 1, e, 2));
+	EXPECT_RC(EINVAL, v1_one(self->fd, FAMFS_REG, 1000, self->good, 1000));
+	EXPECT_RC(EINVAL, v1_one(self->fd, FAMFS_REG, 4095, self->good, 4095));
+	EXPECT_UNMAPPED(self->fd);
+	/* one page is a page multiple */
+	EXPECT_RC(0, v1_one(self->fd, FAMFS_REG, 4000, self->good, 4096));
+}
+
+/* ---- row: two extents or strips of one map overlap -> EINVAL ---- */
+
+TEST_F(val, v1_identical_extents_einval)
+{
+	struct famfs_extent e[2] = {
+		{ self->good, FT_AU }, { self->good, FT_AU },
+	};
+
+	EXPECT_RC(EINVAL, ft_map_v1(self->fd, FAMFS_REG, 2 * FT_AU, e, 2));
+	EXPECT_UNMAPPED(self->fd);
+	EXPECT_MAPPABLE(self->fd);
+}
+
+TEST_F(val, v1_overlapping_extents_einval)
+{
+	/* the short last extent lies inside the first one */
+	struct famfs_extent e[2] = {
+		{ self->good, 4 * FT_AU }, { self->good + 2 * FT_AU, FT_MIB },
+	};
+
+	EXPECT_RC(EINVAL, ft_map_v1(self->fd, FAMFS_REG, 4 * FT_AU, e, 2));
+	EXPECT_UNMAPPED(self->fd);
+}
+
+TEST_F(val, v2_identical_extents_einval)
+{
+	sext_t e[2] = { { 0, self->good, FT_AU }, { 0, self->good, FT_AU } };
+
+	EXPECT_RC(EINVAL, ft_map_v2_simple(self->fd, FAMFS_REG, 2 * FT_AU, e, 2));
+	EXPECT_UNMAPPED(self->fd);
+	EXPECT_MAPPABLE(self->fd);
+}
+
+TEST_F(val, v2_overlapping_extents_einval)
+{
+	sext_t e[2] = {
+		{ 0, self->good + 2 * FT_AU, 2 * FT_AU },
+		{ 0, self->good, 3 * FT_AU },
+	};
+
+	EXPECT_RC(EINVAL, ft_map_v2_simple(self->fd, FAMFS_REG, 5 * FT_AU, e, 2));
+	EXPECT_UNMAPPED(self->fd);
+	/* adjacent is not overlapping */
+	e[1].len = 2 * FT_AU;
+	EXPECT_RC(0, ft_map_v2_simple(self->fd, FAMFS_REG, 4 * FT_AU, e, 2));
+}
+
+TEST_F(val, v2il_identical_strips_einval)
+{
+	sext_t s[4];
+
+	memcpy(s, self->strips, sizeof(s));
+	s[3] = s[1];
+	EXPECT_RC(EINVAL, ft_map_v2_interleave(self->fd, 4 * FT_AU, 4, FT_AU, s,
+					       4 * FT_AU));
+	EXPECT_UNMAPPED(self->fd);
+	EXPECT_MAPPABLE(self->fd);
+}
+
+TEST_F(val, v2il_overlapping_strips_einval)
+{
+	sext_t s[2] = {
+		{ 0, self->good, 4 * FT_AU }, { 0, self->good + 3 * FT_AU, 4 * FT_AU },
+	};
+
+	EXPECT_RC(EINVAL, ft_map_v2_interleave(self->fd, 8 * FT_AU, 2, FT_AU, s,
+					       8 * FT_AU));
+	EXPECT_UNMAPPED(self->fd);
+}
+
+/* ---- row: overlap with another live file's map -> EADDRINUSE ---- */
+
+/* "f" holds [good, good + 4 MiB); g is a second file. */
+static int second_file(struct __test_metadata *_metadata, int fd,
+		       uint64_t good)
+{
+	int g;
+
+	EXPECT_EQ(0, v2_one(fd, FAMFS_REG, 2 * FT_AU, 0, good, 2 * FT_AU));
+	g = ft_create("g");
+	EXPECT_GE(g, 0);
+	return g;
+}
+
+TEST_F(val, v1_overlap_other_file_eaddrinuse)
+{
+	struct famfs_extent e[2] = {
+		{ self->good + 8 * FT_AU, FT_AU }, { self->good + FT_AU, FT_MIB },
+	};
+	int g = second_file(_metadata, self->fd, self->good);
+
+	ASSERT_GE(g, 0);
+	/* same range, a range inside it, one that straddles its end */
+	EXPECT_RC(EADDRINUSE, v1_one(g, FAMFS_REG, 2 * FT_AU, self->good,
+				     2 * FT_AU));
+	EXPECT_RC(EADDRINUSE, v1_one(g, FAMFS_REG, 4096, self->good + FT_AU,
+				     4096));
+	EXPECT_RC(EADDRINUSE, v1_one(g, FAMFS_REG, 2 * FT_AU,
+				     self->good + FT_AU, 2 * FT_AU));
+	/* only the second, short extent overlaps */
+	EXPECT_RC(EADDRINUSE, ft_map_v1(g, FAMFS_REG, FT_AU + FT_MIB, e, 2));
+	EXPECT_UNMAPPED(g);
+	/* the refused maps claimed nothing: their free parts still map */
+	EXPECT_RC(0, v1_one(g, FAMFS_REG, FT_AU, self->good + 8 * FT_AU, FT_AU));
+	close(g);
+}
+
+TEST_F(val, v2_overlap_other_file_eaddrinuse)
+{
+	sext_t e[2] = {
+		{ 0, self->good + 8 * FT_AU, FT_AU }, { 0, self->good, FT_AU },
+	};
+	int g = second_file(_metadata, self->fd, self->good);
+
+	ASSERT_GE(g, 0);
+	EXPECT_RC(EADDRINUSE, v2_one(g, FAMFS_REG, 2 * FT_AU, 0, self->good,
+				     2 * FT_AU));
+	EXPECT_RC(EADDRINUSE, v2_one(g, FAMFS_REG, 2 * FT_AU, 0,
+				     self->good - FT_AU, 2 * FT_AU));
+	EXPECT_RC(EADDRINUSE, ft_map_v2_simple(g, FAMFS_REG, 2 * FT_AU, e, 2));
+	EXPECT_UNMAPPED(g);
+	/* adjacent on both sides is free */
+	e[1].offset = self->good + 2 * FT_AU;
+	EXPECT_RC(0, ft_map_v2_simple(g, FAMFS_REG, 2 * FT_AU, e, 2));
+	close(g);
+}
+
+TEST_F(val, v2il_overlap_other_file_eaddrinuse)
+{
+	sext_t s[4];
+	int g = second_file(_metadata, self->fd, self->good);
+
+	ASSERT_GE(g, 0);
+	memcpy(s, self->strips, sizeof(s));
+	s[3] = (sext_t){ 0, self->good + FT_AU, FT_AU };
+	EXPECT_RC(EADDRINUSE, ft_map_v2_interleave(g, 4 * FT_AU, 4, FT_AU, s,
+						   4 * FT_AU));
+	EXPECT_UNMAPPED(g);
+	/* and the other way round: a simple map over a live strip */
+	EXPECT_RC(0, ft_map_v2_interleave(g, 4 * FT_AU, 4, FT_AU, self->strips,
+					  4 * FT_AU));
+	close(g);
+	g = ft_create("h");
+	ASSERT_GE(g, 0);
+	EXPECT_RC(EADDRINUSE, v2_one(g, FAMFS_REG, FT_AU, 0,
+				     self->strips[2].offset, FT_AU));
+	close(g);
+}
+
+TEST_F(val, overlap_range_reusable_after_evict)
+{
+	int g = second_file(_metadata, self->fd, self->good);
+
+	ASSERT_GE(g, 0);
+	EXPECT_RC(EADDRINUSE, v2_one(g, FAMFS_REG, FT_AU, 0, self->good, FT_AU));
+	/* an open file keeps its memory even when its name is gone */
+	if (unlink(ft_path("f")))
+		SKIP(close(g); return, "unlink of a mapped file: %s",
+		     strerror(errno));
+	EXPECT_RC(EADDRINUSE, v2_one(g, FAMFS_REG, FT_AU, 0, self->good, FT_AU));
+	/* the last close evicts the inode and frees the range */
+	ASSERT_EQ(0, close(self->fd));
+	self->fd = -1;
+	EXPECT_RC(0, v2_one(g, FAMFS_REG, FT_AU, 0, self->good, FT_AU));
+	close(g);
+}
+
+/* ---- reserved fields must be zero -> EINVAL ---- */
+
+TEST_F(val, v2_reserved_nonzero_einval)
+{
+	sext_t e = { 0, self->good, FT_AU };
+	struct famfs_ioc_fmap f = {
+		.fioc_file_size = FT_AU, .fioc_file_type = FAMFS_REG,
+		.fioc_ext_type = FAMFS_IOC_EXT_SIMPLE, .fioc_nextents = 1,
+		.fioc_reserved = 1, .fioc_extents = (uintptr_t)&e,
+	};
+
+	EXPECT_RC(EINVAL, ioctl(self->fd, FAMFSIOC_MAP_CREATE_V2, &f) ? -errno : 0);
+	f.fioc_reserved = 0x80000000u;
+	EXPECT_RC(EINVAL, ioctl(self->fd, FAMFSIOC_MAP_CREATE_V2, &f) ? -errno : 0);
+	EXPECT_UNMAPPED(self->fd);
+	f.fioc_reserved = 0;
+	EXPECT_RC(0, ioctl(self->fd, FAMFSIOC_MAP_CREATE_V2, &f) ? -errno : 0);
+}
+
+TEST_F(val, v2il_reserved_nonzero_einval)
+{
+	struct famfs_ioc_interleaved_ext ie = {
+		4, FT_AU, 4 * FT_AU, (uintptr_t)self->strips,
+	};
+	struct famfs_ioc_fmap f = {
+		.fioc_file_size = 4 * FT_AU, .fioc_file_type = FAMFS_REG,
+		.fioc_ext_type = FAMFS_IOC_EXT_INTERLEAVE, .fioc_nextents = 1,
+		.fioc_reserved = 2, .fioc_extents = (uintptr_t)&ie,
+	};
+
+	EXPECT_RC(EINVAL, ioctl(self->fd, FAMFSIOC_MAP_CREATE_V2, &f) ? -errno : 0);
+	EXPECT_UNMAPPED(self->fd);
 }
 
 /* ---- row: map already set on this file -> EEXIST ---- */

@@ -3,8 +3,8 @@
  * famfs file semantics (kernel-abi.md §4): a mapped file's size cannot be
  * changed (truncate, ftruncate, O_TRUNC, fallocate -> EPERM, file still
  * usable); a file without a map fails I/O with EIO and faults with SIGBUS;
- * O_DIRECT works; I/O is clamped to the file size; statfs reports the device
- * and the mapped bytes; the in-memory namespace works.
+ * O_DIRECT and RWF_NOWAIT work; I/O is clamped to the file size; statfs
+ * reports the device and the mapped bytes; the in-memory namespace works.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include <linux/falloc.h>
 
@@ -258,6 +259,28 @@ TEST_F(sem, io_clamped_to_size)
 	EXPECT_EQ(100, pread(self->fd, self->buf, 8192, self->size - 100));
 	EXPECT_EQ(0, pread(self->fd, self->buf, 8192, self->size));
 	EXPECT_EQ(0, pread(self->fd, self->buf, 10, self->size + FT_MIB / 2));
+	EXPECT_INTACT();
+}
+
+/* RWF_NOWAIT: supported (not EOPNOTSUPP), same bytes, same clamping. */
+TEST_F(sem, nowait_read_write)
+{
+	struct iovec iov = { self->buf, 8192 };
+	ssize_t n;
+
+	n = preadv2(self->fd, &iov, 1, FT_MIB, RWF_NOWAIT);
+	ASSERT_EQ(8192, n) TH_LOG("preadv2(RWF_NOWAIT): %s",
+				  n < 0 ? strerror(errno) : "short");
+	EXPECT_EQ(-1, ft_check(self->buf, 8192, FT_MIB, 7));
+	ft_fill(self->buf, 8192, 2 * FT_MIB, 7);
+	n = pwritev2(self->fd, &iov, 1, 2 * FT_MIB, RWF_NOWAIT);
+	ASSERT_EQ(8192, n) TH_LOG("pwritev2(RWF_NOWAIT): %s",
+				  n < 0 ? strerror(errno) : "short");
+	/* clamped at EOF exactly like the blocking calls */
+	EXPECT_EQ(100, preadv2(self->fd, &iov, 1, self->size - 100, RWF_NOWAIT));
+	EXPECT_EQ(0, preadv2(self->fd, &iov, 1, self->size, RWF_NOWAIT));
+	EXPECT_EQ(-1, pwritev2(self->fd, &iov, 1, self->size, RWF_NOWAIT));
+	EXPECT_EQ(EFBIG, errno);
 	EXPECT_INTACT();
 }
 
