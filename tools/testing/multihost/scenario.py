@@ -288,6 +288,14 @@ class Scenario:
                            % (name, ", ".join("%s=%s" % kv for kv in got)),
                            out)
 
+        # The same user must reach and read the file first, so that the
+        # refusal below comes from famfs (mode bits, client mount) and not
+        # from a directory on the path.
+        rc, out = B.run("%s -u 65534 read-cat %s | wc -c" % (PROBE, target))
+        nbytes = out.strip().splitlines()[-1] if out.strip() else ""
+        self.tap.check(rc == 0 and nbytes.isdigit() and int(nbytes) > 0,
+                       "3: B: a user opens and reads %s (%s bytes)"
+                       % (target, nbytes), out)
         probe("-u 65534 open-wronly %s" % target, ("EACCES",),
               "open(O_WRONLY) by a user")
         probe("open-wronly %s" % target, REFUSED, "open(O_WRONLY) by root")
