@@ -78,7 +78,7 @@ case $mode in
 	;;
 --update)
 	out=$work/out
-	git_q format-patch -q --zero-commit --no-signature -o "$out" "$base..HEAD"
+	git_q format-patch -q -N --zero-commit --no-signature -o "$out" "$base..HEAD"
 	mapfile -t made < <(find "$out" -name '*.patch' | LC_ALL=C sort)
 	((${#made[@]} == ${#patches[@]})) || die "format-patch made ${#made[@]} patches"
 	for i in "${!made[@]}"; do
