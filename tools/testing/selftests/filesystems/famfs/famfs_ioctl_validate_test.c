@@ -842,7 +842,7 @@ TEST_F(val, v2_reserved_nonzero_einval)
 TEST_F(val, v2il_reserved_nonzero_einval)
 {
 	struct famfs_ioc_interleaved_ext ie = {
-		4, FT_AU, 4 * FT_AU, (uintptr_t)self->strips,
+		4, FT_AU, 4 * FT_AU, { (uintptr_t)self->strips },
 	};
 	struct famfs_ioc_fmap f = {
 		.fioc_file_size = 4 * FT_AU, .fioc_file_type = FAMFS_REG,
