@@ -94,40 +94,37 @@ static void famfs_fail_file_range(void *ctx, u64 file_off, u64 len)
 			f->mapping->host->i_sb->s_id, f->mapping->host->i_ino);
 }
 
+struct famfs_failed_range {
+	u64 dev_off;
+	u64 len;
+	int mf_flags;
+};
+
+/* Act on one file whose map may cover the failed device range. */
+static void famfs_fail_inode(struct inode *inode, void *ctx)
+{
+	const struct famfs_failed_range *r = ctx;
+	struct famfs_failure f = {
+		.mapping = inode->i_mapping,
+		.mf_flags = r->mf_flags,
+	};
+
+	/* The reference keeps the map: it is freed only at evict. */
+	famfs_fmap_dev_to_file(famfs_inode_fmap(inode), r->dev_off, r->len,
+			       famfs_fail_file_range, &f);
+}
+
 /* Walk the mount's files; act on those whose map covers the device range. */
 static void famfs_fail_range(struct super_block *sb, u64 dev_off, u64 len,
 			     int mf_flags)
 {
-	struct inode *inode, *toput = NULL;
+	struct famfs_failed_range r = {
+		.dev_off = dev_off,
+		.len = len,
+		.mf_flags = mf_flags,
+	};
 
-	spin_lock(&sb->s_inode_list_lock);
-	list_for_each_entry(inode, &sb->s_inodes, i_sb_list) {
-		struct famfs_failure f = {
-			.mapping = inode->i_mapping,
-			.mf_flags = mf_flags,
-		};
-		const struct famfs_fmap *map;
-
-		spin_lock(&inode->i_lock);
-		map = famfs_inode_fmap(inode);
-		if ((inode->i_state & (I_FREEING | I_WILL_FREE | I_NEW)) || !map) {
-			spin_unlock(&inode->i_lock);
-			continue;
-		}
-		__iget(inode);
-		spin_unlock(&inode->i_lock);
-		spin_unlock(&sb->s_inode_list_lock);
-
-		/* The reference keeps the map: it is freed only at evict. */
-		famfs_fmap_dev_to_file(map, dev_off, len, famfs_fail_file_range, &f);
-		iput(toput);
-		toput = inode;
-		cond_resched();
-
-		spin_lock(&sb->s_inode_list_lock);
-	}
-	spin_unlock(&sb->s_inode_list_lock);
-	iput(toput);
+	famfs_walk_mapped_inodes(sb, famfs_fail_inode, &r);
 }
 
 /**

@@ -146,6 +146,10 @@ int famfs_index_insert(struct famfs_fs_info *fsi, struct inode *inode,
 void famfs_index_remove(struct famfs_fs_info *fsi, const struct famfs_fmap *map);
 
 /* inode.c */
+/* What famfs_walk_mapped_inodes() calls for every mapped file. */
+typedef void (*famfs_inode_fn)(struct inode *inode, void *ctx);
+void famfs_walk_mapped_inodes(struct super_block *sb, famfs_inode_fn fn,
+			      void *ctx);
 extern const struct inode_operations famfs_dir_inode_operations;
 extern const struct inode_operations famfs_file_inode_operations;
 extern const struct file_operations famfs_dir_operations;

@@ -211,6 +211,43 @@ static int famfs_rename(struct mnt_idmap *idmap, struct inode *old_dir,
 }
 
 /**
+ * famfs_walk_mapped_inodes() - call @fn on every live file with a map
+ * @sb:  the mount
+ * @fn:  called without spinlocks held, with a reference on the inode (so
+ *       its map stays); it may sleep
+ * @ctx: passed to @fn
+ *
+ * Files being created or freed are skipped.
+ */
+void famfs_walk_mapped_inodes(struct super_block *sb, famfs_inode_fn fn,
+			      void *ctx)
+{
+	struct inode *inode, *toput = NULL;
+
+	spin_lock(&sb->s_inode_list_lock);
+	list_for_each_entry(inode, &sb->s_inodes, i_sb_list) {
+		spin_lock(&inode->i_lock);
+		if ((inode->i_state & (I_FREEING | I_WILL_FREE | I_NEW)) ||
+		    !S_ISREG(inode->i_mode) || !famfs_inode_fmap(inode)) {
+			spin_unlock(&inode->i_lock);
+			continue;
+		}
+		__iget(inode);
+		spin_unlock(&inode->i_lock);
+		spin_unlock(&sb->s_inode_list_lock);
+
+		fn(inode, ctx);
+		iput(toput);
+		toput = inode;
+		cond_resched();
+
+		spin_lock(&sb->s_inode_list_lock);
+	}
+	spin_unlock(&sb->s_inode_list_lock);
+	iput(toput);
+}
+
+/**
  * famfs_evict_inode() - free a file's map when its inode goes away
  * @inode: the inode
  *

@@ -215,32 +215,15 @@ static int famfs_get_tree(struct fs_context *fc)
 	return get_tree_nodev(fc, famfs_fill_super);
 }
 
+static void famfs_revoke_one(struct inode *inode, void *unused)
+{
+	famfs_revoke_writable(inode);
+}
+
 /* A mount became a client: no mapped file may stay writable through mmap. */
 static void famfs_revoke_all_writable(struct super_block *sb)
 {
-	struct inode *inode, *toput = NULL;
-
-	spin_lock(&sb->s_inode_list_lock);
-	list_for_each_entry(inode, &sb->s_inodes, i_sb_list) {
-		spin_lock(&inode->i_lock);
-		if ((inode->i_state & (I_FREEING | I_WILL_FREE | I_NEW)) ||
-		    !S_ISREG(inode->i_mode) || !famfs_inode_fmap(inode)) {
-			spin_unlock(&inode->i_lock);
-			continue;
-		}
-		__iget(inode);
-		spin_unlock(&inode->i_lock);
-		spin_unlock(&sb->s_inode_list_lock);
-
-		famfs_revoke_writable(inode);
-		iput(toput);
-		toput = inode;
-		cond_resched();
-
-		spin_lock(&sb->s_inode_list_lock);
-	}
-	spin_unlock(&sb->s_inode_list_lock);
-	iput(toput);
+	famfs_walk_mapped_inodes(sb, famfs_revoke_one, NULL);
 }
 
 /**
