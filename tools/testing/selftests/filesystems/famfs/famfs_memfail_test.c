@@ -63,24 +63,6 @@ static bool touch_sigbus(volatile char *p)
 	return false;
 }
 
-/* Physical frame of a mapped address from /proc/self/pagemap (root). */
-static int addr_pfn(void *addr, uint64_t *pfn)
-{
-	uint64_t ent;
-	int fd = open("/proc/self/pagemap", O_RDONLY);
-	int rc = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (pread(fd, &ent, 8, ((uintptr_t)addr / 4096) * 8) != 8)
-		rc = -EIO;
-	else if (!(ent & (1ULL << 63)) || !(ent & ((1ULL << 55) - 1)))
-		rc = -ENOENT;
-	else
-		*pfn = ent & ((1ULL << 55) - 1);
-	close(fd);
-	return rc;
-}
 
 /* Inject a failure at `addr`; 0 when the kernel accepted it. */
 static int inject(void *addr, const char **how)
@@ -100,7 +82,7 @@ static int inject(void *addr, const char **how)
 		return rc;
 	*how = "hwpoison corrupt-pfn";
 	ft_sh("modprobe hwpoison_inject >/dev/null 2>&1");
-	rc = addr_pfn(addr, &pfn);
+	rc = ft_addr_pfn(addr, &pfn);
 	if (rc)
 		return rc;
 	fd = open(cpfn, O_WRONLY);

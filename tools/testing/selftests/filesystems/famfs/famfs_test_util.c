@@ -427,3 +427,21 @@ int ft_trace_write(const char *rel, const char *val)
 	close(fd);
 	return n < 0 ? -errno : 0;
 }
+
+int ft_addr_pfn(void *addr, uint64_t *pfn)
+{
+	uint64_t ent;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+	int rc = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (pread(fd, &ent, 8, ((uintptr_t)addr / 4096) * 8) != 8)
+		rc = -EIO;
+	else if (!(ent & (1ULL << 63)) || !(ent & ((1ULL << 55) - 1)))
+		rc = -ENOENT;
+	else
+		*pfn = ent & ((1ULL << 55) - 1);
+	close(fd);
+	return rc;
+}

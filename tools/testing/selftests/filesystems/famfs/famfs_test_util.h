@@ -106,4 +106,10 @@ const char *ft_tracefs(void);
 /* Write a string into a tracefs file relative to ft_tracefs(). */
 int ft_trace_write(const char *rel, const char *val);
 
+/*
+ * Physical frame of a mapped address, from /proc/self/pagemap (needs root
+ * for the frame numbers). 0, -ENOENT if not present, or -errno.
+ */
+int ft_addr_pfn(void *addr, uint64_t *pfn);
+
 #endif /* FAMFS_TEST_UTIL_H */

@@ -35,23 +35,6 @@
 #define FSIZE		FT_AU
 #define POISON_OFF	8192
 
-static int addr_pfn(void *addr, uint64_t *pfn)
-{
-	uint64_t ent;
-	int fd = open("/proc/self/pagemap", O_RDONLY);
-	int rc = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (pread(fd, &ent, 8, ((uintptr_t)addr / 4096) * 8) != 8)
-		rc = -EIO;
-	else if (!(ent & (1ULL << 63)) || !(ent & ((1ULL << 55) - 1)))
-		rc = -ENOENT;
-	else
-		*pfn = ent & ((1ULL << 55) - 1);
-	close(fd);
-	return rc;
-}
 
 static volatile sig_atomic_t injected;
 
@@ -193,7 +176,7 @@ TEST_F_TIMEOUT(race, failure_during_lazy_umount, 300)
 		p = mmap(NULL, FSIZE, PROT_READ, MAP_SHARED, fd, 0);
 		ASSERT_NE(MAP_FAILED, p);
 		c = p[POISON_OFF];
-		ASSERT_EQ(0, addr_pfn(p + POISON_OFF, &pfn));
+		ASSERT_EQ(0, ft_addr_pfn(p + POISON_OFF, &pfn));
 		munmap(p, FSIZE);
 		close(fd);
 
