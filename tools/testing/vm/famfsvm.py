@@ -44,6 +44,12 @@ DEFAULT_LOGDIR = os.environ.get('FAMFS_VM_LOGS',
                                 os.path.join(TOP, 'test-logs', 'vm'))
 QEMU = os.environ.get('FAMFS_QEMU', 'qemu-system-x86_64')
 QEMU_CPU = os.environ.get('FAMFS_QEMU_CPU')
+# One host thread runs all of a guest's vCPUs. With multi-threaded TCG a
+# vCPU can run a stale translation of kernel text that another vCPU has just
+# patched through text_poke_bp(): a CI boot of the stock kernel died with
+# "Oops: int3" in sched_clock_cpu() once its late-initcall static key flipped.
+# Round-robin vCPUs still interleave, so the race tests still race.
+QEMU_ACCEL = os.environ.get('FAMFS_QEMU_ACCEL', 'tcg,thread=single')
 # QEMU decodes a CXL window in software: every guest access to CXL memory is
 # an MMIO callback, and TCG runs `rep movsb` (the kernel's copy with ERMS or
 # FSRM) one byte per access. Without them the kernel copies 8 bytes per
@@ -246,7 +252,7 @@ class Guest:
         memobj = ('memory-backend-file,id=famfsmem,share=on,mem-path=%s,'
                   'size=%d,align=2M' % (self.memfile, size))
         cpu = QEMU_CPU or (QEMU_CPU_CXL if self.backend == 'cxl' else 'max')
-        cmd = [QEMU, '-accel', 'tcg', '-cpu', cpu, '-smp', str(self.smp),
+        cmd = [QEMU, '-accel', QEMU_ACCEL, '-cpu', cpu, '-smp', str(self.smp),
                '-nodefaults', '-no-user-config', '-display', 'none',
                '-no-reboot', '-nic', 'none', '-uuid', self.system_uuid,
                '-serial', 'file:' + self.console_log, '-monitor', 'none',
