@@ -11,6 +11,8 @@ pkgs=(
 	qemu-system-x86 busybox-static ndctl daxctl fio sparse
 	# -m32 builds: the compat-ioctl kselftest and the UAPI layout test
 	gcc-multilib
+	# Documentation/filesystems/famfs.rst with the kernel's kerneldoc extension
+	python3-sphinx
 	debhelper dh-dkms dkms lintian devscripts dpkg-dev fakeroot systemd man-db groff-base
 )
 

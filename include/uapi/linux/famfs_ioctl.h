@@ -33,33 +33,61 @@
 #define FAMFS_IOC_MAX_EXTENTS FAMFS_MAX_EXTENTS
 #define FAMFS_IOC_MAX_STRIPS FAMFS_MAX_STRIPS
 
-/* File types, the same in v1 and v2 maps. */
+/**
+ * enum famfs_file_type - what a map is for, the same in v1 and v2 maps
+ * @FAMFS_REG: a regular file
+ * @FAMFS_SUPERBLOCK: the superblock meta file, the only map that may start
+ *	at device offset 0
+ * @FAMFS_LOG: the log meta file
+ */
 enum famfs_file_type {
 	FAMFS_REG = 0,
 	FAMFS_SUPERBLOCK = 1,
 	FAMFS_LOG = 2,
 };
 
-/* v1 extent types. */
+/**
+ * enum famfs_extent_type - extent types of a v1 map
+ * @SIMPLE_DAX_EXTENT: a list of contiguous device ranges
+ * @INTERLEAVED_EXTENT: not accepted in a v1 map
+ * @INVALID_EXTENT_TYPE: never accepted
+ */
 enum famfs_extent_type {
 	SIMPLE_DAX_EXTENT = 0,
 	INTERLEAVED_EXTENT = 1,
 	INVALID_EXTENT_TYPE = 2,
 };
 
-/* v2 extent types. */
+/**
+ * enum famfs_ioc_ext_type - extent types of a v2 map
+ * @FAMFS_IOC_EXT_SIMPLE: &struct famfs_ioc_fmap.kse lists simple extents
+ * @FAMFS_IOC_EXT_INTERLEAVE: &struct famfs_ioc_fmap.kie lists interleaved
+ *	extents
+ */
 enum famfs_ioc_ext_type {
 	FAMFS_IOC_EXT_SIMPLE = 0,
 	FAMFS_IOC_EXT_INTERLEAVE = 1,
 };
 
-/* v1 extent: 16 bytes. */
+/**
+ * struct famfs_extent - one device range of a v1 map (16 bytes)
+ * @offset: byte offset in the device, 2 MiB aligned
+ * @len: length in bytes, 2 MiB aligned except for a last extent, which
+ *	must still be a multiple of the page size
+ */
 struct famfs_extent {
 	__u64 offset;
 	__u64 len;
 };
 
-/* v1 map: 56 bytes. */
+/**
+ * struct famfs_ioc_map - a v1 map, for %FAMFSIOC_MAP_CREATE (56 bytes)
+ * @extent_type: %SIMPLE_DAX_EXTENT
+ * @file_type: &enum famfs_file_type
+ * @file_size: file size in bytes, at most what the extents cover
+ * @ext_list_count: number of extents used in @ext_list (1 or 2)
+ * @ext_list: the extents, in file order
+ */
 struct famfs_ioc_map {
 	__u32 extent_type;
 	__u32 file_type;
@@ -68,42 +96,82 @@ struct famfs_ioc_map {
 	struct famfs_extent ext_list[FAMFS_MAX_EXTENTS];
 };
 
-/* v2 simple extent: 24 bytes. */
+/**
+ * struct famfs_ioc_simple_extent - one device range of a v2 map (24 bytes)
+ * @devindex: index of the device; 0, the only device of a mount
+ * @offset: byte offset in the device, 2 MiB aligned
+ * @len: length in bytes, 2 MiB aligned
+ */
 struct famfs_ioc_simple_extent {
 	__u64 devindex;
 	__u64 offset;
 	__u64 len;
 };
 
-/* v2 interleaved extent: 32 bytes. */
+/**
+ * struct famfs_ioc_interleaved_ext - striped memory of a v2 map (32 bytes)
+ * @ie_nstrips: number of strips, 1 to %FAMFS_MAX_STRIPS
+ * @ie_chunk_size: bytes written to one strip before the next, a power of
+ *	two and a multiple of 2 MiB
+ * @ie_nbytes: bytes covered; the tools pass the file size
+ * @ie_strips_addr: user address of @ie_nstrips simple extents, as a __u64
+ * @ie_strips: the same address, as a pointer
+ *
+ * File offset o lies in chunk o / @ie_chunk_size, which is chunk
+ * (o / @ie_chunk_size) / @ie_nstrips of strip
+ * (o / @ie_chunk_size) % @ie_nstrips.
+ */
 struct famfs_ioc_interleaved_ext {
 	__u64 ie_nstrips;
 	__u64 ie_chunk_size;
-	__u64 ie_nbytes;	/* bytes covered; tools pass the file size */
-	union {		/* ie_nstrips simple extents */
+	__u64 ie_nbytes;
+	union {
 		__u64 ie_strips_addr;
 		struct famfs_ioc_simple_extent *ie_strips;
 	};
 };
 
-/* v2 map for MAP_CREATE_V2: 32 bytes. */
+/**
+ * struct famfs_ioc_fmap - a v2 map, for %FAMFSIOC_MAP_CREATE_V2 (32 bytes)
+ * @fioc_file_size: file size in bytes, at most what the extents cover
+ * @fioc_file_type: &enum famfs_file_type
+ * @fioc_ext_type: &enum famfs_ioc_ext_type
+ * @fioc_nextents: number of simple extents, 1 to %FAMFS_MAX_EXTENTS
+ * @fioc_niext: number of interleaved extents, 1 to
+ *	%FAMFS_IOC_MAX_INTERLEAVED_EXTENTS
+ * @fioc_reserved: must be zero (-EINVAL otherwise)
+ * @fioc_extents: user address of the extents, as a __u64
+ * @kse: the same address, as simple extents
+ * @kie: the same address, as interleaved extents
+ */
 struct famfs_ioc_fmap {
 	__u64 fioc_file_size;
-	__u32 fioc_file_type;	/* enum famfs_file_type */
-	__u32 fioc_ext_type;	/* enum famfs_ioc_ext_type */
+	__u32 fioc_file_type;
+	__u32 fioc_ext_type;
 	union {
-		__u32 fioc_nextents;	/* simple extents */
-		__u32 fioc_niext;	/* interleaved extents */
+		__u32 fioc_nextents;
+		__u32 fioc_niext;
 	};
-	__u32 fioc_reserved;	/* must be zero */
-	union {		/* the simple or interleaved extents */
+	__u32 fioc_reserved;
+	union {
 		__u64 fioc_extents;
 		struct famfs_ioc_simple_extent *kse;
 		struct famfs_ioc_interleaved_ext *kie;
 	};
 };
 
-/* v2 map as returned by MAP_GET_V2: 448 bytes. */
+/**
+ * struct famfs_ioc_get_fmap - a v2 map as %FAMFSIOC_MAP_GET_V2 returns it
+ *	(448 bytes)
+ * @iocmap: the map header; its extent address is zero
+ * @ikse: the simple extents, for %FAMFS_IOC_EXT_SIMPLE
+ * @ks: the interleaved extent, for %FAMFS_IOC_EXT_INTERLEAVE
+ * @ks.ikie: the interleaved extent; its strip address is zero
+ * @ks.kie_strips: its strips
+ * @il: @ks under the names this project used first
+ * @il.ie: the interleaved extent
+ * @il.ie_strips: its strips
+ */
 struct famfs_ioc_get_fmap {
 	struct famfs_ioc_fmap iocmap;
 	union {
@@ -113,7 +181,7 @@ struct famfs_ioc_get_fmap {
 			struct famfs_ioc_simple_extent
 				kie_strips[FAMFS_MAX_STRIPS];
 		} ks;
-		struct {	/* the same, as this project named it */
+		struct {
 			struct famfs_ioc_interleaved_ext ie;
 			struct famfs_ioc_simple_extent
 				ie_strips[FAMFS_MAX_STRIPS];
