@@ -8,6 +8,8 @@
 #   make install    programs, libfamfs, headers, man pages, units (PREFIX, DESTDIR)
 #   make uninstall  the reverse (same PREFIX, DESTDIR)
 #   make deb        Debian packages into build/debs (DEBDIR=...)
+#   make kernel-deb Debian's 6.12 config + dax series + famfs as linux-image/
+#                   linux-headers .debs (KDEB_DIR=...; hours on a small machine)
 
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
@@ -15,7 +17,7 @@ PREFIX ?= /usr/local
 VERSION := $(shell cat VERSION)
 
 .PHONY: all deps check check-user check-kasan demo kernel module module-clean \
-	module-install install uninstall clean bench deb version
+	module-install install uninstall clean bench deb kernel-deb version
 
 all:
 	$(MAKE) -C user
@@ -73,6 +75,10 @@ version:
 DEBDIR ?= build/debs
 deb:
 	bash scripts/build-debs.sh $(DEBDIR)
+
+KDEB_DIR ?= build/kernel-deb
+kernel-deb:
+	bash scripts/kernel/kernel-deb.sh --dir $(KDEB_DIR)
 
 clean:
 	$(MAKE) -C user clean

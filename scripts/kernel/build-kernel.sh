@@ -22,6 +22,8 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 script=$top/scripts/kernel/build-kernel.sh
+# shellcheck source=scripts/kernel/famfs-kbuild.sh
+source "$top/scripts/kernel/famfs-kbuild.sh"
 cache=${FAMFS_CACHE:-/var/cache/famfs}
 tarball=${FAMFS_LINUX_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
 jobs=${FAMFS_JOBS:-2}
@@ -121,7 +123,7 @@ artifact_key() {
 	{
 		echo "tree $tree_key"
 		printf 'script '
-		sha256sum <"$script" | cut -d' ' -f1
+		cat "$script" "$top/scripts/kernel/famfs-kbuild.sh" | sha256sum | cut -d' ' -f1
 		for f in "${fragments[@]}"; do
 			printf 'fragment %s ' "${f##*/}"
 			sha256sum <"$f" | cut -d' ' -f1
@@ -195,15 +197,10 @@ sync_famfs() {
 			((want)) || rm -f "$src/$f"
 		done < <(cd "$src" && find fs/famfs -type f \( -name '*.[ch]' \
 			-o -name Kconfig -o -name Makefile -o -name Kbuild \) ! -name '*.mod.c')
-		grep -qxF 'source "fs/famfs/Kconfig"' "$src/fs/Kconfig" ||
-			sed -i '\|^source "fs/ext4/Kconfig"$|a source "fs/famfs/Kconfig"' "$src/fs/Kconfig"
-		grep -qxF 'obj-$(CONFIG_FAMFS)		+= famfs/' "$src/fs/Makefile" ||
-			echo 'obj-$(CONFIG_FAMFS)		+= famfs/' >>"$src/fs/Makefile"
-		grep -qxF 'source "fs/famfs/Kconfig"' "$src/fs/Kconfig" ||
+		famfs_kbuild_hook "$src" ||
 			die "could not hook fs/famfs/Kconfig into fs/Kconfig"
 	else
-		sed -i '\|^source "fs/famfs/Kconfig"$|d' "$src/fs/Kconfig"
-		sed -i '\|^obj-$(CONFIG_FAMFS)[[:space:]]*+= famfs/$|d' "$src/fs/Makefile"
+		famfs_kbuild_unhook "$src"
 		rm -rf "$src/fs/famfs"
 	fi
 	sync_file "$top/include/uapi/linux/famfs_ioctl.h" \
