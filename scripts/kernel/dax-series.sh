@@ -8,8 +8,9 @@
 #                                  fsdev.c is byte-identical to drivers/dax/fsdev.c
 #        dax-series.sh --update    rewrite the patch that adds fsdev.c from
 #                                  drivers/dax/fsdev.c (nothing else changes)
-#        dax-series.sh --tree DIR  leave a git tree of drivers/dax and
-#                                  include/linux/dax.h with the series applied
+#        dax-series.sh --tree DIR  leave a git tree of drivers/dax,
+#                                  include/linux/dax.h, the filesystems doc
+#                                  index and MAINTAINERS with the series applied
 #                                  in DIR (for writing a new patch)
 # Environment: FAMFS_LINUX_TARBALL (default /usr/src/linux-source-6.12.tar.xz)
 set -euo pipefail
@@ -44,9 +45,11 @@ if [[ $mode == --tree ]]; then
 	mkdir -p "$work"
 fi
 
-# Only the files a dax series may touch: the dax drivers and their header.
+# Only the files the series may touch: the dax drivers and their header,
+# and the documentation index and MAINTAINERS (famfs's entries).
 tar -xJf "$tarball" -C "$work" --strip-components=1 --wildcards \
-	'*/drivers/dax/*' '*/include/linux/dax.h'
+	'*/drivers/dax/*' '*/include/linux/dax.h' \
+	'*/Documentation/filesystems/index.rst' '*/MAINTAINERS'
 
 git_q() { git -C "$work" -c user.name=famfs -c user.email=famfs@famfs.invalid "$@"; }
 git_q init -q

@@ -80,6 +80,7 @@ mkdir -p "$src/fs/famfs"
 	-o -name Makefile \) ! -name '*.mod.c' -exec cp {} "$src/fs/famfs/" \;)
 cp "$top/VERSION" "$src/fs/famfs/VERSION"
 cp "$top/include/uapi/linux/famfs_ioctl.h" "$src/include/uapi/linux/"
+cp "$top/Documentation/filesystems/famfs.rst" "$src/Documentation/filesystems/"
 famfs_kbuild_hook "$src" || die "could not hook fs/famfs into fs/Kconfig"
 
 cp "$config" "$src/.config"
