@@ -77,6 +77,10 @@ while read -r applet; do
 	[[ -e $stage/$applet ]] || ln -s /bin/busybox "$stage/$applet"
 done < <("$bb" --list-full)
 
+# util-linux mount beside busybox's: it runs /sbin/mount.famfs for
+# "mount -t famfs" and fstab lines as on a real host (12-fstab-online.sh).
+add "$(command -v mount)" /opt/util-linux/mount
+
 for tool in ndctl daxctl cxl sqlite3; do
 	path=$(command -v "$tool") || die "$tool not found (apt-get install ndctl daxctl sqlite3)"
 	add "$path" "/usr/bin/$tool"
