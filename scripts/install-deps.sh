@@ -12,6 +12,8 @@ pkgs=(
 	# -m32 builds: the compat-ioctl kselftest and the UAPI layout test
 	gcc-multilib
 	debhelper dh-dkms dkms lintian devscripts dpkg-dev fakeroot systemd man-db groff-base
+	# famfs --json output (json-c, as ndctl)
+	libjson-c-dev
 )
 
 missing=()

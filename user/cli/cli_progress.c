@@ -1,12 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Progress line for long copies; shown only when stderr is a terminal. */
+/*
+ * Progress line for long copies, fills and verifies: percentage, MiB done,
+ * rate and ETA. Shown only when stderr is a terminal, and never when the
+ * command prints JSON (cli_progress_off).
+ */
 #include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 
-/* Smaller copies finish before a progress line would help. */
+/* Smaller jobs finish before a progress line would help. */
 #define PROGRESS_MIN_TOTAL (64ULL << 20)
+
+bool cli_progress_off;
 
 static double now_sec(void)
 {
@@ -16,25 +22,40 @@ static double now_sec(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void progress_draw(struct cli_progress *p)
+static void progress_draw(struct cli_progress *p, bool final)
 {
 	unsigned int pct = p->total ? (unsigned int)(p->done * 100 / p->total)
 				    : 100;
+	double el = now_sec() - p->start, rate, eta;
+	char etabuf[32] = "";
 
-	fprintf(stderr, "\r%s: %3u%% (%llu / %llu MiB)", p->label, pct,
-		(unsigned long long)(p->done >> 20),
-		(unsigned long long)(p->total >> 20));
+	rate = el > 0 ? (double)p->done / el : 0;
+	if (!final && rate > 0 && p->total > p->done) {
+		eta = (double)(p->total - p->done) / rate;
+		if (eta < 360000)
+			snprintf(etabuf, sizeof(etabuf), " ETA %u:%02u:%02u",
+				 (unsigned int)eta / 3600,
+				 (unsigned int)eta / 60 % 60,
+				 (unsigned int)eta % 60);
+	} else if (final) {
+		snprintf(etabuf, sizeof(etabuf), " in %.1f s", el);
+	}
+	/* \033[K: clear what a longer earlier line left behind. */
+	fprintf(stderr, "\r%s: %3u%% (%llu / %llu MiB) %.1f MiB/s%s\033[K",
+		p->label, pct, (unsigned long long)(p->done >> 20),
+		(unsigned long long)(p->total >> 20), rate / (1 << 20), etabuf);
 	fflush(stderr);
 }
 
 void cli_progress_start(struct cli_progress *p, const char *label,
 			uint64_t total)
 {
-	p->on = isatty(STDERR_FILENO);
+	p->on = !cli_progress_off && isatty(STDERR_FILENO);
 	p->label = label;
 	p->total = total;
 	p->done = 0;
 	p->last = 0;
+	p->start = now_sec();
 	p->drawn = false;
 }
 
@@ -51,14 +72,14 @@ void cli_progress_add(struct cli_progress *p, uint64_t n)
 		return;
 	p->last = t;
 	p->drawn = true;
-	progress_draw(p);
+	progress_draw(p, false);
 }
 
 void cli_progress_end(struct cli_progress *p)
 {
 	if (!p->drawn)
 		return;
-	p->done = p->total;
-	progress_draw(p);
+	progress_draw(p, true);
 	fputc('\n', stderr);
+	p->drawn = false;
 }
