@@ -100,7 +100,8 @@ const char *cli_safe(const char *in, char *out, size_t len);
 
 /*
  * cli_progress.c: a progress line on stderr (percentage, rate, ETA), only
- * when stderr is a tty, for jobs of 64 MiB or more.
+ * when stderr is a tty, for jobs of 64 MiB or more (FAMFS_PROGRESS=always:
+ * any job, any stderr; =never: none).
  */
 struct cli_progress {
 	bool on;
@@ -110,11 +111,17 @@ struct cli_progress {
 	double last;
 	double start;
 	bool drawn;
+	const char *unit;	/* NULL: bytes, shown in MiB */
+	uint64_t min_total;	/* smaller jobs show nothing */
 };
 /* Set by --json (and anything else that must keep stderr quiet). */
 extern bool cli_progress_off;
 void cli_progress_start(struct cli_progress *p, const char *label,
 			uint64_t total);
+/* Counting @unit ("entries") rather than bytes; shown from @min_total. */
+void cli_progress_start_count(struct cli_progress *p, const char *label,
+			      uint64_t total, const char *unit,
+			      uint64_t min_total);
 void cli_progress_add(struct cli_progress *p, uint64_t n);
 void cli_progress_end(struct cli_progress *p);
 

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Progress line for long copies, fills and verifies: percentage, MiB done,
- * rate and ETA. Shown only when stderr is a terminal, and never when the
- * command prints JSON (cli_progress_off).
+ * Progress line for long copies, fills, verifies and checks: percentage,
+ * amount done, rate and ETA. Shown only when stderr is a terminal, and
+ * never when the command prints JSON (cli_progress_off). FAMFS_PROGRESS=
+ * always draws it for any size and any stderr, =never never draws it.
  */
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,6 +23,18 @@ static double now_sec(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* 1: FAMFS_PROGRESS=always, -1: =never, 0: unset or anything else. */
+static int progress_env(void)
+{
+	const char *e = getenv("FAMFS_PROGRESS");
+
+	if (e && !strcmp(e, "always"))
+		return 1;
+	if (e && !strcmp(e, "never"))
+		return -1;
+	return 0;
 }
 
 static void progress_draw(struct cli_progress *p, bool final)
@@ -41,16 +56,39 @@ static void progress_draw(struct cli_progress *p, bool final)
 		snprintf(etabuf, sizeof(etabuf), " in %.1f s", el);
 	}
 	/* \033[K: clear what a longer earlier line left behind. */
-	fprintf(stderr, "\r%s: %3u%% (%llu / %llu MiB) %.1f MiB/s%s\033[K",
-		p->label, pct, (unsigned long long)(p->done >> 20),
-		(unsigned long long)(p->total >> 20), rate / (1 << 20), etabuf);
+	if (p->unit)
+		fprintf(stderr, "\r%s: %3u%% (%llu / %llu %s) %.0f %s/s%s\033[K",
+			p->label, pct, (unsigned long long)p->done,
+			(unsigned long long)p->total, p->unit, rate, p->unit,
+			etabuf);
+	else
+		fprintf(stderr, "\r%s: %3u%% (%llu / %llu MiB) %.1f MiB/s%s\033[K",
+			p->label, pct, (unsigned long long)(p->done >> 20),
+			(unsigned long long)(p->total >> 20), rate / (1 << 20),
+			etabuf);
 	fflush(stderr);
+}
+
+void cli_progress_start_count(struct cli_progress *p, const char *label,
+			      uint64_t total, const char *unit,
+			      uint64_t min_total)
+{
+	int env = progress_env();
+
+	cli_progress_start(p, label, total);
+	p->unit = unit;
+	p->min_total = env > 0 ? 0 : min_total;
 }
 
 void cli_progress_start(struct cli_progress *p, const char *label,
 			uint64_t total)
 {
-	p->on = !cli_progress_off && isatty(STDERR_FILENO);
+	int env = progress_env();
+
+	p->on = !cli_progress_off && env >= 0 &&
+		(env > 0 || isatty(STDERR_FILENO));
+	p->unit = NULL;
+	p->min_total = env > 0 ? 0 : PROGRESS_MIN_TOTAL;
 	p->label = label;
 	p->total = total;
 	p->done = 0;
@@ -64,7 +102,7 @@ void cli_progress_add(struct cli_progress *p, uint64_t n)
 	double t;
 
 	p->done += n;
-	if (!p->on || p->total < PROGRESS_MIN_TOTAL)
+	if (!p->on || p->total < p->min_total)
 		return;
 	t = now_sec();
 	/* Redraw at most 10 times a second. */
