@@ -14,6 +14,8 @@ pkgs=(
 	# Documentation/filesystems/famfs.rst with the kernel's kerneldoc extension
 	python3-sphinx
 	debhelper dh-dkms dkms lintian devscripts dpkg-dev fakeroot systemd man-db groff-base
+	# famfs --json output (json-c, as ndctl)
+	libjson-c-dev
 )
 
 missing=()

@@ -54,11 +54,20 @@ bool cli_opt_mode(const char *s, uint32_t *out);
 /* Human readable size ("1.5 GiB") into buf; exact bytes when !human. */
 const char *cli_fmt_size(uint64_t bytes, bool human, char *buf, size_t len);
 
-/* cli_json.c: a tiny streaming JSON writer with proper string escaping. */
+/*
+ * cli_json.c: JSON output through json-c. Values are added in document
+ * order (begin/end nest objects and arrays; @key is NULL inside arrays);
+ * cli_json_finish() prints the document, pretty on a terminal and on one
+ * line otherwise (always one line with @oneline: event streams), and
+ * resets the writer for the next document. Strings may hold any byte.
+ */
 struct cli_json {
 	FILE *f;
+	bool oneline;		/* set after init: never pretty-print */
+	bool failed;
 	int depth;
-	bool need_comma[32];
+	void *root;		/* struct json_object */
+	void *stack[32];
 };
 void cli_json_init(struct cli_json *j, FILE *f);
 void cli_json_obj_begin(struct cli_json *j, const char *key);
@@ -67,9 +76,16 @@ void cli_json_arr_begin(struct cli_json *j, const char *key);
 void cli_json_arr_end(struct cli_json *j);
 void cli_json_str(struct cli_json *j, const char *key, const char *val);
 void cli_json_u64(struct cli_json *j, const char *key, uint64_t val);
+void cli_json_i64(struct cli_json *j, const char *key, int64_t val);
+void cli_json_double(struct cli_json *j, const char *key, double val);
 void cli_json_bool(struct cli_json *j, const char *key, bool val);
-void cli_json_finish(struct cli_json *j);	/* newline */
-void cli_json_escape(FILE *f, const char *s);
+void cli_json_null(struct cli_json *j, const char *key);
+void cli_json_finish(struct cli_json *j);	/* print, newline, reset */
+/*
+ * @s as valid UTF-8 (malloc'd): bytes outside valid UTF-8 sequences become
+ * U+0080..U+00FF of the same value. NULL when out of memory.
+ */
+char *cli_json_sanitize(const char *s);
 /* Length of the valid UTF-8 sequence at @s, or 0 if it is not valid. */
 size_t cli_utf8_len(const unsigned char *s);
 
@@ -82,17 +98,30 @@ const char *cli_safe(const char *in, char *out, size_t len);
 /* Buffer size that holds cli_safe() of any name or message field. */
 #define CLI_SAFE_LEN (4 * 200 + 1)
 
-/* cli_progress.c: a progress line on stderr, only when stderr is a tty. */
+/*
+ * cli_progress.c: a progress line on stderr (percentage, rate, ETA), only
+ * when stderr is a tty, for jobs of 64 MiB or more (FAMFS_PROGRESS=always:
+ * any job, any stderr; =never: none).
+ */
 struct cli_progress {
 	bool on;
 	const char *label;
 	uint64_t total;
 	uint64_t done;
 	double last;
+	double start;
 	bool drawn;
+	const char *unit;	/* NULL: bytes, shown in MiB */
+	uint64_t min_total;	/* smaller jobs show nothing */
 };
+/* Set by --json (and anything else that must keep stderr quiet). */
+extern bool cli_progress_off;
 void cli_progress_start(struct cli_progress *p, const char *label,
 			uint64_t total);
+/* Counting @unit ("entries") rather than bytes; shown from @min_total. */
+void cli_progress_start_count(struct cli_progress *p, const char *label,
+			      uint64_t total, const char *unit,
+			      uint64_t min_total);
 void cli_progress_add(struct cli_progress *p, uint64_t n);
 void cli_progress_end(struct cli_progress *p);
 
@@ -149,8 +178,12 @@ struct cli_dst {
 
 int cli_dst_write(struct cli_dst *d, uint64_t off, const void *buf,
 		  size_t len);
-/* Fill with the seeded stream (spec section 9). Returns 0 or -errno. */
-int cli_dst_fill_seeded(struct cli_dst *d, uint32_t seed);
+/*
+ * Fill with the seeded stream (spec section 9), reporting to @prog (may be
+ * NULL). Returns 0 or -errno.
+ */
+int cli_dst_fill_seeded(struct cli_dst *d, uint32_t seed,
+			struct cli_progress *prog);
 /* Flush CPU caches over written data, release the map and fd. */
 void cli_dst_finish(struct cli_dst *d);
 /* A seed for -r without -S: never 0. */

@@ -7,6 +7,13 @@
  * Their data is then copied in batches, by -t worker threads when asked.
  * A destination that already exists with the same size is reused and its
  * data rewritten, so an interrupted copy can simply be run again.
+ *
+ * Files whose st_size cannot be trusted (0, as in /proc; or on a pseudo
+ * file system such as sysfs, which reports 4096 for any attribute) and
+ * small files (at most COPY_CHUNK) are read to EOF first, at most
+ * COPY_PREREAD_MAX bytes: their size is then what was actually read, and
+ * the file is allocated and logged only after the read succeeded, so a
+ * failed read logs nothing.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -16,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -23,6 +31,7 @@
 
 #define COPY_BATCH 64			/* files created before copying */
 #define COPY_CHUNK (8U << 20)		/* bytes per read(2) */
+#define COPY_PREREAD_MAX (64U << 20)	/* a file of unknown size */
 
 struct copy_job {
 	char *src;
@@ -177,34 +186,174 @@ static int copy_flush_batch(struct cli_copy *c)
 	return first;
 }
 
+
+/* File systems whose st_size says nothing about the bytes a read returns. */
+static bool size_untrusted(int fd, const struct stat *st)
+{
+	static const unsigned long pseudo[] = {
+		0x9fa0,		/* proc */
+		0x62656572,	/* sysfs */
+		0x64626720,	/* debugfs */
+		0x74726163,	/* tracefs */
+		0x73636673,	/* securityfs */
+		0x62656570,	/* configfs */
+		0x27e0eb,	/* cgroup */
+		0x63677270,	/* cgroup2 */
+		0xde5e81e4,	/* efivarfs */
+		0x6165676c,	/* pstore */
+		0xcafe4a11,	/* bpf */
+	};
+	struct statfs sfs;
+	size_t i;
+
+	if (st->st_size == 0)
+		return true;
+	if (fstatfs(fd, &sfs))
+		return false;
+	for (i = 0; i < sizeof(pseudo) / sizeof(pseudo[0]); i++)
+		if ((unsigned long)sfs.f_type == pseudo[i])
+			return true;
+	return false;
+}
+
+/*
+ * Read @fd to EOF into a fresh buffer of at most COPY_PREREAD_MAX bytes.
+ * Returns 0 (*out, *len set; *out may be NULL for an empty file) or -errno
+ * with the message printed.
+ */
+static int preread(int fd, const char *src, uint8_t **out, uint64_t *len)
+{
+	size_t cap = 0, n = 0;
+	uint8_t *buf = NULL, *nb;
+	ssize_t r;
+
+	*out = NULL;
+	*len = 0;
+	for (;;) {
+		if (n == cap) {
+			if (cap >= COPY_PREREAD_MAX) {
+				/* Full: is there more? One byte tells. */
+				uint8_t c;
+
+				do
+					r = read(fd, &c, 1);
+				while (r < 0 && errno == EINTR);
+				if (r == 0)
+					break;
+				free(buf);
+				if (r < 0) {
+					cli_err("read %s: %s", src,
+						strerror(errno));
+					return -errno;
+				}
+				cli_err("%s: no usable size and more than %u MiB;"
+					" not copied", src, COPY_PREREAD_MAX >> 20);
+				return -EFBIG;
+			}
+			cap = cap ? cap * 2 : 64 * 1024;
+			if (cap > COPY_PREREAD_MAX)
+				cap = COPY_PREREAD_MAX;
+			nb = realloc(buf, cap);
+			if (!nb) {
+				free(buf);
+				cli_err("out of memory reading %s", src);
+				return -ENOMEM;
+			}
+			buf = nb;
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int err = -errno;
+
+			cli_err("read %s: %s", src, strerror(errno));
+			free(buf);
+			return err;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+/* Write a file read whole by preread() into its new destination. */
+static int copy_buffered(struct cli_copy *c, const char *src, const char *rel,
+			 const uint8_t *buf, struct cli_dst *d)
+{
+	struct copy_priv *p = c->priv;
+	int rc = 0;
+
+	if (d->size)
+		rc = cli_dst_write(d, 0, buf, (size_t)d->size);
+	cli_dst_finish(d);
+	if (rc) {
+		cli_liberr(rc, "write %s", rel);
+		c->nerrors++;
+		return rc;
+	}
+	c->nbytes += d->size;
+	pthread_mutex_lock(&p->lock);
+	p->prog.total += d->size;
+	cli_progress_add(&p->prog, d->size);
+	pthread_mutex_unlock(&p->lock);
+	if (c->verbose)
+		printf("%s -> %s\n", src, rel);
+	return 0;
+}
+
 int cli_copy_file(struct cli_copy *c, const char *src, const char *rel)
 {
 	struct copy_priv *p = c->priv;
 	struct copy_job *j;
 	uint32_t mode, uid, gid;
-	uint8_t *map = NULL;
+	uint8_t *map = NULL, *buf = NULL;
+	struct cli_dst d;
+	uint64_t size;
 	struct stat st;
+	bool whole;
 	int fd = -1, rc;
 
 	if (c->fatal)
 		return c->fatal_err;
-	if (stat(src, &st)) {
+	fd = open(src, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st)) {
 		rc = -errno;
-		cli_err("cannot stat %s: %s", src, strerror(errno));
+		cli_err("cannot open %s: %s", src, strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		c->nerrors++;
 		return rc;
 	}
 	if (!S_ISREG(st.st_mode)) {
+		close(fd);
 		cli_err("%s is not a regular file", src);
 		c->nerrors++;
 		return -EINVAL;
 	}
+	/* Unknown size or small: the bytes read decide, before any logging. */
+	whole = st.st_size <= COPY_CHUNK || size_untrusted(fd, &st);
+	size = (uint64_t)st.st_size;
+	if (whole) {
+		rc = preread(fd, src, &buf, &size);
+		if (rc) {
+			close(fd);
+			c->nerrors++;
+			return rc;
+		}
+	}
+	close(fd);
+	fd = -1;
 	mode = c->attr.mode_set ? c->attr.mode : (st.st_mode & 07777);
 	uid = c->attr.uid_set ? c->attr.uid : st.st_uid;
 	gid = c->attr.gid_set ? c->attr.gid : st.st_gid;
-	rc = famfs_fs_creat(c->fs, rel, (uint64_t)st.st_size, mode, uid, gid,
+	rc = famfs_fs_creat(c->fs, rel, size, mode, uid, gid,
 			    c->il, &fd, &map);
 	if (rc < 0) {
+		free(buf);
 		cli_liberr(rc, "cannot create %s", rel);
 		c->nerrors++;
 		if (copy_is_fatal(rc)) {
@@ -217,16 +366,24 @@ int cli_copy_file(struct cli_copy *c, const char *src, const char *rel)
 		c->nreused++;
 	else
 		c->nfiles++;
+	memset(&d, 0, sizeof(d));
+	d.fs = c->fs;
+	d.map = map;
+	d.map_online = map && famfs_fs_mountpoint(c->fs);
+	d.fd = fd;
+	d.size = size;
+	if (whole) {
+		d.relpath = rel;
+		rc = copy_buffered(c, src, rel, buf, &d);
+		free(buf);
+		return rc;
+	}
 	j = &p->jobs[p->njobs];
 	memset(j, 0, sizeof(*j));
 	j->src = strdup(src);
 	snprintf(j->rel, sizeof(j->rel), "%s", rel);
-	j->dst.fs = c->fs;
+	j->dst = d;
 	j->dst.relpath = j->rel;
-	j->dst.map = map;
-	j->dst.map_online = map && famfs_fs_mountpoint(c->fs);
-	j->dst.fd = fd;
-	j->dst.size = (uint64_t)st.st_size;
 	if (!j->src) {
 		cli_dst_finish(&j->dst);
 		c->nerrors++;

@@ -44,7 +44,8 @@ int cli_dst_write(struct cli_dst *d, uint64_t off, const void *buf,
 	return famfs_fs_write(d->fs, d->relpath, off, buf, len);
 }
 
-int cli_dst_fill_seeded(struct cli_dst *d, uint32_t seed)
+int cli_dst_fill_seeded(struct cli_dst *d, uint32_t seed,
+			struct cli_progress *prog)
 {
 	struct famfs_prng p;
 	uint64_t off;
@@ -54,7 +55,14 @@ int cli_dst_fill_seeded(struct cli_dst *d, uint32_t seed)
 
 	famfs_prng_init(&p, seed);
 	if (d->map) {
-		famfs_prng_fill(&p, d->map, d->size);
+		/* In FILL_CHUNK steps (a multiple of 4): one stream. */
+		for (off = 0; off < d->size; off += n) {
+			n = d->size - off < FILL_CHUNK ? (size_t)(d->size - off)
+						       : FILL_CHUNK;
+			famfs_prng_fill(&p, d->map + off, n);
+			if (prog)
+				cli_progress_add(prog, n);
+		}
 		return 0;
 	}
 	buf = malloc(FILL_CHUNK);
@@ -65,6 +73,8 @@ int cli_dst_fill_seeded(struct cli_dst *d, uint32_t seed)
 					       : FILL_CHUNK;
 		famfs_prng_fill(&p, buf, n);
 		rc = cli_dst_write(d, off, buf, n);
+		if (prog && !rc)
+			cli_progress_add(prog, n);
 	}
 	free(buf);
 	return rc;

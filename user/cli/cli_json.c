@@ -1,12 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A small streaming JSON writer. Strings from the media (paths) may hold any
- * byte, so everything is escaped: control characters as \uXXXX and bytes that
- * are not valid UTF-8 as \u00XX of the byte value, keeping the output valid.
+ * JSON output of the CLI, built with json-c (as ndctl does) and printed
+ * pretty on a terminal, compact (one line) otherwise.
+ *
+ * The calls stream (begin/end, one value at a time) into a json-c tree that
+ * cli_json_finish() prints. Strings from the media (paths) may hold any
+ * byte, and json-c does not check UTF-8: every string goes through
+ * json_sanitize() first. Valid UTF-8 is kept; each byte that is not part of
+ * a valid UTF-8 sequence becomes the character U+0080..U+00FF of the same
+ * value (the byte read as Latin-1), so the output is always valid JSON and
+ * such a byte decodes exactly as the older writer's "\u00XX" did. json-c
+ * escapes control characters, '"' and '\'.
  */
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
 
 #include "cli.h"
+
+#define JSTACK (int)(sizeof(((struct cli_json *)0)->stack) / \
+		     sizeof(((struct cli_json *)0)->stack[0]))
 
 size_t cli_utf8_len(const unsigned char *s)
 {
@@ -40,50 +55,40 @@ size_t cli_utf8_len(const unsigned char *s)
 	return n;
 }
 
-void cli_json_escape(FILE *f, const char *str)
+char *cli_json_sanitize(const char *str)
 {
 	const unsigned char *s = (const unsigned char *)(str ? str : "");
-	size_t n;
+	size_t len = strlen((const char *)s), o = 0, n;
+	char *out = malloc(2 * len + 1);	/* a bad byte takes two */
 
-	fputc('"', f);
+	if (!out)
+		return NULL;
 	while (*s) {
-		switch (*s) {
-		case '"':
-			fputs("\\\"", f);
-			s++;
-			continue;
-		case '\\':
-			fputs("\\\\", f);
-			s++;
-			continue;
-		case '\n':
-			fputs("\\n", f);
-			s++;
-			continue;
-		case '\t':
-			fputs("\\t", f);
-			s++;
-			continue;
-		case '\r':
-			fputs("\\r", f);
-			s++;
-			continue;
-		}
-		if (*s < 0x20 || *s == 0x7f) {
-			fprintf(f, "\\u%04x", *s);
-			s++;
-			continue;
-		}
 		n = cli_utf8_len(s);
-		if (!n) {
-			fprintf(f, "\\u%04x", *s);
-			s++;
+		if (n) {
+			memcpy(out + o, s, n);
+			o += n;
+			s += n;
 			continue;
 		}
-		fwrite(s, 1, n, f);
-		s += n;
+		out[o++] = (char)(0xc0 | (*s >> 6));
+		out[o++] = (char)(0x80 | (*s & 0x3f));
+		s++;
 	}
-	fputc('"', f);
+	out[o] = '\0';
+	return out;
+}
+
+static struct json_object *json_string(const char *s)
+{
+	char *clean = cli_json_sanitize(s);
+	struct json_object *o;
+
+	if (!clean)
+		return NULL;
+	o = json_object_new_string(clean);
+	free(clean);
+	return o;
 }
 
 void cli_json_init(struct cli_json *j, FILE *f)
@@ -92,74 +97,130 @@ void cli_json_init(struct cli_json *j, FILE *f)
 	j->f = f;
 }
 
-static void json_key(struct cli_json *j, const char *key)
+/* Attach @o under @key to the open container (or make it the root). */
+static void json_put(struct cli_json *j, const char *key, struct json_object *o)
 {
-	if (j->need_comma[j->depth])
-		fputc(',', j->f);
-	j->need_comma[j->depth] = true;
-	if (key) {
-		cli_json_escape(j->f, key);
-		fputc(':', j->f);
+	struct json_object *parent;
+	char *k;
+
+	if (!o) {
+		j->failed = true;
+		return;
 	}
+	if (j->depth == 0) {
+		if (j->root)
+			json_object_put(j->root);
+		j->root = o;
+		return;
+	}
+	parent = j->stack[j->depth - 1];
+	if (json_object_is_type(parent, json_type_array)) {
+		if (json_object_array_add(parent, o))
+			goto fail;
+		return;
+	}
+	k = cli_json_sanitize(key ? key : "");
+	if (!k || json_object_object_add(parent, k, o)) {
+		free(k);
+		goto fail;
+	}
+	free(k);
+	return;
+fail:
+	json_object_put(o);
+	j->failed = true;
 }
 
-static void json_open(struct cli_json *j, const char *key, char c)
+static void json_open(struct cli_json *j, const char *key,
+		      struct json_object *o)
 {
-	json_key(j, key);
-	fputc(c, j->f);
-	if (j->depth + 1 < (int)(sizeof(j->need_comma) /
-				 sizeof(j->need_comma[0])))
-		j->depth++;
-	j->need_comma[j->depth] = false;
+	if (!o) {
+		j->failed = true;
+		return;
+	}
+	/* The container stays owned by its parent (or root): no extra ref. */
+	json_put(j, key, o);
+	if (j->depth < JSTACK)
+		j->stack[j->depth++] = o;
+	else
+		j->failed = true;
 }
 
-static void json_close(struct cli_json *j, char c)
+static void json_close(struct cli_json *j)
 {
-	fputc(c, j->f);
 	if (j->depth > 0)
 		j->depth--;
 }
 
 void cli_json_obj_begin(struct cli_json *j, const char *key)
 {
-	json_open(j, key, '{');
+	json_open(j, key, json_object_new_object());
 }
 
 void cli_json_obj_end(struct cli_json *j)
 {
-	json_close(j, '}');
+	json_close(j);
 }
 
 void cli_json_arr_begin(struct cli_json *j, const char *key)
 {
-	json_open(j, key, '[');
+	json_open(j, key, json_object_new_array());
 }
 
 void cli_json_arr_end(struct cli_json *j)
 {
-	json_close(j, ']');
+	json_close(j);
 }
 
 void cli_json_str(struct cli_json *j, const char *key, const char *val)
 {
-	json_key(j, key);
-	cli_json_escape(j->f, val);
+	json_put(j, key, json_string(val));
 }
 
 void cli_json_u64(struct cli_json *j, const char *key, uint64_t val)
 {
-	json_key(j, key);
-	fprintf(j->f, "%llu", (unsigned long long)val);
+	json_put(j, key, json_object_new_uint64(val));
+}
+
+void cli_json_i64(struct cli_json *j, const char *key, int64_t val)
+{
+	json_put(j, key, json_object_new_int64(val));
+}
+
+void cli_json_double(struct cli_json *j, const char *key, double val)
+{
+	json_put(j, key, json_object_new_double(val));
 }
 
 void cli_json_bool(struct cli_json *j, const char *key, bool val)
 {
-	json_key(j, key);
-	fputs(val ? "true" : "false", j->f);
+	json_put(j, key, json_object_new_boolean(val));
+}
+
+void cli_json_null(struct cli_json *j, const char *key)
+{
+	json_put(j, key, json_object_new_null());
 }
 
 void cli_json_finish(struct cli_json *j)
 {
-	fputc('\n', j->f);
+	int flags = JSON_C_TO_STRING_NOSLASHESCAPE;
+	const char *text;
+
+	/* Pretty for a person at a terminal; one line for programs. */
+	if (!j->oneline && isatty(fileno(j->f)))
+		flags |= JSON_C_TO_STRING_PRETTY;
+	else
+		flags |= JSON_C_TO_STRING_PLAIN;
+	text = j->root ? json_object_to_json_string_ext(j->root, flags) : NULL;
+	if (!text || j->failed)
+		cli_err("out of memory while building the JSON output");
+	if (text)
+		fprintf(j->f, "%s\n", text);
 	fflush(j->f);
+	if (j->root)
+		json_object_put(j->root);
+	j->root = NULL;
+	j->depth = 0;
+	j->failed = false;
 }

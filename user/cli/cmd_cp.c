@@ -41,6 +41,7 @@ static void usage(FILE *f)
 		"                        at most 1g)\n"
 		"  -D, --device DEV      copy into the unmounted device or image DEV;\n"
 		"                        DEST is then relative to the root (/ is the root)\n"
+		"  -j, --json            print the summary as JSON (no progress)\n"
 		"  -h, --help            this text\n"
 		"\n" CLI_EXIT_CODES_HELP);
 }
@@ -52,6 +53,23 @@ static void base_name(const char *path, char *out, size_t len)
 
 	snprintf(tmp, sizeof(tmp), "%s", path);
 	snprintf(out, len, "%s", basename(tmp));
+}
+
+static void print_json(const struct cli_copy *c)
+{
+	struct cli_json j;
+
+	cli_json_init(&j, stdout);
+	cli_json_obj_begin(&j, NULL);
+	cli_json_u64(&j, "files", c->nfiles + c->nreused);
+	cli_json_u64(&j, "reused", c->nreused);
+	cli_json_u64(&j, "directories", c->ndirs);
+	cli_json_u64(&j, "bytes", c->nbytes);
+	cli_json_u64(&j, "skipped", c->nskipped);
+	cli_json_u64(&j, "errors", c->nerrors);
+	cli_json_bool(&j, "stopped", c->fatal);
+	cli_json_obj_end(&j);
+	cli_json_finish(&j);
 }
 
 static int copy_src(struct cli_copy *c, const char *src, const char *dest,
@@ -140,6 +158,7 @@ int cmd_cp(int argc, char **argv)
 		{ "nbuckets", required_argument, NULL, 'B' },
 		{ "chunksize", required_argument, NULL, 'C' },
 		{ "device", required_argument, NULL, 'D' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -150,11 +169,11 @@ int cmd_cp(int argc, char **argv)
 	char rel[4096];
 	struct famfs_fs *fs;
 	uint32_t threads = 1;
-	bool use_il, into;
+	bool use_il, into, json = false;
 	int i, nsrc, ch, rc, ret, kind;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "rt:vm:u:g:N:B:C:D:h", lopts,
+	while ((ch = getopt_long(argc, argv, "rt:vm:u:g:N:B:C:D:jh", lopts,
 				 NULL)) != -1) {
 		if (cli_attr_opt(ch, optarg, &c.attr) < 0 ||
 		    cli_il_opt(ch, optarg, &ilo) < 0)
@@ -178,6 +197,10 @@ int cmd_cp(int argc, char **argv)
 		case 'D':
 			device = optarg;
 			break;
+		case 'j':
+			json = true;
+			cli_progress_off = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return CLI_EXIT_OK;
@@ -193,6 +216,8 @@ int cmd_cp(int argc, char **argv)
 		return cli_usage_hint();
 	}
 	dest = argv[argc - 1];
+	if (json)
+		c.verbose = false;	/* stdout holds only the JSON */
 	ret = cli_fs_open(device, dest, true, &fs);
 	if (ret)
 		return ret;
@@ -225,7 +250,9 @@ int cmd_cp(int argc, char **argv)
 	for (i = optind; i < argc - 1 && !c.fatal; i++)
 		copy_src(&c, argv[i], rel, into);
 	cli_copy_finish(&c);
-	if (c.verbose || c.nerrors)
+	if (json)
+		print_json(&c);
+	else if (c.verbose || c.nerrors)
 		printf("famfs cp: %llu files (%llu reused), %llu directories, "
 		       "%llu bytes, %llu skipped, %llu errors\n",
 		       (unsigned long long)(c.nfiles + c.nreused),

@@ -45,8 +45,10 @@ static void usage(FILE *f)
 		"                        at most 1g)\n"
 		"  -D, --device DEV      work on the unmounted device or image DEV;\n"
 		"                        FILE is then relative to the root\n"
+		"  -j, --json            JSON output: each file, its size and seed\n"
 		"  -h, --help            this text\n"
 		"\n"
+		"Filling (-r) 64 MiB or more shows progress when stderr is a terminal.\n"
 		"Without -N, a mounted file system's .meta/.alloc.cfg decides the\n"
 		"interleave; otherwise each file is one contiguous extent.\n"
 		"\n" CLI_EXIT_CODES_HELP);
@@ -77,9 +79,27 @@ static bool parse_multi(char *arg, struct creat_item *it)
 	return true;
 }
 
-static int creat_one(struct famfs_fs *fs, const struct creat_item *it,
-		     const struct cli_attr *a, const struct famfs_interleave *il)
+/* One file's object of the --json "files" array. */
+static void json_item(struct cli_json *j, const struct creat_item *it,
+		      bool created, bool filled)
 {
+	if (!j)
+		return;
+	cli_json_obj_begin(j, NULL);
+	cli_json_str(j, "path", it->path);
+	cli_json_u64(j, "size", it->size);
+	cli_json_bool(j, "created", created);
+	cli_json_bool(j, "filled", filled);
+	if (filled)
+		cli_json_u64(j, "seed", it->seed);
+	cli_json_obj_end(j);
+}
+
+static int creat_one(struct famfs_fs *fs, const struct creat_item *it,
+		     const struct cli_attr *a, const struct famfs_interleave *il,
+		     struct cli_json *j)
+{
+	struct cli_progress prog;
 	struct cli_dst d = { .fs = fs, .fd = -1 };
 	char rel[4096];
 	uint8_t *map = NULL;
@@ -100,21 +120,27 @@ static int creat_one(struct famfs_fs *fs, const struct creat_item *it,
 	d.size = it->size;
 	if (rc == 1) {
 		/* Same name, same size: nothing to do (idempotent). */
-		printf("%s exists with size %llu: unchanged\n", it->path,
-		       (unsigned long long)it->size);
+		if (!j)
+			printf("%s exists with size %llu: unchanged\n",
+			       it->path, (unsigned long long)it->size);
+		json_item(j, it, false, false);
 		cli_dst_finish(&d);
 		return CLI_EXIT_OK;
 	}
 	if (it->fill) {
-		rc = cli_dst_fill_seeded(&d, it->seed);
+		cli_progress_start(&prog, "filling", it->size);
+		rc = cli_dst_fill_seeded(&d, it->seed, &prog);
+		cli_progress_end(&prog);
 		if (rc) {
 			cli_liberr(rc, "cannot fill %s", it->path);
 			cli_dst_finish(&d);
 			return CLI_EXIT_FAIL;
 		}
-		printf("%s: %llu bytes, seed %u\n", it->path,
-		       (unsigned long long)it->size, it->seed);
+		if (!j)
+			printf("%s: %llu bytes, seed %u\n", it->path,
+			       (unsigned long long)it->size, it->seed);
 	}
+	json_item(j, it, true, it->fill);
 	cli_dst_finish(&d);
 	return CLI_EXIT_OK;
 }
@@ -133,10 +159,12 @@ int cmd_creat(int argc, char **argv)
 		{ "nbuckets", required_argument, NULL, 'B' },
 		{ "chunksize", required_argument, NULL, 'C' },
 		{ "device", required_argument, NULL, 'D' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli_attr a = { .mode = 0644 };
+	struct cli_json json, *j = NULL;
 	struct cli_il ilo = { 0 };
 	struct famfs_interleave il;
 	struct creat_item *items;
@@ -154,7 +182,7 @@ int cmd_creat(int argc, char **argv)
 	if (!items)
 		return CLI_EXIT_FAIL;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "s:rS:M:m:u:g:N:B:C:D:h", lopts,
+	while ((c = getopt_long(argc, argv, "s:rS:M:m:u:g:N:B:C:D:jh", lopts,
 				NULL)) != -1) {
 		if (cli_attr_opt(c, optarg, &a) < 0 ||
 		    cli_il_opt(c, optarg, &ilo) < 0)
@@ -180,6 +208,10 @@ int cmd_creat(int argc, char **argv)
 			break;
 		case 'D':
 			device = optarg;
+			break;
+		case 'j':
+			j = &json;
+			cli_progress_off = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -234,10 +266,22 @@ int cmd_creat(int argc, char **argv)
 	if (ret)
 		goto out;
 	ret = cli_il_resolve(&ilo, fs, &il, &use_il);
+	if (j) {
+		cli_json_init(j, stdout);
+		cli_json_obj_begin(j, NULL);
+		cli_json_arr_begin(j, "files");
+	}
 	for (i = 0; i < n && ret == CLI_EXIT_OK; i++) {
-		rc = creat_one(fs, &items[i], &a, use_il ? &il : NULL);
+		rc = creat_one(fs, &items[i], &a, use_il ? &il : NULL, j);
 		if (rc)
 			ret = rc;
+	}
+	if (j) {
+		/* Also after a failure: what was created is logged. */
+		cli_json_arr_end(j);
+		cli_json_u64(j, "exit", (uint64_t)ret);
+		cli_json_obj_end(j);
+		cli_json_finish(j);
 	}
 	famfs_fs_close(fs);
 out:

@@ -398,6 +398,40 @@ static void report_json(const struct fsck_target *t,
 	cli_json_finish(&j);
 }
 
+/*
+ * Progress of a large check: famfs_fsck() walks the valid entries five
+ * times (scan; allocation: scan and walk; plan: scan and walk).
+ */
+#define FSCK_WALKS 5
+#define FSCK_PROGRESS_MIN (FSCK_WALKS * 100000ULL)	/* 100k entries */
+
+struct fsck_progress {
+	struct cli_progress p;
+	bool started;
+	uint64_t last;		/* done in the current walk */
+};
+
+static void fsck_progress(void *arg, const char *phase, uint64_t done,
+			  uint64_t total)
+{
+	struct fsck_progress *fp = arg;
+	uint64_t delta;
+
+	(void)phase;
+	if (!fp->started) {
+		cli_progress_start_count(&fp->p, "fsck", FSCK_WALKS * total,
+					 "entries", FSCK_PROGRESS_MIN);
+		fp->started = true;
+	}
+	if (done < fp->last)
+		fp->last = 0;	/* the next walk began */
+	delta = done - fp->last;
+	fp->last = done;
+	if (fp->p.done + delta > fp->p.total)
+		fp->p.total = fp->p.done + delta;
+	cli_progress_add(&fp->p, delta);
+}
+
 int cmd_fsck(int argc, char **argv)
 {
 	static const struct option lopts[] = {
@@ -411,6 +445,7 @@ int cmd_fsck(int argc, char **argv)
 	struct fsck_target t = { 0 };
 	struct famfs_fsck_report r;
 	struct famfs_action *acts = NULL;
+	struct fsck_progress fp = { 0 };
 	size_t nacts = 0;
 	int c, rc, ret;
 
@@ -443,7 +478,14 @@ int cmd_fsck(int argc, char **argv)
 	if (ret)
 		return ret;
 	memset(&r, 0, sizeof(r));
+	if (!o.json)
+		famfs_set_progress(fsck_progress, &fp);
 	rc = famfs_fsck(t.sb, t.log, t.dev_size, &r);
+	famfs_set_progress(NULL, NULL);
+	if (fp.started) {
+		fp.p.done = fp.p.total;	/* the last entries of each walk */
+		cli_progress_end(&fp.p);
+	}
 	if (rc < 0) {
 		cli_liberr(rc, "cannot check %s", t.path);
 		close_target(&t);

@@ -17,6 +17,7 @@
 
 struct logplay_opts {
 	bool dry, client, verbose;
+	struct cli_json *j;	/* --json */
 };
 
 static void usage(FILE *f)
@@ -33,6 +34,8 @@ static void usage(FILE *f)
 		"  -c, --client    replay as a client: files read-only (a client\n"
 		"                  host always does this)\n"
 		"  -v, --verbose   also list entries that already exist\n"
+		"  -j, --json      JSON output: the plan and the counts (with\n"
+		"                  --follow: one JSON object per event and line)\n"
 		"  -F, --follow    keep following the log ('famfs logplay --follow\n"
 		"                  --help' for its options)\n"
 		"  -h, --help      this text\n"
@@ -51,6 +54,36 @@ static void print_plan(const struct famfs_action *acts, size_t n,
 	for (i = 0; i < n; i++) {
 		const struct famfs_action *a = &acts[i];
 
+		if (o->j) {
+			/* Every action, existing ones included. */
+			static const char *const name[] = {
+				[FAMFS_ACT_MKDIR] = "mkdir",
+				[FAMFS_ACT_CREATE] = "create",
+				[FAMFS_ACT_EXISTS] = "exists",
+				[FAMFS_ACT_BAD] = "bad",
+			};
+
+			cli_json_obj_begin(o->j, NULL);
+			cli_json_u64(o->j, "index", a->index);
+			cli_json_str(o->j, "action",
+				     (size_t)a->type < sizeof(name) / sizeof(name[0]) &&
+				     name[a->type] ? name[a->type] : "unknown");
+			cli_json_str(o->j, "path", a->relpath);
+			if (a->type == FAMFS_ACT_CREATE)
+				cli_json_u64(o->j, "size", a->size);
+			if (a->type == FAMFS_ACT_BAD) {
+				cli_json_str(o->j, "why", a->why);
+				cli_json_bool(o->j, "crosslinked",
+					      a->err == -EADDRINUSE);
+			}
+			cli_json_obj_end(o->j);
+			if (a->type == FAMFS_ACT_BAD) {
+				(*nbad)++;
+				if (a->err == -EADDRINUSE)
+					(*nxlink)++;
+			}
+			continue;
+		}
 		switch (a->type) {
 		case FAMFS_ACT_MKDIR:
 			printf("%s dir  %s\n", verb,
@@ -122,19 +155,49 @@ static int logplay_once(const char *where, const struct logplay_opts *o)
 		ret = CLI_EXIT_FAIL;
 		goto out;
 	}
+	if (o->j) {
+		cli_json_init(o->j, stdout);
+		cli_json_obj_begin(o->j, NULL);
+		cli_json_str(o->j, "mountpoint", root);
+		cli_json_bool(o->j, "dry_run", o->dry);
+		cli_json_bool(o->j, "client", client);
+		cli_json_obj_begin(o->j, "log");
+		cli_json_u64(o->j, "valid_entries", scan.nvalid);
+		cli_json_bool(o->j, "damaged", scan.damaged);
+		if (scan.damaged) {
+			cli_json_u64(o->j, "bad_index", scan.bad_index);
+			cli_json_str(o->j, "why", scan.why);
+		}
+		cli_json_obj_end(o->j);
+		cli_json_arr_begin(o->j, "actions");
+	}
 	print_plan(acts, nacts, o, &nbad, &nxlink);
+	if (o->j)
+		cli_json_arr_end(o->j);
 	if (!o->dry) {
 		rc = famfs_apply_plan(root, acts, nacts, client, &st);
-		printf("logplay: %llu directories and %llu files created, "
-		       "%llu existing, %llu bad entries (%llu cross-linked, left "
-		       "unmapped), %llu errors%s\n",
-		       (unsigned long long)st.ndirs,
-		       (unsigned long long)st.nfiles,
-		       (unsigned long long)st.nexisting,
-		       (unsigned long long)(nbad + st.ncrosslinked - nxlink),
-		       (unsigned long long)st.ncrosslinked,
-		       (unsigned long long)st.nerrors,
-		       client ? " (client: read-only files)" : "");
+		if (o->j) {
+			cli_json_obj_begin(o->j, "replay");
+			cli_json_u64(o->j, "directories", st.ndirs);
+			cli_json_u64(o->j, "files", st.nfiles);
+			cli_json_u64(o->j, "existing", st.nexisting);
+			cli_json_u64(o->j, "bad_entries",
+				     nbad + st.ncrosslinked - nxlink);
+			cli_json_u64(o->j, "crosslinked", st.ncrosslinked);
+			cli_json_u64(o->j, "errors", st.nerrors);
+			cli_json_obj_end(o->j);
+		} else {
+			printf("logplay: %llu directories and %llu files created, "
+			       "%llu existing, %llu bad entries (%llu cross-linked, left "
+			       "unmapped), %llu errors%s\n",
+			       (unsigned long long)st.ndirs,
+			       (unsigned long long)st.nfiles,
+			       (unsigned long long)st.nexisting,
+			       (unsigned long long)(nbad + st.ncrosslinked - nxlink),
+			       (unsigned long long)st.ncrosslinked,
+			       (unsigned long long)st.nerrors,
+			       client ? " (client: read-only files)" : "");
+		}
 		if (st.nerrors) {
 			cli_err("%s", st.first_error[0] ? st.first_error
 							: famfs_errmsg());
@@ -143,6 +206,11 @@ static int logplay_once(const char *where, const struct logplay_opts *o)
 	}
 	if (ret == CLI_EXIT_OK && (nbad || scan.damaged))
 		ret = CLI_EXIT_CORRUPT;
+	if (o->j) {
+		cli_json_u64(o->j, "exit", (uint64_t)ret);
+		cli_json_obj_end(o->j);
+		cli_json_finish(o->j);
+	}
 out:
 	free(acts);
 	famfs_fs_close(fs);
@@ -155,18 +223,23 @@ int cmd_logplay(int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "client", no_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct logplay_opts o = { 0 };
+	struct cli_json json;
 	int c;
 
 	/* --follow has its own options and loop (cmd_logplay_follow.c). */
 	if (logplay_follow_requested(argc, argv))
 		return logplay_follow_main(argc, argv);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "ncvh", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ncvjh", lopts, NULL)) != -1) {
 		switch (c) {
+		case 'j':
+			o.j = &json;
+			break;
 		case 'n':
 			o.dry = true;
 			break;

@@ -55,6 +55,7 @@ struct follower {
 	uint64_t seen;		/* entries [0, seen) are handled */
 	bool client;
 	bool quiet;
+	struct cli_json *j;	/* --json: one object per event and line */
 	unsigned long polls, replays, ndirs, nfiles, nbad, nerrors;
 	unsigned int bad_ms;	/* how long the metadata has looked odd */
 	char why[200];		/* what looked odd */
@@ -97,6 +98,7 @@ static void follow_usage(FILE *f)
 		"  -c, --client          replay as a client (read-only files) even on\n"
 		"                        the master\n"
 		"  -q, --quiet           do not print each new file and directory\n"
+		"  -j, --json            events as JSON, one object per line\n"
 		"  -h, --help            this text\n"
 		"\n" CLI_EXIT_CODES_HELP
 		"  (4 also when the file system was re-formatted under the mount)\n",
@@ -148,12 +150,48 @@ static int follow_check_sb(struct follower *f)
 	return -ESTALE;
 }
 
+/* --json: begin one event line (finished by follow_event_end). */
+static void follow_event(const struct follower *f, const char *event)
+{
+	cli_json_obj_begin(f->j, NULL);
+	cli_json_str(f->j, "event", event);
+	cli_json_double(f->j, "time", follow_now());
+}
+
+static void follow_event_end(const struct follower *f)
+{
+	cli_json_obj_end(f->j);
+	cli_json_finish(f->j);
+}
+
+/* --json: a log entry that was not replayed. */
+static void follow_print_bad(const struct follower *f,
+			     const struct famfs_action *a)
+{
+	if (!f->j)
+		return;
+	follow_event(f, "bad");
+	cli_json_u64(f->j, "index", a->index);
+	cli_json_str(f->j, "path", a->relpath);
+	cli_json_str(f->j, "why", a->why);
+	follow_event_end(f);
+}
+
 static void follow_print(const struct follower *f, const struct famfs_action *a)
 {
 	char p[CLI_SAFE_LEN];
 
 	if (f->quiet)
 		return;
+	if (f->j) {
+		follow_event(f, a->type == FAMFS_ACT_MKDIR ? "dir" : "file");
+		cli_json_u64(f->j, "index", a->index);
+		cli_json_str(f->j, "path", a->relpath);
+		if (a->type != FAMFS_ACT_MKDIR)
+			cli_json_u64(f->j, "size", a->size);
+		follow_event_end(f);
+		return;
+	}
 	if (a->type == FAMFS_ACT_MKDIR)
 		printf("%.3f +dir  %s\n", follow_now(), cli_safe(a->relpath, p, sizeof(p)));
 	else
@@ -227,6 +265,7 @@ static int follow_replay(struct follower *f, uint64_t next_index)
 			cli_warn("log entry %" PRIu64 " (%s) not replayed: %s",
 				 a->index, cli_safe(a->relpath, p, sizeof(p)),
 				 cli_safe(a->why, w, sizeof(w)));
+			follow_print_bad(f, a);
 			f->nbad++;
 			continue;
 		}
@@ -311,7 +350,8 @@ static int follow_poll(struct follower *f, unsigned int interval_ms)
 }
 
 static int follow_parse(int argc, char **argv, unsigned int *interval_ms,
-			unsigned int *timeout_s, bool *quiet, bool *client)
+			unsigned int *timeout_s, bool *quiet, bool *client,
+			bool *json)
 {
 	static const struct option lopts[] = {
 		{ "follow", no_argument, NULL, 'F' },
@@ -319,6 +359,7 @@ static int follow_parse(int argc, char **argv, unsigned int *interval_ms,
 		{ "timeout", required_argument, NULL, 't' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "client", no_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -326,7 +367,7 @@ static int follow_parse(int argc, char **argv, unsigned int *interval_ms,
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+Fi:t:qch", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+Fi:t:qcjh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'F':
 			break;
@@ -350,6 +391,9 @@ static int follow_parse(int argc, char **argv, unsigned int *interval_ms,
 		case 'c':
 			*client = true;
 			break;
+		case 'j':
+			*json = true;
+			break;
 		case 'h':
 			follow_usage(stdout);
 			return -1;
@@ -368,14 +412,15 @@ int logplay_follow_main(int argc, char **argv)
 {
 	unsigned int interval_ms = FOLLOW_INTERVAL_MS_DEFAULT, timeout_s = 0;
 	struct follower f = { 0 };
-	bool force_client = false;
+	struct cli_json json;
+	bool force_client = false, want_json = false;
 	struct sigaction sa = { 0 };
 	struct timespec nap;
 	double deadline;
 	int rc, exit_code = CLI_EXIT_OK;
 
 	rc = follow_parse(argc, argv, &interval_ms, &timeout_s, &f.quiet,
-			  &force_client);
+			  &force_client, &want_json);
 	if (rc < 0)
 		return CLI_EXIT_OK;	/* --help */
 	if (rc > 0)
@@ -406,9 +451,21 @@ int logplay_follow_main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	if (!f.quiet)
+	if (want_json) {
+		cli_json_init(&json, stdout);
+		json.oneline = true;	/* a stream: one event per line */
+		f.j = &json;
+	}
+	if (!f.quiet && f.j) {
+		follow_event(&f, "start");
+		cli_json_str(f.j, "mountpoint", f.root);
+		cli_json_str(f.j, "role", f.client ? "client" : "master");
+		cli_json_u64(f.j, "interval_ms", interval_ms);
+		follow_event_end(&f);
+	} else if (!f.quiet) {
 		printf("following %s (%s, polling every %u ms)\n", f.root,
 		       f.client ? "client" : "master", interval_ms);
+	}
 	deadline = timeout_s ? follow_now() + timeout_s : 0;
 	nap.tv_sec = interval_ms / 1000;
 	nap.tv_nsec = (long)(interval_ms % 1000) * 1000000L;
@@ -422,11 +479,22 @@ int logplay_follow_main(int argc, char **argv)
 			break;
 		nanosleep(&nap, NULL);	/* a signal cuts it short */
 	}
-	if (!f.quiet)
-		printf("follow: stopped after %lu polls, %lu replays: %lu dirs, %lu files added, %lu bad entries, %lu errors\n",
-		       f.polls, f.replays, f.ndirs, f.nfiles, f.nbad, f.nerrors);
-	famfs_fs_close(f.fs);
 	if (exit_code == CLI_EXIT_OK && f.nerrors)
 		exit_code = CLI_EXIT_FAIL;
+	if (!f.quiet && f.j) {
+		follow_event(&f, "stop");
+		cli_json_u64(f.j, "polls", f.polls);
+		cli_json_u64(f.j, "replays", f.replays);
+		cli_json_u64(f.j, "directories", f.ndirs);
+		cli_json_u64(f.j, "files", f.nfiles);
+		cli_json_u64(f.j, "bad_entries", f.nbad);
+		cli_json_u64(f.j, "errors", f.nerrors);
+		cli_json_u64(f.j, "exit", (uint64_t)exit_code);
+		follow_event_end(&f);
+	} else if (!f.quiet) {
+		printf("follow: stopped after %lu polls, %lu replays: %lu dirs, %lu files added, %lu bad entries, %lu errors\n",
+		       f.polls, f.replays, f.ndirs, f.nfiles, f.nbad, f.nerrors);
+	}
+	famfs_fs_close(f.fs);
 	return exit_code;
 }

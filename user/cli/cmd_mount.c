@@ -34,8 +34,40 @@ static void usage(FILE *f)
 		"                     mount fails, switch it back to device_dax.\n"
 		"                     Already in fsdev mode: just mount. With -r:\n"
 		"                     check only, switch nothing\n"
+		"  -j, --json         print the outcome and replay counts as JSON\n"
 		"  -h, --help         this text\n"
 		"\n" CLI_EXIT_CODES_HELP);
+}
+
+static bool mount_json;	/* --json */
+
+/* --json: the outcome of a mount (or dry run) and its replay counts. */
+static void print_json(const char *dev, const char *mpt, bool dry,
+		       const struct famfs_apply_stats *st)
+{
+	struct cli_json j;
+
+	if (!mount_json)
+		return;
+	cli_json_init(&j, stdout);
+	cli_json_obj_begin(&j, NULL);
+	cli_json_str(&j, "device", dev);
+	cli_json_str(&j, "mountpoint", mpt);
+	cli_json_bool(&j, "dry_run", dry);
+	cli_json_bool(&j, "mounted", !dry);
+	if (!dry) {
+		/* A dry run replays nothing: no counts. */
+		cli_json_obj_begin(&j, "replay");
+		cli_json_u64(&j, "directories", st->ndirs);
+		cli_json_u64(&j, "files", st->nfiles);
+		cli_json_u64(&j, "existing", st->nexisting);
+		cli_json_u64(&j, "bad_entries", st->nbad);
+		cli_json_u64(&j, "crosslinked", st->ncrosslinked);
+		cli_json_u64(&j, "errors", st->nerrors);
+		cli_json_obj_end(&j);
+	}
+	cli_json_obj_end(&j);
+	cli_json_finish(&j);
 }
 
 /*
@@ -81,17 +113,22 @@ static int do_mount_ex(const char *dev, const char *mpt, const char *opts,
 		       bool dry, bool helper)
 {
 	struct famfs_apply_stats st;
-	int rc = famfs_mount_ex(dev, mpt, opts, dry, &st);
+	int rc;
 
+	memset(&st, 0, sizeof(st));
+	rc = famfs_mount_ex(dev, mpt, opts, dry, &st);
 	if (rc == -EIO && !dry && (st.nbad || st.nerrors)) {
 		report_skipped(mpt, &st);
+		print_json(dev, mpt, dry, &st);
 		return helper ? CLI_EXIT_OK : CLI_EXIT_CORRUPT;
 	}
 	if (rc) {
 		cli_liberr(rc, "cannot mount %s on %s", dev, mpt);
 		return cli_exit_for(rc);
 	}
-	if (dry)
+	if (mount_json)
+		print_json(dev, mpt, dry, &st);
+	else if (dry)
 		printf("%s: famfs superblock and log are valid (not mounted)\n",
 		       dev);
 	return CLI_EXIT_OK;
@@ -155,8 +192,11 @@ static int mount_fsdev(const char *dev, const char *mpt, const char *opts,
 		return cli_exit_for(rc);
 	}
 	if (dry) {
-		printf("%s: famfs superblock and log are valid (not switched, not mounted)\n",
-		       dev);
+		if (mount_json)
+			print_json(dev, mpt, dry, NULL);
+		else
+			printf("%s: famfs superblock and log are valid (not switched, not mounted)\n",
+			       dev);
 		return CLI_EXIT_OK;
 	}
 	if (cli_dax_to_fsdev(name)) {
@@ -167,11 +207,15 @@ static int mount_fsdev(const char *dev, const char *mpt, const char *opts,
 	{
 		struct famfs_apply_stats st;
 
+		memset(&st, 0, sizeof(st));
 		rc = famfs_mount_ex(dev, mpt, opts, false, &st);
 		if (rc == -EIO && (st.nbad || st.nerrors)) {
 			report_skipped(mpt, &st);
+			print_json(dev, mpt, false, &st);
 			return CLI_EXIT_CORRUPT;
 		}
+		if (!rc)
+			print_json(dev, mpt, false, &st);
 	}
 	if (rc) {
 		cli_liberr(rc, "cannot mount %s on %s", dev, mpt);
@@ -187,6 +231,7 @@ int cmd_mount(int argc, char **argv)
 		{ "set-fsdev-mode", no_argument, NULL, 'F' },
 		{ "dry-run", no_argument, NULL, 'r' },
 		{ "options", required_argument, NULL, 'o' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -195,8 +240,11 @@ int cmd_mount(int argc, char **argv)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "ro:h", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ro:jh", lopts, NULL)) != -1) {
 		switch (c) {
+		case 'j':
+			mount_json = true;
+			break;
 		case 'F':
 			fsdev = true;
 			break;

@@ -17,7 +17,8 @@ static void usage(FILE *f)
 		"\n"
 		"Check that FILE holds exactly the pseudo-random stream of SEED\n"
 		"(what 'famfs creat -r -S SEED' writes) and report the first\n"
-		"mismatching offset.\n"
+		"mismatching offset. Files of 64 MiB or more show progress when\n"
+		"stderr is a terminal.\n"
 		"\n"
 		"  -S, --seed SEED    the seed (1..4294967295)\n"
 		"  -f, --filename F   the file\n"
@@ -40,6 +41,7 @@ int cmd_verify(int argc, char **argv)
 	const char *device = NULL, *file = NULL;
 	struct famfs_prng p;
 	struct cli_src s;
+	struct cli_progress prog;
 	bool have_seed = false;
 	uint64_t off;
 	uint32_t seed = 0;
@@ -92,6 +94,7 @@ int cmd_verify(int argc, char **argv)
 		return CLI_EXIT_FAIL;
 	}
 	famfs_prng_init(&p, seed);
+	cli_progress_start(&prog, "verifying", s.size);
 	for (off = 0; off < s.size; off += n) {
 		n = s.size - off < VERIFY_CHUNK ? (size_t)(s.size - off)
 						: VERIFY_CHUNK;
@@ -111,7 +114,9 @@ int cmd_verify(int argc, char **argv)
 			ret = CLI_EXIT_CORRUPT;
 			break;
 		}
+		cli_progress_add(&prog, n);
 	}
+	cli_progress_end(&prog);
 	if (ret == CLI_EXIT_OK)
 		printf("%s: %llu bytes match seed %u\n", file,
 		       (unsigned long long)s.size, seed);

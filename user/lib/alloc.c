@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "famfs_priv.h"
+#include "progress.h"
 
 /* Largest device the bitmap accepts. */
 #define FAMFS_ALLOC_MAX_DEV	FAMFS_UNITS_MAX_DEV
@@ -126,6 +127,7 @@ int famfs_alloc_build(struct famfs_alloc **out,
 		const struct famfs_log_entry *e = &copy;
 		uint64_t n;
 
+		famfs_progress_tick("alloc", i, scan.nvalid);
 		if (e->type == FAMFS_LOG_MKDIR) {
 			if (rep)
 				rep->ndirs++;

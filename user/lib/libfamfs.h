@@ -729,4 +729,26 @@ void famfs_prng_fill(struct famfs_prng *p, void *buf, size_t len);
  */
 size_t famfs_prng_verify(struct famfs_prng *p, const void *buf, size_t len);
 
+/* ------------------------------------------------------------------ */
+/* Progress (progress.c)                                               */
+/* ------------------------------------------------------------------ */
+
+/**
+ * typedef famfs_progress_fn - progress of a long walk over the log.
+ * @arg:   the caller's pointer given to famfs_set_progress().
+ * @phase: "scan" (famfs_log_scan), "alloc" (famfs_alloc_build) or "plan"
+ *         (famfs_replay_plan); famfs_fsck() runs scan, alloc (itself a
+ *         scan and a walk) and plan (a scan and a walk).
+ * @done:  entries done so far in this walk (starts at 0 for each walk).
+ * @total: entries this walk covers.
+ */
+typedef void (*famfs_progress_fn)(void *arg, const char *phase,
+				  uint64_t done, uint64_t total);
+
+/**
+ * famfs_set_progress() - call @fn (every few thousand entries) during the
+ * walks of this thread; NULL turns it off.
+ */
+void famfs_set_progress(famfs_progress_fn fn, void *arg);
+
 #endif /* LIBFAMFS_H */

@@ -6,6 +6,7 @@
 #include <zlib.h>
 
 #include "famfs_priv.h"
+#include "progress.h"
 
 uint64_t famfs_log_hdr_crc(const struct famfs_log *log)
 {
@@ -94,6 +95,7 @@ int famfs_log_scan(const struct famfs_log *log, uint64_t log_len,
 	for (i = 0; i < n; i++) {
 		const struct famfs_log_entry *e = &log->entries[i];
 
+		famfs_progress_tick("scan", i, n);
 		if (e->seqnum != i) {
 			snprintf(s->why, sizeof(s->why),
 				 "entry %llu: seqnum %llu != index",

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "famfs_priv.h"
+#include "progress.h"
 
 /* Names this plan creates or found: open addressing, keyed by relpath. */
 struct name_set {
@@ -323,6 +324,7 @@ int famfs_replay_plan(const struct famfs_log *log, uint64_t log_len,
 		const struct famfs_log_entry *e = &copy;
 		struct famfs_action *a;
 
+		famfs_progress_tick("plan", i, scan.nvalid);
 		if (e->type == FAMFS_LOG_ADD_DAXDEV || e->type == FAMFS_LOG_INVALID ||
 		    e->type == FAMFS_LOG_DELETE)
 			continue;

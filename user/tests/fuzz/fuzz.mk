@@ -12,7 +12,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 FUZZ_CFLAGS := -std=c11 -Wall -Wextra -Werror -O1 -g -D_GNU_SOURCE \
-	-I../include/uapi -Ilib -Icli -Itests/fuzz $(FUZZ_SAN)
+	-I../include/uapi -Ilib -Icli -Itests/fuzz $(FUZZ_SAN) $(JSONC_CFLAGS)
 FUZZ_TARGETS := superblock log fsck ops alloc_cfg parse
 FUZZ_BINS := $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_LIB_OBJS := $(patsubst lib/%.c,$(FUZZ_BUILD)/lib/%.o,$(LIB_SRCS))
@@ -55,7 +55,7 @@ $(FUZZ_BUILD)/fuzz_%.o: tests/fuzz/fuzz_%.c
 
 $(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/fuzz_%.o $(FUZZ_LIB_OBJS) $(FUZZ_CLI_OBJS)
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB_OBJS) \
-		$(FUZZ_CLI_OBJS) $(FAMFS_LDLIBS) $(LDLIBS)
+		$(FUZZ_CLI_OBJS) $(FAMFS_LDLIBS) $(JSONC_LIBS) $(LDLIBS)
 
 # Long runs: new inputs land in build/fuzz/corpus-<target>, never in the
 # checked-in seeds.

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer: sizes, numbers, modes and paths as given on the command line
- * or found on the media, and the escaping of names for the terminal.
+ * or found on the media, and the escaping of names for the terminal and
+ * for JSON.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -47,6 +48,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cli_safe(s, safe, sizeof(safe));
 	if (strlen(safe) >= sizeof(safe))
 		abort();
+	{
+		/* JSON strings: always valid UTF-8 after sanitising. */
+		char *u = cli_json_sanitize(s);
+		const unsigned char *p = (const unsigned char *)u;
+		size_t n;
+
+		while (p && *p) {
+			n = cli_utf8_len(p);
+			if (!n)
+				abort();
+			p += n;
+		}
+		free(u);
+	}
 	free(s);
 	return 0;
 }
