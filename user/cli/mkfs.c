@@ -122,6 +122,10 @@ int main(int argc, char **argv)
 	int c, rc, ret;
 
 	cli_prog = "mkfs.famfs";
+	argv[0] = (char *)cli_prog;	/* getopt's messages: "mkfs.famfs: ..." */
+	for (c = 1; c < argc && strcmp(argv[c], "--"); c++)
+		if (!strcmp(argv[c], "-?"))
+			argv[c] = (char *)"--help";	/* upstream's help option */
 	while ((c = getopt_long(argc, argv, "fkl:d:hV", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':

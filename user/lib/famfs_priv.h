@@ -71,5 +71,7 @@ int famfs_kernel_mount(const char *src, const char *root, const char *data,
 
 /* Remount @root with "client" and make it nodev unless @data says dev. */
 int famfs_mount_make_client(const char *root, const char *data);
+/* Make the mount at @root read-only (MOUNT_ATTR_RDONLY), after set-up. */
+int famfs_mount_set_rdonly(const char *root);
 
 #endif /* FAMFS_PRIV_H */

@@ -519,6 +519,9 @@ int famfs_apply_plan(const char *mpt, const struct famfs_action *acts,
  * @dev:  /dev/pmemN or /dev/daxX.Y.
  * @mpt:  existing directory.
  * @opts: extra mount options (may be NULL), appended to "dax=always".
+ *        "ro" (the last of ro/rw wins) is not sent to the kernel: the
+ *        mount is made read-only (MOUNT_ATTR_RDONLY) once the meta files
+ *        exist and the log is replayed.
  * @dry:  only validate the device (superblock, log); mount nothing.
  *
  * On failure after mount(2) succeeded (meta files), the file system is
