@@ -31,7 +31,7 @@ static void usage(FILE *f)
 		"a file that exists with the same size does nothing; a different\n"
 		"size is an error. Only the master host may create files.\n"
 		"\n"
-		"  -s, --size SIZE       file size (4096, 4k, 2m, 1g, ...)\n"
+		"  -s, --size SIZE       file size (4096, 0x1000, 4k, 2m, 8MiB, 1GiB)\n"
 		"  -r, --randomize       fill with the seeded stream (see verify)\n"
 		"  -S, --seed SEED       seed for -r (default: picked and printed)\n"
 		"  -M, --multi N,S[,SEED] create file N of size S (filled if SEED\n"

@@ -34,8 +34,11 @@
 const char *famfs_errmsg(void);
 
 /**
- * famfs_parse_size() - parse "4096", "2m", "2M", "1g", "512k", "1t".
- * @s:   text; suffixes k/m/g/t (either case, optional trailing 'b'/'B').
+ * famfs_parse_size() - parse "4096", "0x1000", "2m", "1g", "8MiB", "1.5 GiB".
+ * @s:   text: a decimal number (no leading zero: "010" is refused, never
+ *       octal) or 0x hex; units k/m/g/t (either case, optionally followed
+ *       by "b" or "ib", one space allowed before the unit); a decimal
+ *       fraction only with a unit and only if the result is whole bytes.
  * @out: parsed byte count.
  *
  * Return: 0, or -EINVAL for garbage, empty text or overflow.
