@@ -29,12 +29,16 @@ static void usage(FILE *f)
 		"and file that is missing (idempotent, only adds) and report log\n"
 		"entries that are invalid or conflict with what exists.\n"
 		"\n"
-		"  -n, --dry-run   plan only: print what would be created\n"
+		"  -n, --dry-run, --dryrun\n"
+		"                  plan only: print what would be created\n"
 		"  -c, --client    replay as a client: files read-only (a client\n"
 		"                  host always does this)\n"
 		"  -v, --verbose   also list entries that already exist\n"
 		"  -F, --follow    keep following the log ('famfs logplay --follow\n"
 		"                  --help' for its options)\n"
+		"  -M, --set-daxmode\n"
+		"                  upstream's device mode switch: refused, a\n"
+		"                  mounted famfs has nothing to switch\n"
 		"  -h, --help      this text\n"
 		"\n" CLI_EXIT_CODES_HELP
 		"  (3 here means: the log holds invalid or conflicting entries)\n");
@@ -153,6 +157,8 @@ int cmd_logplay(int argc, char **argv)
 {
 	static const struct option lopts[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "dryrun", no_argument, NULL, 'n' },	/* upstream */
+		{ "set-daxmode", no_argument, NULL, 'M' },
 		{ "client", no_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -165,7 +171,7 @@ int cmd_logplay(int argc, char **argv)
 	if (logplay_follow_requested(argc, argv))
 		return logplay_follow_main(argc, argv);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "ncvh", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ncvMh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			o.dry = true;
@@ -176,6 +182,12 @@ int cmd_logplay(int argc, char **argv)
 		case 'v':
 			o.verbose = true;
 			break;
+		case 'M':
+			cli_err("-M/--set-daxmode: logplay replays into a mounted "
+				"famfs, whose device is already in the mode it "
+				"needs; there is nothing to switch (set the mode "
+				"when mounting: famfs mount -M)");
+			return CLI_EXIT_USAGE;
 		case 'h':
 			usage(stdout);
 			return CLI_EXIT_OK;
