@@ -61,7 +61,7 @@ static int cat_one(const char *device, const char *path, uint8_t *buf,
 					     : CAT_CHUNK;
 		rc = cli_src_read(&s, off, buf, n);
 		if (rc) {
-			cli_liberr(rc, "read %s", path);
+			cli_liberr(rc, "read %s", cli_safe(path, safe, sizeof(safe)));
 			ret = CLI_EXIT_FAIL;
 			break;
 		}

@@ -324,10 +324,13 @@ static void report_text(const struct fsck_target *t,
 	       (unsigned long long)r->scan.nvalid,
 	       (unsigned long long)r->log_capacity);
 	if (!r->log_err && r->scan.damaged)
-		printf("log damage:   entry %llu: %s (header claims %llu)\n",
+		printf("log damage:   entry %llu: %s (header claims %llu); "
+		       "the log is read in order, so entries %llu and later "
+		       "cannot be read\n",
 		       (unsigned long long)r->scan.bad_index,
 		       cli_safe(r->scan.why, safe, sizeof(safe)),
-		       (unsigned long long)r->scan.hdr_next_index);
+		       (unsigned long long)r->scan.hdr_next_index,
+		       (unsigned long long)r->scan.bad_index);
 	if (o->verbose && !r->log_err)
 		list_text(t, r, acts, nacts, o->human);
 problems:

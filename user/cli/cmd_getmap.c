@@ -122,7 +122,9 @@ static int get_offline(struct famfs_fs *fs, const char *path,
 		return CLI_EXIT_FAIL;
 	rc = famfs_fs_lookup(fs, rel, &e);
 	if (rc) {
-		cli_liberr(rc, "%s", path);
+		char safe[CLI_SAFE_LEN];
+
+		cli_liberr(rc, "%s", cli_safe(path, safe, sizeof(safe)));
 		return CLI_EXIT_FAIL;
 	}
 	if (e.type != FAMFS_LOG_FILE) {
@@ -201,7 +203,9 @@ static void print_text(const char *path, const struct fileinfo *fi)
 	const struct famfs_simple_extent *e;
 	uint64_t i;
 
-	printf("%s: size %llu, %s file\n", path,
+	char safe[CLI_SAFE_LEN];
+
+	printf("%s: size %llu, %s file\n", cli_safe(path, safe, sizeof(safe)),
 	       (unsigned long long)fi->size, type_name(fi->file_type));
 	if (f->ext_type == FAMFS_EXT_SIMPLE) {
 		printf("  simple, %u extent%s\n", f->count,

@@ -113,8 +113,9 @@ static int logplay_once(const char *where, const struct logplay_opts *o)
 		goto out;
 	}
 	if (scan.damaged)
-		cli_warn("log damaged at entry %llu (%s): replaying the %llu "
-			 "valid entries before it",
+		cli_warn("log damaged at entry %llu (%s): it and every later "
+			 "entry cannot be read; replaying the %llu valid "
+			 "entries before it (run 'famfs fsck')",
 			 (unsigned long long)scan.bad_index,
 			 cli_safe(scan.why, w, sizeof(w)),
 			 (unsigned long long)scan.nvalid);
@@ -140,8 +141,11 @@ static int logplay_once(const char *where, const struct logplay_opts *o)
 		       (unsigned long long)st.nerrors,
 		       client ? " (client: read-only files)" : "");
 		if (st.nerrors) {
-			cli_err("%s", st.first_error[0] ? st.first_error
-							: famfs_errmsg());
+			char e[sizeof(st.first_error) * 4 + 512 * 4];
+
+			cli_err("%s", cli_safe(st.first_error[0] ? st.first_error
+							 : famfs_errmsg(),
+					       e, sizeof(e)));
 			ret = CLI_EXIT_FAIL;
 		}
 	}

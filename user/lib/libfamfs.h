@@ -228,7 +228,7 @@ struct famfs_log_scan {
 	uint64_t hdr_next_index;/* what the header claims */
 	bool damaged;		/* nvalid < min(hdr_next_index, last_index+1) */
 	uint64_t bad_index;	/* first bad entry when damaged */
-	char why[160];
+	char why[160];		/* what is wrong with it (without its index) */
 };
 
 /**

@@ -379,7 +379,8 @@ int famfs_mount_ex(const char *dev, const char *mpt, const char *opts,
 		return famfs_fail(-EINVAL, "mount options too long");
 	opts = rest;
 	if (!realpath(mpt, root))
-		return famfs_fail(-errno, "%s: %s", mpt, strerror(errno));
+		return famfs_fail(-errno, "mount point %s: %s", mpt,
+				  strerror(errno));
 	/* An absolute source lets famfs_path_mountpoint() find it from anywhere. */
 	if (!realpath(dev, src))
 		return famfs_fail(-errno, "%s: %s", dev, strerror(errno));
