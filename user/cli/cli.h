@@ -215,7 +215,7 @@ int cli_dax_to_devdax(const char *name);
 /*
  * -M/--set-daxmode of the commands that read a device raw (fsck, mkfs):
  * a /dev/daxX.Y in fsdev mode and not mounted is switched back to
- * device_dax; one already there is left alone. Prints what it does or why
+ * device_dax; one already there, or mounted, is left alone. Prints what it does or why
  * not; returns an exit code (1 when @dev is not a character dax device).
  */
 int cli_dax_prepare_raw(const char *opt, const char *dev);

@@ -240,9 +240,10 @@ int cli_dax_prepare_raw(const char *opt, const char *dev)
 		return CLI_EXIT_FAIL;
 	}
 	if (famfs_path_mountpoint(dev, where, sizeof(where)) == 1) {
-		cli_err("%s: %s is mounted on %s: it stays in fsdev mode", opt,
-			dev, where);
-		return CLI_EXIT_REFUSED;
+		/* fsck goes through the mount; mkfs refuses it by itself. */
+		printf("%s (%s) is mounted on %s: left in fsdev mode\n", dev,
+		       name, where);
+		return CLI_EXIT_OK;
 	}
 	if (cli_dax_to_devdax(name))
 		return CLI_EXIT_FAIL;
