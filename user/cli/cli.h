@@ -136,6 +136,11 @@ struct famfs_interleave;
  */
 int cli_fs_open(const char *device, const char *path, bool write,
 		struct famfs_fs **out);
+/*
+ * This host's role for the file system of @sb: "master" or "client" (also
+ * when the host has no identity yet, which is never created here).
+ */
+const char *cli_host_role(const void *sb);
 /* famfs_fs_relpath() with error printing; returns an exit code. */
 int cli_fs_relpath(struct famfs_fs *fs, const char *path, char *rel,
 		   size_t len);
@@ -197,6 +202,7 @@ struct cli_copy {
 	unsigned int threads;
 	bool recursive;
 	bool verbose;
+	bool compare;		/* read each copy back and compare (cp -c) */
 	/* results */
 	uint64_t nfiles, ndirs, nreused, nbytes, nskipped, nerrors;
 	bool fatal;		/* log full / out of space / refused: stop */
@@ -239,6 +245,13 @@ int cli_dax_driver(const char *name, char *drv, size_t len);
 /* Rebind @name; print what failed. 0 or -errno. */
 int cli_dax_to_fsdev(const char *name);
 int cli_dax_to_devdax(const char *name);
+/*
+ * -M/--set-daxmode of the commands that read a device raw (fsck, mkfs):
+ * a /dev/daxX.Y in fsdev mode and not mounted is switched back to
+ * device_dax; one already there, or mounted, is left alone. Prints what it does or why
+ * not; returns an exit code (1 when @dev is not a character dax device).
+ */
+int cli_dax_prepare_raw(const char *opt, const char *dev);
 /* After raw access to @dev failed with @err: explain fsdev mode if so. */
 void cli_dax_raw_hint(const char *dev, int err);
 

@@ -41,6 +41,7 @@ struct copy_job {
 };
 
 struct copy_priv {
+	bool compare;
 	struct copy_job jobs[COPY_BATCH];
 	size_t njobs;
 	size_t next;			/* next job a worker takes */
@@ -61,6 +62,7 @@ int cli_copy_init(struct cli_copy *c)
 		return -ENOMEM;
 	pthread_mutex_init(&p->lock, NULL);
 	cli_progress_start(&p->prog, "copying", 0);
+	p->compare = c->compare;
 	c->priv = p;
 	if (!c->threads)
 		c->threads = 1;
@@ -72,6 +74,87 @@ static void copy_progress(struct copy_priv *p, uint64_t n)
 	pthread_mutex_lock(&p->lock);
 	cli_progress_add(&p->prog, n);
 	pthread_mutex_unlock(&p->lock);
+}
+
+/* The destination's bytes at @off, for cp -c. */
+static int dst_read(struct cli_dst *d, uint64_t off, uint8_t *buf, size_t len)
+{
+	ssize_t n;
+
+	if (d->map) {
+		memcpy(buf, d->map + off, len);
+		return 0;
+	}
+	if (d->fd >= 0) {
+		while (len) {
+			n = pread(d->fd, buf, len, (off_t)off);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				return n < 0 ? -errno : -EIO;
+			buf += n;
+			off += (uint64_t)n;
+			len -= (size_t)n;
+		}
+		return 0;
+	}
+	return famfs_fs_read(d->fs, d->relpath, off, buf, len);
+}
+
+/*
+ * cp -c: read the source again and compare it with what famfs now holds.
+ * Returns 0, -EILSEQ for a difference, or -errno (message printed).
+ */
+static int copy_job_compare(struct copy_job *j)
+{
+	struct cli_dst *d = &j->dst;
+	uint8_t *a = malloc(COPY_CHUNK), *b = malloc(COPY_CHUNK);
+	char safe[CLI_SAFE_LEN];
+	uint64_t off = 0, i;
+	size_t want;
+	ssize_t n;
+	int fd, rc = 0;
+
+	fd = a && b ? open(j->src, O_RDONLY | O_CLOEXEC) : -1;
+	if (fd < 0) {
+		rc = a && b ? -errno : -ENOMEM;
+		cli_err("compare: cannot open %s: %s", j->src, strerror(-rc));
+		free(a);
+		free(b);
+		return rc;
+	}
+	while (off < d->size && !rc) {
+		want = d->size - off < COPY_CHUNK ? (size_t)(d->size - off)
+						  : COPY_CHUNK;
+		n = pread(fd, a, want, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			rc = n < 0 ? -errno : -EIO;
+			cli_err("compare: read %s: %s", j->src,
+				n < 0 ? strerror(errno) : "unexpected end");
+			break;
+		}
+		rc = dst_read(d, off, b, (size_t)n);
+		if (rc) {
+			cli_liberr(rc, "compare: read %s",
+				   cli_safe(j->rel, safe, sizeof(safe)));
+			break;
+		}
+		if (memcmp(a, b, (size_t)n)) {
+			for (i = 0; a[i] == b[i]; i++)
+				;
+			cli_err("compare: %s and its copy %s differ at offset %llu",
+				j->src, cli_safe(j->rel, safe, sizeof(safe)),
+				(unsigned long long)(off + i));
+			rc = -EILSEQ;
+		}
+		off += (uint64_t)n;
+	}
+	close(fd);
+	free(a);
+	free(b);
+	return rc;
 }
 
 /* Copy the bytes of one job; returns 0 or -errno (message printed). */
@@ -141,6 +224,8 @@ static void *copy_worker(void *arg)
 		if (!j)
 			return NULL;
 		j->rc = copy_job_run(p, j);
+		if (!j->rc && p->compare)
+			j->rc = copy_job_compare(j);
 	}
 }
 

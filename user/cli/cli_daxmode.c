@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "libfamfs.h"
 
 /* FAMFS_SYSFS_ROOT points the tests at a fake sysfs tree; default /sys. */
 static const char *sysfs_root(void)
@@ -211,4 +212,41 @@ void cli_dax_raw_hint(const char *dev, int err)
 		"echo %s > /sys/bus/dax/drivers/fsdev_dax/unbind; "
 		"echo %s > /sys/bus/dax/drivers/device_dax/bind\n",
 		dev, name, name, name);
+}
+
+int cli_dax_prepare_raw(const char *opt, const char *dev)
+{
+	char name[64], drv[64], where[4096];
+	int rc;
+
+	rc = cli_dax_name(dev, name, sizeof(name));
+	if (rc == -ENOTTY) {
+		cli_err("%s: %s is not a character dax device (/dev/daxX.Y): "
+			"there is no mode to set", opt, dev);
+		return CLI_EXIT_USAGE;
+	}
+	if (!rc)
+		rc = cli_dax_driver(name, drv, sizeof(drv));
+	if (rc) {
+		cli_err("%s: cannot read the dax bus state of %s in sysfs: %s",
+			opt, dev, strerror(-rc));
+		return CLI_EXIT_FAIL;
+	}
+	if (!strcmp(drv, "device_dax"))
+		return CLI_EXIT_OK;	/* raw access works already */
+	if (strcmp(drv, "fsdev_dax")) {
+		cli_err("%s: %s (%s) is bound to '%s', not fsdev_dax or "
+			"device_dax: not switching it", opt, dev, name, drv);
+		return CLI_EXIT_FAIL;
+	}
+	if (famfs_path_mountpoint(dev, where, sizeof(where)) == 1) {
+		/* fsck goes through the mount; mkfs refuses it by itself. */
+		printf("%s (%s) is mounted on %s: left in fsdev mode\n", dev,
+		       name, where);
+		return CLI_EXIT_OK;
+	}
+	if (cli_dax_to_devdax(name))
+		return CLI_EXIT_FAIL;
+	printf("%s (%s): switched to device_dax for raw access\n", dev, name);
+	return CLI_EXIT_OK;
 }

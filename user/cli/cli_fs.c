@@ -211,3 +211,12 @@ int cli_relpath_join(char *out, size_t len, const char *dir,
 		return -ENAMETOOLONG;
 	return 0;
 }
+
+const char *cli_host_role(const void *sb)
+{
+	uuid_t me;
+
+	if (famfs_system_uuid_ex(me, false, NULL, NULL, 0))
+		return "client";
+	return famfs_sb_is_master(sb, me) ? "master" : "client";
+}

@@ -8,12 +8,18 @@
 #include "cli.h"
 #include "libfamfs.h"
 
-/* Digits only (decimal, or 0x hex), no sign, no spaces, no empty string. */
+/*
+ * Digits only (decimal, or 0x hex), no sign, no spaces, no empty string.
+ * With base 0 a leading zero before a digit ("010") is refused: it would be
+ * octal to strtoull and 10 to the user.
+ */
 static int parse_number(const char *s, uint64_t *out, char **end, int base)
 {
 	unsigned long long v;
 
 	if (!s || !isdigit((unsigned char)s[0]))
+		return -EINVAL;
+	if (base == 0 && s[0] == '0' && isdigit((unsigned char)s[1]))
 		return -EINVAL;
 	errno = 0;
 	v = strtoull(s, end, base);
@@ -64,11 +70,18 @@ int cli_parse_mode(const char *s, uint32_t *out)
 
 bool cli_opt_size(const char *what, const char *s, uint64_t *out)
 {
-	/* Sizes follow the library's rules (4096, 4k, 2m, 1g, 1t). */
+	/* Sizes follow the library's rules (4096, 4k, 2m, 1g, 1t, 8MiB). */
+	const char *why, *q;
+
 	if (famfs_parse_size(s, out) == 0)
 		return true;
-	cli_err("invalid %s '%s' (expected a size like 4096, 4k, 2m, 1g)",
-		what, s);
+	/* The library says "bad size 'S': reason": keep only the reason. */
+	why = famfs_errmsg();
+	q = strstr(why, "': ");
+	if (!strncmp(why, "bad size '", 10) && q)
+		why = q + 3;
+	cli_err("invalid %s '%s': %s (expected a size like 4096, 0x1000, 4k, "
+		"2m, 1g, 8MiB, 1.5GiB)", what, s, why);
 	return false;
 }
 
@@ -76,7 +89,8 @@ bool cli_opt_u64(const char *what, const char *s, uint64_t *out)
 {
 	if (cli_parse_u64(s, out) == 0)
 		return true;
-	cli_err("invalid %s '%s' (expected a non-negative integer)", what, s);
+	cli_err("invalid %s '%s' (expected a non-negative decimal integer, or "
+		"0x hex)", what, s);
 	return false;
 }
 
@@ -84,8 +98,8 @@ bool cli_opt_u32(const char *what, const char *s, uint32_t *out)
 {
 	if (cli_parse_u32(s, out) == 0)
 		return true;
-	cli_err("invalid %s '%s' (expected an integer 0..4294967295)",
-		what, s);
+	cli_err("invalid %s '%s' (expected a decimal integer 0..4294967295, "
+		"or 0x hex)", what, s);
 	return false;
 }
 

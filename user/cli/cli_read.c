@@ -14,6 +14,7 @@
 
 int cli_src_open(struct cli_src *s, const char *device, const char *path)
 {
+	char safe[CLI_SAFE_LEN];
 	struct famfs_log_entry e;
 	struct stat st;
 	int ret, rc;
@@ -47,12 +48,12 @@ int cli_src_open(struct cli_src *s, const char *device, const char *path)
 		goto fail;
 	rc = famfs_fs_lookup(s->fs, s->rel, &e);
 	if (rc) {
-		cli_liberr(rc, "%s", path);
+		cli_liberr(rc, "%s", cli_safe(path, safe, sizeof(safe)));
 		ret = CLI_EXIT_FAIL;
 		goto fail;
 	}
 	if (e.type != FAMFS_LOG_FILE) {
-		cli_err("%s is a directory", path);
+		cli_err("%s is a directory", cli_safe(path, safe, sizeof(safe)));
 		ret = CLI_EXIT_FAIL;
 		goto fail;
 	}

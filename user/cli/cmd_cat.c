@@ -22,6 +22,8 @@ static void usage(FILE *f)
 		"and is read through its log entry's extent map.\n"
 		"\n"
 		"  -D, --device DEV   read from the unmounted device or image DEV\n"
+		"  -v, --verbose      name each FILE and its size on stderr (not\n"
+		"                     cat(1)'s -v: the bytes are never changed)\n"
 		"  -h, --help         this text\n"
 		"\n" CLI_EXIT_CODES_HELP);
 }
@@ -42,8 +44,10 @@ static int write_all(const uint8_t *p, size_t len)
 	return 0;
 }
 
-static int cat_one(const char *device, const char *path, uint8_t *buf)
+static int cat_one(const char *device, const char *path, uint8_t *buf,
+		   bool verbose)
 {
+	char safe[CLI_SAFE_LEN];
 	struct cli_src s;
 	uint64_t off;
 	size_t n;
@@ -57,7 +61,7 @@ static int cat_one(const char *device, const char *path, uint8_t *buf)
 					     : CAT_CHUNK;
 		rc = cli_src_read(&s, off, buf, n);
 		if (rc) {
-			cli_liberr(rc, "read %s", path);
+			cli_liberr(rc, "read %s", cli_safe(path, safe, sizeof(safe)));
 			ret = CLI_EXIT_FAIL;
 			break;
 		}
@@ -68,6 +72,10 @@ static int cat_one(const char *device, const char *path, uint8_t *buf)
 			break;
 		}
 	}
+	if (verbose && ret == CLI_EXIT_OK)
+		fprintf(stderr, "%s: %s: %llu bytes\n", cli_prog,
+			cli_safe(path, safe, sizeof(safe)),
+			(unsigned long long)s.size);
 	cli_src_close(&s);
 	return ret;
 }
@@ -76,18 +84,23 @@ int cmd_cat(int argc, char **argv)
 {
 	static const struct option lopts[] = {
 		{ "device", required_argument, NULL, 'D' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *device = NULL;
 	uint8_t *buf;
+	bool verbose = false;
 	int c, i, rc, ret = CLI_EXIT_OK;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "D:h", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "D:vh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'D':
 			device = optarg;
+			break;
+		case 'v':
+			verbose = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -104,7 +117,7 @@ int cmd_cat(int argc, char **argv)
 	if (!buf)
 		return CLI_EXIT_FAIL;
 	for (i = optind; i < argc; i++) {
-		rc = cat_one(device, argv[i], buf);
+		rc = cat_one(device, argv[i], buf, verbose);
 		if (rc)
 			ret = rc;
 	}

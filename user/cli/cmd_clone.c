@@ -22,6 +22,7 @@ static void usage(FILE *f)
 		"mount (exit 1). Never use it on data you care about.\n"
 		"\n"
 		"  -D, --device DEV   the unmounted device or image (required)\n"
+		"  -v, --verbose      say what was cloned\n"
 		"  -h, --help         this text\n"
 		"\n" CLI_EXIT_CODES_HELP);
 }
@@ -30,19 +31,24 @@ int cmd_clone(int argc, char **argv)
 {
 	static const struct option lopts[] = {
 		{ "device", required_argument, NULL, 'D' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *device = NULL;
 	char src[4096], dst[4096];
 	struct famfs_fs *fs;
+	bool verbose = false;
 	int c, rc, ret;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "D:h", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "D:vh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'D':
 			device = optarg;
+			break;
+		case 'v':
+			verbose = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -73,6 +79,8 @@ int cmd_clone(int argc, char **argv)
 			cli_liberr(rc, "cannot clone %s to %s", argv[optind],
 				   argv[optind + 1]);
 			ret = cli_exit_for(rc);
+		} else if (verbose) {
+			printf("cloned %s to %s (cross-linked)\n", src, dst);
 		}
 	}
 	famfs_fs_close(fs);

@@ -19,7 +19,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: famfs cp [-r] [-t THREADS] [-v] [-m MODE] [-u UID] [-g GID]\n"
+		"Usage: famfs cp [-r] [-t THREADS] [-c] [-v] [-m MODE] [-u UID] [-g GID]\n"
 		"                [-N NSTRIPS [-B NBUCKETS] [-C CHUNK]] [--device DEV]\n"
 		"                SRC... DEST\n"
 		"\n"
@@ -30,7 +30,10 @@ static void usage(FILE *f)
 		"Large copies show progress when stderr is a terminal.\n"
 		"\n"
 		"  -r, --recursive       copy directories and their contents\n"
-		"  -t, --threads N       copy file data with N threads (1..64)\n"
+		"  -t, --threads N, --threadct N\n"
+		"                        copy file data with N threads (1..64)\n"
+		"  -c, --compare         read every copy back and compare it with\n"
+		"                        its source (a difference is an error)\n"
 		"  -v, --verbose         print each file copied\n"
 		"  -m, --mode MODE       octal mode of new files (default: the source's)\n"
 		"  -u, --uid UID         owner (default: the source's)\n"
@@ -150,6 +153,8 @@ int cmd_cp(int argc, char **argv)
 	static const struct option lopts[] = {
 		{ "recursive", no_argument, NULL, 'r' },
 		{ "threads", required_argument, NULL, 't' },
+		{ "threadct", required_argument, NULL, 't' },	/* upstream */
+		{ "compare", no_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "mode", required_argument, NULL, 'm' },
 		{ "uid", required_argument, NULL, 'u' },
@@ -173,7 +178,7 @@ int cmd_cp(int argc, char **argv)
 	int i, nsrc, ch, rc, ret, kind;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "rt:vm:u:g:N:B:C:D:jh", lopts,
+	while ((ch = getopt_long(argc, argv, "rt:cvm:u:g:N:B:C:D:jh", lopts,
 				 NULL)) != -1) {
 		if (cli_attr_opt(ch, optarg, &c.attr) < 0 ||
 		    cli_il_opt(ch, optarg, &ilo) < 0)
@@ -193,6 +198,9 @@ int cmd_cp(int argc, char **argv)
 			break;
 		case 'v':
 			c.verbose = true;
+			break;
+		case 'c':
+			c.compare = true;
 			break;
 		case 'D':
 			device = optarg;

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,11 +14,18 @@
 #include "cmds.h"
 #include "libfamfs.h"
 
+#define CREAT_MAX_THREADS 64
+
 struct creat_item {
 	const char *path;
 	uint64_t size;
 	uint32_t seed;
 	bool fill;
+	/* set by creat_one() */
+	bool open, existed;
+	int ret;
+	char rel[4096];
+	struct cli_dst dst;
 };
 
 static void usage(FILE *f)
@@ -31,7 +39,7 @@ static void usage(FILE *f)
 		"a file that exists with the same size does nothing; a different\n"
 		"size is an error. Only the master host may create files.\n"
 		"\n"
-		"  -s, --size SIZE       file size (4096, 4k, 2m, 1g, ...)\n"
+		"  -s, --size SIZE       file size (4096, 0x1000, 4k, 2m, 8MiB, 1GiB)\n"
 		"  -r, --randomize       fill with the seeded stream (see verify)\n"
 		"  -S, --seed SEED       seed for -r (default: picked and printed)\n"
 		"  -M, --multi N,S[,SEED] create file N of size S (filled if SEED\n"
@@ -43,9 +51,11 @@ static void usage(FILE *f)
 		"  -B, --nbuckets N      split the device into N buckets (<= 64)\n"
 		"  -C, --chunksize SIZE  interleave chunk (power of two, 2m multiple,\n"
 		"                        at most 1g)\n"
+		"  -t, --threadct N      fill the -M files with N threads (1..64)\n"
+		"  -v, --verbose         print each file created\n"
+		"  -j, --json            JSON output: each file, its size and seed\n"
 		"  -D, --device DEV      work on the unmounted device or image DEV;\n"
 		"                        FILE is then relative to the root\n"
-		"  -j, --json            JSON output: each file, its size and seed\n"
 		"  -h, --help            this text\n"
 		"\n"
 		"Filling (-r) 64 MiB or more shows progress when stderr is a terminal.\n"
@@ -79,70 +89,117 @@ static bool parse_multi(char *arg, struct creat_item *it)
 	return true;
 }
 
+static bool creat_json;	/* --json: no text on stdout */
+
 /* One file's object of the --json "files" array. */
-static void json_item(struct cli_json *j, const struct creat_item *it,
-		      bool created, bool filled)
+static void json_item(struct cli_json *j, const struct creat_item *it)
 {
-	if (!j)
-		return;
+	bool filled = it->fill && !it->ret;
+
 	cli_json_obj_begin(j, NULL);
 	cli_json_str(j, "path", it->path);
 	cli_json_u64(j, "size", it->size);
-	cli_json_bool(j, "created", created);
+	cli_json_bool(j, "created", !it->existed);
 	cli_json_bool(j, "filled", filled);
 	if (filled)
 		cli_json_u64(j, "seed", it->seed);
 	cli_json_obj_end(j);
 }
 
-static int creat_one(struct famfs_fs *fs, const struct creat_item *it,
+/* Create (allocate and log) one file; its data is written later. */
+static int creat_one(struct famfs_fs *fs, struct creat_item *it,
 		     const struct cli_attr *a, const struct famfs_interleave *il,
-		     struct cli_json *j)
+		     bool verbose)
 {
-	struct cli_progress prog;
-	struct cli_dst d = { .fs = fs, .fd = -1 };
-	char rel[4096];
+	struct cli_dst *d = &it->dst;
+	char safe[CLI_SAFE_LEN];
 	uint8_t *map = NULL;
 	int fd = -1, rc;
 
-	if (cli_fs_relpath(fs, it->path, rel, sizeof(rel)))
+	cli_safe(it->path, safe, sizeof(safe));
+	if (cli_fs_relpath(fs, it->path, it->rel, sizeof(it->rel)))
 		return CLI_EXIT_FAIL;
-	rc = famfs_fs_creat(fs, rel, it->size, a->mode, a->uid, a->gid, il,
+	rc = famfs_fs_creat(fs, it->rel, it->size, a->mode, a->uid, a->gid, il,
 			    &fd, &map);
 	if (rc < 0) {
-		cli_liberr(rc, "cannot create %s", it->path);
+		cli_liberr(rc, "cannot create %s", safe);
 		return cli_exit_for(rc);
 	}
-	d.relpath = rel;
-	d.map = map;
-	d.map_online = map && famfs_fs_mountpoint(fs);
-	d.fd = fd;
-	d.size = it->size;
+	memset(d, 0, sizeof(*d));
+	d->fs = fs;
+	d->relpath = it->rel;
+	d->map = map;
+	d->map_online = map && famfs_fs_mountpoint(fs);
+	d->fd = fd;
+	d->size = it->size;
+	it->open = true;
 	if (rc == 1) {
 		/* Same name, same size: nothing to do (idempotent). */
-		if (!j)
-			printf("%s exists with size %llu: unchanged\n",
-			       it->path, (unsigned long long)it->size);
-		json_item(j, it, false, false);
-		cli_dst_finish(&d);
-		return CLI_EXIT_OK;
+		if (!creat_json)
+			printf("%s exists with size %llu: unchanged\n", safe,
+			       (unsigned long long)it->size);
+		it->fill = false;
+		it->existed = true;
+	} else if (verbose) {
+		printf("created %s: %llu bytes%s\n", safe,
+		       (unsigned long long)it->size,
+		       il ? " (interleaved)" : "");
 	}
-	if (it->fill) {
+	return CLI_EXIT_OK;
+}
+
+struct fill_run {
+	struct creat_item *items;
+	size_t n, next;
+	pthread_mutex_t lock;
+};
+
+static void *fill_worker(void *arg)
+{
+	struct fill_run *r = arg;
+	struct cli_progress prog;
+	struct creat_item *it;
+	int rc;
+
+	for (;;) {
+		pthread_mutex_lock(&r->lock);
+		while (r->next < r->n && !r->items[r->next].fill)
+			r->next++;
+		it = r->next < r->n ? &r->items[r->next++] : NULL;
+		pthread_mutex_unlock(&r->lock);
+		if (!it)
+			return NULL;
 		cli_progress_start(&prog, "filling", it->size);
-		rc = cli_dst_fill_seeded(&d, it->seed, &prog);
+		rc = cli_dst_fill_seeded(&it->dst, it->seed, &prog);
 		cli_progress_end(&prog);
 		if (rc) {
-			cli_liberr(rc, "cannot fill %s", it->path);
-			cli_dst_finish(&d);
-			return CLI_EXIT_FAIL;
+			char safe[CLI_SAFE_LEN];
+
+			cli_liberr(rc, "cannot fill %s",
+				   cli_safe(it->path, safe, sizeof(safe)));
+			it->ret = CLI_EXIT_FAIL;
 		}
-		if (!j)
-			printf("%s: %llu bytes, seed %u\n", it->path,
-			       (unsigned long long)it->size, it->seed);
 	}
-	json_item(j, it, true, it->fill);
-	cli_dst_finish(&d);
-	return CLI_EXIT_OK;
+}
+
+/* Fill the created files that want the seeded stream, by @threads. */
+static void fill_all(struct creat_item *items, size_t n, uint32_t threads)
+{
+	struct fill_run r = { .items = items, .n = n };
+	pthread_t tids[CREAT_MAX_THREADS];
+	uint32_t i, started = 0;
+
+	pthread_mutex_init(&r.lock, NULL);
+	if (threads > n)
+		threads = (uint32_t)n;
+	if (threads > 1)
+		for (i = 0; i < threads; i++)
+			if (pthread_create(&tids[started], NULL, fill_worker, &r) == 0)
+				started++;
+	fill_worker(&r);
+	for (i = 0; i < started; i++)
+		pthread_join(tids[i], NULL);
+	pthread_mutex_destroy(&r.lock);
 }
 
 int cmd_creat(int argc, char **argv)
@@ -159,19 +216,21 @@ int cmd_creat(int argc, char **argv)
 		{ "nbuckets", required_argument, NULL, 'B' },
 		{ "chunksize", required_argument, NULL, 'C' },
 		{ "device", required_argument, NULL, 'D' },
+		{ "threadct", required_argument, NULL, 't' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct cli_attr a = { .mode = 0644 };
 	struct cli_json json, *j = NULL;
+	struct cli_attr a = { .mode = 0644 };
 	struct cli_il ilo = { 0 };
 	struct famfs_interleave il;
 	struct creat_item *items;
 	const char *device = NULL;
 	uint64_t size = 0;
-	uint32_t seed = 0;
-	bool have_size = false, randomize = false, have_seed = false, use_il;
+	uint32_t seed = 0, threads = 1;
+	bool verbose = false, have_size = false, randomize = false, have_seed = false, use_il;
 	struct famfs_fs *fs;
 	size_t n = 0, i;
 	int c, rc, ret = CLI_EXIT_OK;
@@ -182,7 +241,7 @@ int cmd_creat(int argc, char **argv)
 	if (!items)
 		return CLI_EXIT_FAIL;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "s:rS:M:m:u:g:N:B:C:D:jh", lopts,
+	while ((c = getopt_long(argc, argv, "s:rS:M:m:u:g:N:B:C:D:t:vjh", lopts,
 				NULL)) != -1) {
 		if (cli_attr_opt(c, optarg, &a) < 0 ||
 		    cli_il_opt(c, optarg, &ilo) < 0)
@@ -209,9 +268,21 @@ int cmd_creat(int argc, char **argv)
 		case 'D':
 			device = optarg;
 			break;
+		case 't':
+			if (!cli_opt_u32("thread count", optarg, &threads))
+				goto usage;
+			if (threads < 1 || threads > CREAT_MAX_THREADS) {
+				cli_err("thread count must be 1..%d, not %u",
+					CREAT_MAX_THREADS, threads);
+				goto usage;
+			}
+			break;
+		case 'v':
+			verbose = true;
+			break;
 		case 'j':
 			j = &json;
-			cli_progress_off = true;
+			creat_json = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -262,20 +333,49 @@ int cmd_creat(int argc, char **argv)
 		goto usage;
 	}
 
+	/* JSON replaces the text; lines of parallel fills would overlap. */
+	if (j || threads > 1)
+		cli_progress_off = true;
+	if (j)
+		verbose = false;
 	ret = cli_fs_open(device, items[0].path, true, &fs);
 	if (ret)
 		goto out;
 	ret = cli_il_resolve(&ilo, fs, &il, &use_il);
+	/* All files are created first (one after the other: one bitmap, one
+	 * log), then filled, by -t threads. */
+	for (i = 0; i < n && ret == CLI_EXIT_OK; i++) {
+		rc = creat_one(fs, &items[i], &a, use_il ? &il : NULL, verbose);
+		if (rc)
+			ret = rc;
+	}
+	for (i = n; i-- > 0; )
+		if (!items[i].open)
+			items[i].fill = false;
+	fill_all(items, n, threads);
 	if (j) {
 		cli_json_init(j, stdout);
 		cli_json_obj_begin(j, NULL);
 		cli_json_arr_begin(j, "files");
 	}
-	for (i = 0; i < n && ret == CLI_EXIT_OK; i++) {
-		rc = creat_one(fs, &items[i], &a, use_il ? &il : NULL, j);
-		if (rc)
-			ret = rc;
+	for (i = 0; i < n; i++) {
+		if (!items[i].open)
+			continue;
+		cli_dst_finish(&items[i].dst);
+		if (j)
+			json_item(j, &items[i]);
+		if (items[i].ret) {
+			if (ret == CLI_EXIT_OK)
+				ret = items[i].ret;
+		} else if (items[i].fill && !j) {
+			char safe[CLI_SAFE_LEN];
+
+			printf("%s: %llu bytes, seed %u\n",
+			       cli_safe(items[i].path, safe, sizeof(safe)),
+			       (unsigned long long)items[i].size, items[i].seed);
+		}
 	}
+	famfs_fs_close(fs);
 	if (j) {
 		/* Also after a failure: what was created is logged. */
 		cli_json_arr_end(j);
@@ -283,7 +383,6 @@ int cmd_creat(int argc, char **argv)
 		cli_json_obj_end(j);
 		cli_json_finish(j);
 	}
-	famfs_fs_close(fs);
 out:
 	free(items);
 	return ret;

@@ -42,6 +42,7 @@ static void usage(FILE *f)
 		"                      DEVICE arguments: only those that FILE lists,\n"
 		"                      the others are left alone. A missing FILE\n"
 		"                      lists nothing.\n"
+		"  -v, --verbose       name each device before switching it\n"
 		"  -h, --help          this text\n"
 		"\n" CLI_EXIT_CODES_HELP);
 }
@@ -168,22 +169,26 @@ int cmd_fsdev_mode(int argc, char **argv)
 	static const struct option lopts[] = {
 		{ "devdax", no_argument, NULL, 'd' },
 		{ "config", required_argument, NULL, 'c' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct fsdev_list l = { .n = 0 };
 	const char *config = NULL;
-	bool devdax = false;
+	bool devdax = false, verbose = false;
 	int c, i, rc, ret = CLI_EXIT_OK;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "dc:h", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "dc:vh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			devdax = true;
 			break;
 		case 'c':
 			config = optarg;
+			break;
+		case 'v':
+			verbose = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -205,6 +210,9 @@ int cmd_fsdev_mode(int argc, char **argv)
 		if (!l.n)
 			printf("%s lists no device: nothing to do\n", config);
 		for (i = 0; i < l.n; i++) {
+			if (verbose)
+				printf("%s: to %s\n", l.names[i],
+				       devdax ? "device_dax" : "fsdev_dax");
 			rc = set_mode(l.names[i], devdax);
 			if (rc > ret)
 				ret = rc;
@@ -217,6 +225,9 @@ int cmd_fsdev_mode(int argc, char **argv)
 			       config);
 			continue;
 		}
+		if (verbose)
+			printf("%s: to %s\n", argv[i],
+			       devdax ? "device_dax" : "fsdev_dax");
 		rc = set_mode(argv[i], devdax);
 		if (rc > ret)
 			ret = rc;

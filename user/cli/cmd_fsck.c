@@ -32,7 +32,7 @@ struct fsck_target {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: famfs fsck [-h] [-v] [--json] DEVICE|PATH\n"
+		"Usage: famfs fsck [-h] [-v] [--json] [-M] DEVICE|PATH\n"
 		"\n"
 		"Check the famfs on DEVICE (an unmounted device or image file) or\n"
 		"the mounted famfs holding PATH (through its .meta files): the\n"
@@ -44,6 +44,9 @@ static void usage(FILE *f)
 		"  -h, --human        sizes as KiB/MiB/GiB\n"
 		"  -v, --verbose      list every log entry\n"
 		"  -j, --json         JSON output\n"
+		"  -M, --set-daxmode  DEVICE is a /dev/daxX.Y in fsdev mode, not\n"
+		"                     mounted: switch it to device_dax (raw access)\n"
+		"                     first\n"
 		"      --help         this text\n"
 		"\n"
 		"Exit codes:\n"
@@ -291,6 +294,9 @@ static void report_text(const struct fsck_target *t,
 	       (unsigned long long)t->sb->version, t->sb->omf_major,
 	       t->sb->omf_minor);
 	printf("master:       %s\n", uuid);
+	uuid_unparse(t->sb->fs_uuid, uuid);
+	printf("fs uuid:      %s\n", uuid);
+	printf("this host:    %s\n", cli_host_role(t->sb));
 	printf("capacity:     %s\n",
 	       cli_fmt_size(al->size_bytes ? al->size_bytes : t->dev_size,
 			    o->human, b1, sizeof(b1)));
@@ -318,10 +324,13 @@ static void report_text(const struct fsck_target *t,
 	       (unsigned long long)r->scan.nvalid,
 	       (unsigned long long)r->log_capacity);
 	if (!r->log_err && r->scan.damaged)
-		printf("log damage:   entry %llu: %s (header claims %llu)\n",
+		printf("log damage:   entry %llu: %s (header claims %llu); "
+		       "the log is read in order, so entries %llu and later "
+		       "cannot be read\n",
 		       (unsigned long long)r->scan.bad_index,
 		       cli_safe(r->scan.why, safe, sizeof(safe)),
-		       (unsigned long long)r->scan.hdr_next_index);
+		       (unsigned long long)r->scan.hdr_next_index,
+		       (unsigned long long)r->scan.bad_index);
 	if (o->verbose && !r->log_err)
 		list_text(t, r, acts, nacts, o->human);
 problems:
@@ -357,6 +366,9 @@ static void report_json(const struct fsck_target *t,
 		uuid_unparse(t->sb->system_uuid, uuid);
 		cli_json_u64(&j, "version", t->sb->version);
 		cli_json_str(&j, "master_uuid", uuid);
+		uuid_unparse(t->sb->fs_uuid, uuid);
+		cli_json_str(&j, "fs_uuid", uuid);
+		cli_json_str(&j, "host_role", cli_host_role(t->sb));
 		cli_json_u64(&j, "capacity", al->size_bytes ? al->size_bytes
 							     : t->dev_size);
 		cli_json_obj_begin(&j, "log");
@@ -438,6 +450,7 @@ int cmd_fsck(int argc, char **argv)
 		{ "human", no_argument, NULL, 'h' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "set-daxmode", no_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -447,11 +460,15 @@ int cmd_fsck(int argc, char **argv)
 	struct famfs_action *acts = NULL;
 	struct fsck_progress fp = { 0 };
 	size_t nacts = 0;
+	bool daxmode = false;
 	int c, rc, ret;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "hvj", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hvjM", lopts, NULL)) != -1) {
 		switch (c) {
+		case 'M':
+			daxmode = true;
+			break;
 		case 'h':
 			o.human = true;
 			break;
@@ -474,7 +491,9 @@ int cmd_fsck(int argc, char **argv)
 		return cli_usage_hint();
 	}
 	t.path = argv[optind];
-	ret = open_target(&t);
+	ret = daxmode ? cli_dax_prepare_raw("-M", t.path) : CLI_EXIT_OK;
+	if (!ret)
+		ret = open_target(&t);
 	if (ret)
 		return ret;
 	memset(&r, 0, sizeof(r));

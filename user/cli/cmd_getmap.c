@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <string.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -22,7 +23,7 @@ struct fileinfo {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: famfs getmap [--json] [--device DEV] FILE...\n"
+		"Usage: famfs getmap [-q] [-c] [-v] [--json] [--device DEV] FILE...\n"
 		"\n"
 		"Print the extent map of each FILE: simple extents (offset,\n"
 		"length) or, for interleaved files, the chunk size and strips.\n"
@@ -31,6 +32,11 @@ static void usage(FILE *f)
 		"\n"
 		"  -j, --json         JSON output (an array, one object per file)\n"
 		"  -D, --device DEV   read maps from the log of DEV\n"
+		"  -q, --quiet        print nothing: the exit status says whether\n"
+		"                     every FILE is a famfs file with a map\n"
+		"  -c, --continue     go on after a FILE that fails (upstream's\n"
+		"                     -c; getmap always does)\n"
+		"  -v, --verbose      end with a count of files and failures\n"
 		"  -h, --help         this text\n"
 		"\n" CLI_EXIT_CODES_HELP);
 }
@@ -83,11 +89,21 @@ static int get_online(const char *path, struct fileinfo *fi)
 	}
 	memset(&k, 0, sizeof(k));
 	rc = famfs_kmap_get(fd, &k);
-	close(fd);
 	if (rc) {
-		cli_liberr(rc, "%s has no famfs map", path);
+		struct statfs sfs;
+		bool famfs = !fstatfs(fd, &sfs) &&
+			     (unsigned long)sfs.f_type == FAMFS_STATFS_MAGIC_V1;
+
+		close(fd);
+		if (!famfs)
+			cli_err("%s is not a famfs file: it is not in a famfs "
+				"file system (use --device DEV for an unmounted "
+				"device or image)", path);
+		else
+			cli_liberr(rc, "%s is in famfs but has no map", path);
 		return CLI_EXIT_FAIL;
 	}
+	close(fd);
 	if (from_kernel(&k, fi)) {
 		cli_err("%s: the kernel returned an invalid map", path);
 		return CLI_EXIT_FAIL;
@@ -106,7 +122,9 @@ static int get_offline(struct famfs_fs *fs, const char *path,
 		return CLI_EXIT_FAIL;
 	rc = famfs_fs_lookup(fs, rel, &e);
 	if (rc) {
-		cli_liberr(rc, "%s", path);
+		char safe[CLI_SAFE_LEN];
+
+		cli_liberr(rc, "%s", cli_safe(path, safe, sizeof(safe)));
 		return CLI_EXIT_FAIL;
 	}
 	if (e.type != FAMFS_LOG_FILE) {
@@ -185,7 +203,9 @@ static void print_text(const char *path, const struct fileinfo *fi)
 	const struct famfs_simple_extent *e;
 	uint64_t i;
 
-	printf("%s: size %llu, %s file\n", path,
+	char safe[CLI_SAFE_LEN];
+
+	printf("%s: size %llu, %s file\n", cli_safe(path, safe, sizeof(safe)),
 	       (unsigned long long)fi->size, type_name(fi->file_type));
 	if (f->ext_type == FAMFS_EXT_SIMPLE) {
 		printf("  simple, %u extent%s\n", f->count,
@@ -217,6 +237,9 @@ int cmd_getmap(int argc, char **argv)
 	static const struct option lopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "device", required_argument, NULL, 'D' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "continue", no_argument, NULL, 'c' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -224,17 +247,25 @@ int cmd_getmap(int argc, char **argv)
 	struct famfs_fs *fs = NULL;
 	struct fileinfo fi;
 	struct cli_json j;
-	bool json = false;
-	int c, i, rc, ret = CLI_EXIT_OK;
+	bool json = false, quiet = false, verbose = false;
+	int c, i, rc, ret = CLI_EXIT_OK, nbad = 0;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "jD:h", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jD:qcvh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
 			break;
 		case 'D':
 			device = optarg;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'c':
+			break;	/* upstream: continue on error; always so here */
+		case 'v':
+			verbose = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -246,6 +277,17 @@ int cmd_getmap(int argc, char **argv)
 	if (optind >= argc) {
 		cli_err("missing FILE");
 		return cli_usage_hint();
+	}
+	if (quiet) {
+		/* -q: the exit status only; no message of ours or the library's. */
+		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+		if (null >= 0) {
+			fflush(stderr);
+			dup2(null, STDERR_FILENO);
+			close(null);
+		}
+		json = false;
 	}
 	if (device) {
 		ret = cli_fs_open(device, NULL, false, &fs);
@@ -261,8 +303,11 @@ int cmd_getmap(int argc, char **argv)
 		if (rc) {
 			if (ret == CLI_EXIT_OK || rc == CLI_EXIT_CORRUPT)
 				ret = rc;
+			nbad++;
 			continue;
 		}
+		if (quiet)
+			continue;
 		if (json)
 			print_json(&j, argv[i], &fi);
 		else
@@ -272,6 +317,9 @@ int cmd_getmap(int argc, char **argv)
 		cli_json_arr_end(&j);
 		cli_json_finish(&j);
 	}
+	if (verbose && !quiet)
+		fprintf(json ? stderr : stdout, "%d files, %d mapped, %d failed\n",
+			argc - optind, argc - optind - nbad, nbad);
 	if (fs)
 		famfs_fs_close(fs);
 	return ret;

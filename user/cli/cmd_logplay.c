@@ -30,7 +30,8 @@ static void usage(FILE *f)
 		"and file that is missing (idempotent, only adds) and report log\n"
 		"entries that are invalid or conflict with what exists.\n"
 		"\n"
-		"  -n, --dry-run   plan only: print what would be created\n"
+		"  -n, --dry-run, --dryrun\n"
+		"                  plan only: print what would be created\n"
 		"  -c, --client    replay as a client: files read-only (a client\n"
 		"                  host always does this)\n"
 		"  -v, --verbose   also list entries that already exist\n"
@@ -38,6 +39,9 @@ static void usage(FILE *f)
 		"                  --follow: one JSON object per event and line)\n"
 		"  -F, --follow    keep following the log ('famfs logplay --follow\n"
 		"                  --help' for its options)\n"
+		"  -M, --set-daxmode\n"
+		"                  upstream's device mode switch: refused, a\n"
+		"                  mounted famfs has nothing to switch\n"
 		"  -h, --help      this text\n"
 		"\n" CLI_EXIT_CODES_HELP
 		"  (3 here means: the log holds invalid or conflicting entries)\n");
@@ -142,8 +146,9 @@ static int logplay_once(const char *where, const struct logplay_opts *o)
 		goto out;
 	}
 	if (scan.damaged)
-		cli_warn("log damaged at entry %llu (%s): replaying the %llu "
-			 "valid entries before it",
+		cli_warn("log damaged at entry %llu (%s): it and every later "
+			 "entry cannot be read; replaying the %llu valid "
+			 "entries before it (run 'famfs fsck')",
 			 (unsigned long long)scan.bad_index,
 			 cli_safe(scan.why, w, sizeof(w)),
 			 (unsigned long long)scan.nvalid);
@@ -199,8 +204,11 @@ static int logplay_once(const char *where, const struct logplay_opts *o)
 			       client ? " (client: read-only files)" : "");
 		}
 		if (st.nerrors) {
-			cli_err("%s", st.first_error[0] ? st.first_error
-							: famfs_errmsg());
+			char e[sizeof(st.first_error) * 4 + 512 * 4];
+
+			cli_err("%s", cli_safe(st.first_error[0] ? st.first_error
+							 : famfs_errmsg(),
+					       e, sizeof(e)));
 			ret = CLI_EXIT_FAIL;
 		}
 	}
@@ -221,6 +229,8 @@ int cmd_logplay(int argc, char **argv)
 {
 	static const struct option lopts[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "dryrun", no_argument, NULL, 'n' },	/* upstream */
+		{ "set-daxmode", no_argument, NULL, 'M' },
 		{ "client", no_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "json", no_argument, NULL, 'j' },
@@ -235,7 +245,7 @@ int cmd_logplay(int argc, char **argv)
 	if (logplay_follow_requested(argc, argv))
 		return logplay_follow_main(argc, argv);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "ncvjh", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ncvjMh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			o.j = &json;
@@ -249,6 +259,12 @@ int cmd_logplay(int argc, char **argv)
 		case 'v':
 			o.verbose = true;
 			break;
+		case 'M':
+			cli_err("-M/--set-daxmode: logplay replays into a mounted "
+				"famfs, whose device is already in the mode it "
+				"needs; there is nothing to switch (set the mode "
+				"when mounting: famfs mount -M)");
+			return CLI_EXIT_USAGE;
 		case 'h':
 			usage(stdout);
 			return CLI_EXIT_OK;

@@ -339,11 +339,15 @@ static int follow_poll(struct follower *f, unsigned int interval_ms)
 			cli_err("log went backwards (next_index %" PRIu64
 				" < %" PRIu64 " already replayed) with the same file system uuid; stopping",
 				follow_next_index(f), f->seen);
-		else
+		else {
+			char w[4 * 512 + 1];
+
 			cli_err("%s for more than %u ms: %s",
 				sb_rc == -EAGAIN ? "superblock unreadable" :
-				"log not consistent",
-				limit_ms, sb_rc == -EAGAIN ? famfs_errmsg() : f->why);
+				"log not consistent", limit_ms,
+				cli_safe(sb_rc == -EAGAIN ? famfs_errmsg() : f->why,
+					 w, sizeof(w)));
+		}
 		return CLI_EXIT_FAIL;
 	}
 	return 0;

@@ -23,6 +23,7 @@ static void usage(FILE *f)
 		"  -g, --gid GID        group (default: the caller's)\n"
 		"  -D, --device DEV     work on the unmounted device or image DEV;\n"
 		"                       DIR is then relative to the file system root\n"
+		"  -v, --verbose        print each directory created\n"
 		"  -h, --help           this text\n"
 		"\n" CLI_EXIT_CODES_HELP);
 }
@@ -35,6 +36,7 @@ int cmd_mkdir(int argc, char **argv)
 		{ "uid", required_argument, NULL, 'u' },
 		{ "gid", required_argument, NULL, 'g' },
 		{ "device", required_argument, NULL, 'D' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -42,13 +44,14 @@ int cmd_mkdir(int argc, char **argv)
 	const char *device = NULL;
 	char rel[4096];
 	struct famfs_fs *fs;
-	bool parents = false;
+	char safe[CLI_SAFE_LEN];
+	bool parents = false, verbose = false;
 	int c, i, rc, ret;
 
 	a.uid = getuid();
 	a.gid = getgid();
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "pm:u:g:D:h", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "pm:u:g:D:vh", lopts, NULL)) != -1) {
 		if (cli_attr_opt(c, optarg, &a) < 0)
 			return cli_usage_hint();
 		switch (c) {
@@ -57,6 +60,9 @@ int cmd_mkdir(int argc, char **argv)
 			break;
 		case 'D':
 			device = optarg;
+			break;
+		case 'v':
+			verbose = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -87,6 +93,9 @@ int cmd_mkdir(int argc, char **argv)
 			ret = cli_exit_for(rc);
 			if (rc == -ENOSPC || rc == -EROFS)
 				break;
+		} else if (verbose) {
+			printf("created directory %s\n",
+			       cli_safe(argv[i], safe, sizeof(safe)));
 		}
 	}
 	famfs_fs_close(fs);

@@ -15,20 +15,27 @@ static void usage(FILE *f)
 		"mount of DEVICE (famfs mount does this itself; use mkmeta after\n"
 		"a bare mount(8) -t famfs). Existing meta files are left alone.\n"
 		"\n"
-		"  -h, --help   this text\n"
+		"  -v, --verbose  say where the meta files are\n"
+		"  -h, --help     this text\n"
 		"\n" CLI_EXIT_CODES_HELP);
 }
 
 int cmd_mkmeta(int argc, char **argv)
 {
 	static const struct option lopts[] = {
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	bool verbose = false;
 	int c, rc;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "vh", lopts, NULL)) != -1) {
+		if (c == 'v') {
+			verbose = true;
+			continue;
+		}
 		if (c == 'h') {
 			usage(stdout);
 			return CLI_EXIT_OK;
@@ -44,6 +51,12 @@ int cmd_mkmeta(int argc, char **argv)
 		cli_liberr(rc, "cannot create the meta files of %s",
 			   argv[optind]);
 		return cli_exit_for(rc);
+	}
+	if (verbose) {
+		char mpt[4096];
+
+		if (famfs_path_mountpoint(argv[optind], mpt, sizeof(mpt)) == 1)
+			printf("meta files of %s: %s/.meta\n", argv[optind], mpt);
 	}
 	return CLI_EXIT_OK;
 }

@@ -5,8 +5,11 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "cmds.h"
@@ -15,7 +18,8 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: famfs mount [-r] [-o OPTIONS] [--set-fsdev-mode] DEVICE MOUNTPOINT\n"
+		"Usage: famfs mount [-r|-w] [-v] [-L] [-o OPTIONS] [--dry-run]\n"
+		"                   [-M|--set-fsdev-mode] DEVICE MOUNTPOINT\n"
 		"       mount.famfs DEVICE MOUNTPOINT [-o OPTIONS]\n"
 		"\n"
 		"Check the superblock and log of DEVICE (/dev/pmemN or\n"
@@ -24,19 +28,29 @@ static void usage(FILE *f)
 		"and file appears. On a client host files are read-only. If a\n"
 		"step after mount(2) fails, the file system is unmounted again.\n"
 		"\n"
-		"  -r, --dry-run      only validate DEVICE (superblock, log); mount\n"
-		"                     nothing\n"
+		"  -r, --read-only    mount read-only (as mount(8) -r, -o ro): the\n"
+		"                     mount point is made read-only once the log is\n"
+		"                     replayed\n"
+		"  -w, --rw           mount read-write (the default; -o rw)\n"
 		"  -o, --options OPTS extra mount options (e.g. mode=0700)\n"
-		"      --set-fsdev-mode\n"
+		"      --dry-run, --dryrun\n"
+		"                     only validate DEVICE (superblock, log); mount\n"
+		"                     nothing\n"
+		"  -M, --set-fsdev-mode, --set-daxmode\n"
 		"                     DEVICE is a /dev/daxX.Y bound to device_dax:\n"
 		"                     check it raw, switch it to fsdev_dax (modprobe\n"
 		"                     fsdev_dax, unbind, bind), then mount; if the\n"
 		"                     mount fails, switch it back to device_dax.\n"
-		"                     Already in fsdev mode: just mount. With -r:\n"
-		"                     check only, switch nothing\n"
+		"                     Already in fsdev mode: just mount. With\n"
+		"                     --dry-run: check only, switch nothing\n"
+		"  -L, --load-module  run 'modprobe famfs' first if the famfs file\n"
+		"                     system type is not registered\n"
 		"  -j, --json         print the outcome and replay counts as JSON\n"
-		"  -h, --help         this text\n"
-		"\n" CLI_EXIT_CODES_HELP);
+		"  -v, --verbose      say what is done\n"
+		"  -h, -?, --help     this text\n"
+		"\n" CLI_EXIT_CODES_HELP
+		"mount.famfs exits with mount(8)'s codes instead: 0 success,\n"
+		"1 usage or permission error, 2 system error, 32 mount failure.\n");
 }
 
 static bool mount_json;	/* --json */
@@ -103,6 +117,27 @@ static void report_skipped(const char *mpt, const struct famfs_apply_stats *st)
 	famfs_fs_close(fs);
 }
 
+static bool verbose;
+static int last_err;	/* errno of the last failed mount, for mount.famfs */
+
+/* Does the option string end up read-only ("ro"; the last of ro/rw wins)? */
+static bool opts_ro(const char *opts)
+{
+	const char *p = opts;
+	bool ro = false;
+	size_t n;
+
+	while (p && *p) {
+		n = strcspn(p, ",");
+		if (n == 2 && (!strncmp(p, "ro", 2) || !strncmp(p, "rw", 2)))
+			ro = p[1] == 'o';
+		p += n;
+		if (*p)
+			p++;
+	}
+	return ro;
+}
+
 /*
  * A mount whose log holds bad or cross-linked entries stays mounted: like
  * fsck, "famfs mount" then exits 3 (corruption found). mount.famfs, run by
@@ -117,6 +152,7 @@ static int do_mount_ex(const char *dev, const char *mpt, const char *opts,
 
 	memset(&st, 0, sizeof(st));
 	rc = famfs_mount_ex(dev, mpt, opts, dry, &st);
+	last_err = rc;
 	if (rc == -EIO && !dry && (st.nbad || st.nerrors)) {
 		report_skipped(mpt, &st);
 		print_json(dev, mpt, dry, &st);
@@ -131,6 +167,12 @@ static int do_mount_ex(const char *dev, const char *mpt, const char *opts,
 	else if (dry)
 		printf("%s: famfs superblock and log are valid (not mounted)\n",
 		       dev);
+	else if (verbose)
+		printf("%s: mounted %s on %s%s: %llu files, %llu directories "
+		       "replayed\n", cli_prog, dev, mpt,
+		       opts_ro(opts) ? " read-only" : "",
+		       (unsigned long long)st.nfiles,
+		       (unsigned long long)st.ndirs);
 	return CLI_EXIT_OK;
 }
 
@@ -225,34 +267,103 @@ static int mount_fsdev(const char *dev, const char *mpt, const char *opts,
 	return CLI_EXIT_OK;
 }
 
+/* Is the famfs file system type registered (module loaded or built in)? */
+static bool famfs_registered(void)
+{
+	char line[128];
+	bool found = false;
+	FILE *f = fopen("/proc/filesystems", "re");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = !strcmp(line, "\tfamfs\n") || !strcmp(line, "nodev\tfamfs\n");
+	fclose(f);
+	return found;
+}
+
+/* -L: "modprobe famfs" unless the file system type is already there. */
+static int load_module(void)
+{
+	int status;
+	pid_t pid;
+
+	if (famfs_registered())
+		return CLI_EXIT_OK;
+	if (verbose)
+		printf("%s: running modprobe famfs\n", cli_prog);
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		cli_err("--load-module: cannot fork: %s", strerror(errno));
+		return CLI_EXIT_FAIL;
+	}
+	if (pid == 0) {
+		execlp("modprobe", "modprobe", "famfs", (char *)NULL);
+		fprintf(stderr, "%s: cannot run modprobe: %s\n", cli_prog,
+			strerror(errno));
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status)) {
+		cli_err("--load-module: 'modprobe famfs' failed (%s %d)",
+			WIFEXITED(status) ? "exit status" : "signal",
+			WIFEXITED(status) ? WEXITSTATUS(status)
+					  : WTERMSIG(status));
+		return CLI_EXIT_FAIL;
+	}
+	return CLI_EXIT_OK;
+}
+
+enum { OPT_DRY_RUN = 0x100 };
+
 int cmd_mount(int argc, char **argv)
 {
 	static const struct option lopts[] = {
-		{ "set-fsdev-mode", no_argument, NULL, 'F' },
-		{ "dry-run", no_argument, NULL, 'r' },
+		{ "set-fsdev-mode", no_argument, NULL, 'M' },
+		{ "set-daxmode", no_argument, NULL, 'M' },	/* upstream */
+		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ "dryrun", no_argument, NULL, OPT_DRY_RUN },	/* upstream */
+		{ "read-only", no_argument, NULL, 'r' },
+		{ "rw", no_argument, NULL, 'w' },
 		{ "options", required_argument, NULL, 'o' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "load-module", no_argument, NULL, 'L' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *opts = NULL;
-	bool dry = false, fsdev = false;
-	int c;
+	char all[1024];
+	bool dry = false, fsdev = false, load = false;
+	int c, ro = -1, ret;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "ro:jh", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "rwo:MLvjh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			mount_json = true;
 			break;
-		case 'F':
+		case 'M':
 			fsdev = true;
 			break;
-		case 'r':
+		case OPT_DRY_RUN:
 			dry = true;
+			break;
+		case 'r':
+			ro = 1;
+			break;
+		case 'w':
+			ro = 0;
 			break;
 		case 'o':
 			opts = optarg;
+			break;
+		case 'L':
+			load = true;
+			break;
+		case 'v':
+			verbose = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -265,14 +376,51 @@ int cmd_mount(int argc, char **argv)
 		cli_err("expected DEVICE and MOUNTPOINT");
 		return cli_usage_hint();
 	}
+	/* -r / -w are -o ro / -o rw, after the other options: they win. */
+	if (ro >= 0) {
+		if ((size_t)snprintf(all, sizeof(all), "%s%s%s", opts ? opts : "",
+				     opts && *opts ? "," : "",
+				     ro ? "ro" : "rw") >= sizeof(all)) {
+			cli_err("mount options too long");
+			return cli_usage_hint();
+		}
+		opts = all;
+	}
+	if (load && !dry) {
+		ret = load_module();
+		if (ret)
+			return ret;
+	}
 	if (fsdev)
 		return mount_fsdev(argv[optind], argv[optind + 1], opts, dry);
 	return do_mount(argv[optind], argv[optind + 1], opts, dry);
 }
 
+/* mount(8) "RETURN CODES" for mount.famfs. */
+enum {
+	MOUNT_EX_SUCCESS = 0,
+	MOUNT_EX_USAGE = 1,	/* incorrect invocation or permissions */
+	MOUNT_EX_SYSERR = 2,	/* out of memory, cannot fork, ... */
+	MOUNT_EX_FAIL = 32,	/* mount failure */
+};
+
+static int helper_exit(int ret)
+{
+	int e = last_err < 0 ? -last_err : last_err;
+
+	if (ret == CLI_EXIT_OK)
+		return MOUNT_EX_SUCCESS;
+	if (ret == CLI_EXIT_USAGE || e == EPERM || e == EACCES)
+		return MOUNT_EX_USAGE;
+	if (e == ENOMEM)
+		return MOUNT_EX_SYSERR;
+	return MOUNT_EX_FAIL;
+}
+
 /*
  * mount(8) runs helpers as "mount.famfs SPEC DIR [-sfnv] [-N NS] [-o OPTS]
- * [-t TYPE]": -f (fake) maps to a dry run, -s -n -v are accepted.
+ * [-t TYPE]": -f (fake) maps to a dry run, -v to verbose, -s -n are
+ * accepted. Exit codes are mount(8)'s (helper_exit()).
  */
 int cmd_mount_famfs(int argc, char **argv)
 {
@@ -283,7 +431,7 @@ int cmd_mount_famfs(int argc, char **argv)
 	if (argc == 2 && (!strcmp(argv[1], "--help") ||
 			  !strcmp(argv[1], "-h"))) {
 		usage(stdout);
-		return CLI_EXIT_OK;
+		return MOUNT_EX_SUCCESS;
 	}
 	optind = 1;
 	/* Leading '-': positional arguments may come before the options. */
@@ -292,7 +440,8 @@ int cmd_mount_famfs(int argc, char **argv)
 		case 1:
 			if (npos == 2) {
 				cli_err("too many arguments");
-				return cli_usage_hint();
+				cli_usage_hint();
+				return MOUNT_EX_USAGE;
 			}
 			pos[npos++] = optarg;
 			break;
@@ -302,18 +451,23 @@ int cmd_mount_famfs(int argc, char **argv)
 		case 'o':
 			opts = optarg;
 			break;
-		case 's': case 'n': case 'v': case 't': case 'N':
+		case 'v':
+			verbose = true;
+			break;
+		case 's': case 'n': case 't': case 'N':
 			break;
 		case 'h':
 			usage(stdout);
-			return CLI_EXIT_OK;
+			return MOUNT_EX_SUCCESS;
 		default:
-			return cli_usage_hint();
+			cli_usage_hint();
+			return MOUNT_EX_USAGE;
 		}
 	}
 	if (npos != 2) {
 		cli_err("expected DEVICE and MOUNTPOINT");
-		return cli_usage_hint();
+		cli_usage_hint();
+		return MOUNT_EX_USAGE;
 	}
-	return do_mount_ex(pos[0], pos[1], opts, dry, true);
+	return helper_exit(do_mount_ex(pos[0], pos[1], opts, dry, true));
 }

@@ -46,26 +46,71 @@ static void usage(FILE *f)
 
 	fprintf(f,
 		"Usage: famfs [--version] [--help] COMMAND [ARGS]\n"
+		"       famfs help COMMAND\n"
 		"\n"
 		"famfs: the shared-memory file system for fabric-attached and\n"
 		"CXL memory. Commands:\n\n");
 	for (i = 0; i < NCMDS; i++)
 		fprintf(f, "  %-9s %s\n", cmds[i].name, cmds[i].summary);
 	fprintf(f,
-		"\n'famfs COMMAND --help' describes a command.\n"
+		"\n'famfs COMMAND --help' (or 'famfs help COMMAND') describes a\n"
+		"command.\n"
 		"mkdir, creat, cp, verify, getmap, cat and clone accept\n"
 		"--device PATH to work on an unmounted device or image.\n\n"
 		CLI_EXIT_CODES_HELP);
 }
 
+/*
+ * Upstream famfs takes "-?" for help everywhere: make it --help, up to a
+ * "--" (after which everything is an operand).
+ */
+static void help_aliases(int argc, char **argv)
+{
+	static char help[] = "--help";
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "-?"))
+			argv[i] = help;
+	}
+}
+
+static const struct famfs_cmd *find_cmd(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NCMDS; i++)
+		if (strcmp(name, cmds[i].name) == 0)
+			return &cmds[i];
+	return NULL;
+}
+
+/*
+ * Run a subcommand with argv[0] = "famfs CMD": getopt's own messages
+ * ("invalid option -- 'x'") then carry the same prefix as ours.
+ */
+static int run_cmd(const struct famfs_cmd *c, int argc, char **argv)
+{
+	static char name[64];
+
+	snprintf(name, sizeof(name), "famfs %s", c->name);
+	argv[0] = name;
+	cli_set_cmd(c->name);
+	return c->run(argc, argv);
+}
+
 int main(int argc, char **argv)
 {
 	const char *base = argc > 0 ? strrchr(argv[0], '/') : NULL;
-	size_t i;
+	const struct famfs_cmd *c;
 
 	base = base ? base + 1 : (argc > 0 ? argv[0] : "famfs");
+	help_aliases(argc, argv);
 	if (strcmp(base, "mount.famfs") == 0) {
 		cli_prog = "mount.famfs";
+		argv[0] = (char *)cli_prog;
 		if (argc == 2 && (!strcmp(argv[1], "-V") ||
 				  !strcmp(argv[1], "--version"))) {
 			printf("mount.famfs (famfs) %s\n", FAMFS_CLI_VERSION);
@@ -78,6 +123,24 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return CLI_EXIT_USAGE;
 	}
+	if (!strcmp(argv[1], "help") && argc > 2) {
+		/* "famfs help CMD" is "famfs CMD --help". */
+		static char help[] = "--help";
+		char *hargv[3] = { argv[2], help, NULL };
+
+		c = find_cmd(argv[2]);
+		if (!c) {
+			fprintf(stderr, "famfs: unknown command '%s'\n", argv[2]);
+			fprintf(stderr, "Try 'famfs --help'.\n");
+			return CLI_EXIT_USAGE;
+		}
+		if (argc > 3) {
+			fprintf(stderr, "famfs help: too many arguments\n");
+			fprintf(stderr, "Try 'famfs --help'.\n");
+			return CLI_EXIT_USAGE;
+		}
+		return run_cmd(c, 2, hargv);
+	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "help")) {
 		usage(stdout);
@@ -87,12 +150,9 @@ int main(int argc, char **argv)
 		printf("famfs %s\n", FAMFS_CLI_VERSION);
 		return CLI_EXIT_OK;
 	}
-	for (i = 0; i < NCMDS; i++) {
-		if (strcmp(argv[1], cmds[i].name) == 0) {
-			cli_set_cmd(cmds[i].name);
-			return cmds[i].run(argc - 1, argv + 1);
-		}
-	}
+	c = find_cmd(argv[1]);
+	if (c)
+		return run_cmd(c, argc - 1, argv + 1);
 	fprintf(stderr, "famfs: unknown command '%s'\n", argv[1]);
 	fprintf(stderr, "Try 'famfs --help'.\n");
 	return CLI_EXIT_USAGE;

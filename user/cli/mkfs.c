@@ -20,7 +20,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: mkfs.famfs [-f] [-k] [-l LOGLEN] [-d DIR] DEVICE\n"
+		"Usage: mkfs.famfs [-f] [-k] [-l LOGLEN] [-d DIR] [-M] [-v] DEVICE\n"
 		"       mkfs.famfs --version\n"
 		"\n"
 		"Format DEVICE (/dev/daxX.Y, /dev/pmemN or an image file) as famfs:\n"
@@ -30,10 +30,15 @@ static void usage(FILE *f)
 		"  -f, --force         format even if DEVICE holds a famfs file\n"
 		"                      system (possibly another master's)\n"
 		"  -k, --kill          with -f: only zero the superblock magic\n"
-		"  -l, --loglen LEN    log length: a power of two >= 8m (k/m/g\n"
-		"                      suffixes; default 8m = 15420 entries)\n"
+		"  -l, --loglen LEN    log length: a power of two >= 8m (k/m/g/t\n"
+		"                      units, also KiB, MiB, GiB; default 8m =\n"
+		"                      15420 entries)\n"
 		"  -d, --directory DIR populate from DIR (files and directories,\n"
 		"                      offline, like mke2fs -d)\n"
+		"  -M, --set-daxmode   DEVICE is a /dev/daxX.Y in fsdev mode, not\n"
+		"                      mounted: switch it to device_dax (raw\n"
+		"                      access) first\n"
+		"  -v, --verbose       say what is done\n"
 		"  -V, --version       print the famfs release and exit\n"
 		"  -h, --help          this text\n"
 		"\n"
@@ -63,7 +68,9 @@ static int refuse_existing(const struct famfs_dev *d)
 		return CLI_EXIT_REFUSED;
 	}
 	uuid_unparse(sb->system_uuid, master);
-	if (famfs_system_uuid(me) == 0 && !famfs_sb_is_master(sb, me))
+	/* Only look: a refusal must not create this host's identity. */
+	if (famfs_system_uuid_ex(me, false, NULL, NULL, 0) == 0 &&
+	    !famfs_sb_is_master(sb, me))
 		cli_err("%s is already formatted by another master (system "
 			"uuid %s); use -f to format anyway", d->path, master);
 	else
@@ -108,21 +115,28 @@ int main(int argc, char **argv)
 		{ "kill", no_argument, NULL, 'k' },
 		{ "loglen", required_argument, NULL, 'l' },
 		{ "directory", required_argument, NULL, 'd' },
+		{ "set-daxmode", no_argument, NULL, 'M' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool force = false, kill = false;
+	bool force = false, kill = false, daxmode = false, verbose = false;
 	uint64_t log_len = FAMFS_LOG_LEN_DEFAULT;
 	const char *dir = NULL, *device;
 	struct famfs_dev d;
-	char mpt[4096], buf[32], uuid[37];
+	char mpt[4096], buf[32], uuid[37], fsuuid[37], idpath[4096];
+	bool image, env_id, created = false, have_id = true;
 	unsigned int nf = 0, nd = 0;
 	uuid_t me;
 	int c, rc, ret;
 
 	cli_prog = "mkfs.famfs";
-	while ((c = getopt_long(argc, argv, "fkl:d:hV", lopts, NULL)) != -1) {
+	argv[0] = (char *)cli_prog;	/* getopt's messages: "mkfs.famfs: ..." */
+	for (c = 1; c < argc && strcmp(argv[c], "--"); c++)
+		if (!strcmp(argv[c], "-?"))
+			argv[c] = (char *)"--help";	/* upstream's help option */
+	while ((c = getopt_long(argc, argv, "fkl:d:MvhV", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			force = true;
@@ -141,6 +155,12 @@ int main(int argc, char **argv)
 			break;
 		case 'd':
 			dir = optarg;
+			break;
+		case 'M':
+			daxmode = true;
+			break;
+		case 'v':
+			verbose = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -174,6 +194,11 @@ int main(int argc, char **argv)
 	if (rc == 1) {
 		cli_err("%s is mounted on %s; unmount it first", device, mpt);
 		return CLI_EXIT_REFUSED;
+	}
+	if (daxmode) {
+		ret = cli_dax_prepare_raw("-M", device);
+		if (ret)
+			return ret;
 	}
 	rc = famfs_dev_open(device, true, &d);
 	if (rc) {
@@ -210,23 +235,50 @@ int main(int argc, char **argv)
 		ret = CLI_EXIT_USAGE;
 		goto out;
 	}
-	rc = famfs_system_uuid(me);
-	if (rc) {
+	/*
+	 * This host becomes the master. Its identity is created if missing,
+	 * except for an image file formatted with the system-wide identity
+	 * files: that must not turn the host into a famfs host on the side
+	 * (-d, which writes files as the master, does create it).
+	 */
+	image = d.kind == FAMFS_DEV_IMAGE;
+	env_id = getenv(FAMFS_SYSTEM_UUID_ENV) && *getenv(FAMFS_SYSTEM_UUID_ENV);
+	rc = famfs_system_uuid_ex(me, !image || env_id || dir, &created,
+				  idpath, sizeof(idpath));
+	if (rc == -ENOENT && image) {
+		have_id = false;
+		uuid_generate(me);
+	} else if (rc) {
 		cli_liberr(rc, "cannot read this host's system uuid");
 		ret = CLI_EXIT_FAIL;
 		goto out;
 	}
+	uuid_unparse(me, uuid);
+	if (verbose)
+		printf("mkfs.famfs: this host's identity: %s\n",
+		       have_id ? idpath : "none");
 	rc = famfs_mkfs(&d, log_len, me, force);
 	if (rc) {
 		cli_liberr(rc, "cannot format %s", device);
 		ret = rc == -EEXIST ? CLI_EXIT_REFUSED : cli_exit_for(rc);
 		goto out;
 	}
-	uuid_unparse(me, uuid);
+	if (created)
+		printf("mkfs.famfs: created this host's identity %s (system "
+		       "uuid %s)\n", idpath, uuid);
+	uuid_unparse(((const struct famfs_superblock *)d.base)->fs_uuid, fsuuid);
 	printf("mkfs.famfs: formatted %s: %s, log %s (%llu entries), "
 	       "master %s\n", device, cli_fmt_size(d.size, true, mpt, 32),
 	       cli_fmt_size(log_len, true, buf, sizeof(buf)),
 	       (unsigned long long)FAMFS_LOG_NENTRIES(log_len), uuid);
+	printf("mkfs.famfs: file system uuid %s; this host: %s\n", fsuuid,
+	       have_id ? "master" : "client (no identity)");
+	if (!have_id)
+		printf("mkfs.famfs: %s is an image file and this host has no "
+		       "identity (%s): none was created; the master uuid %s is "
+		       "new. To act as its master, put that uuid in a file and "
+		       "set FAMFS_SYSTEM_UUID_FILE to it.\n", device, idpath,
+		       uuid);
 out:
 	famfs_dev_close(&d);
 	if (ret == CLI_EXIT_OK && dir) {

@@ -31,6 +31,9 @@ int famfs_fail_ctx(int err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(prefix, sizeof(prefix), fmt, ap);
 	va_end(ap);
+	/* The message names it already ("X is not ...", "X: ..."): say it once. */
+	if (prefix[0] && strstr(errbuf, prefix))
+		return err;
 	memcpy(old, errbuf, sizeof(old));
 	/* Truncating a very long message is acceptable. */
 	famfs_strfmt(errbuf, sizeof(errbuf), "%s: %s", prefix, old);

@@ -71,5 +71,13 @@ int famfs_kernel_mount(const char *src, const char *root, const char *data,
 
 /* Remount @root with "client" and make it nodev unless @data says dev. */
 int famfs_mount_make_client(const char *root, const char *data);
+/* Make the mount at @root read-only (MOUNT_ATTR_RDONLY), after set-up. */
+int famfs_mount_set_rdonly(const char *root);
+
+/* Appended to every "log full" message: how to get room for more entries. */
+#define FAMFS_LOG_FULL_HINT \
+	"; the log cannot grow: a larger one takes a new file system " \
+	"(copy the files out, then mkfs.famfs -f -l LOGLEN, e.g. -l 256m " \
+	"for 493447 entries)"
 
 #endif /* FAMFS_PRIV_H */

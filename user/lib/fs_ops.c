@@ -155,7 +155,7 @@ static int may_modify(struct famfs_fs *fs)
 		fs->log_scanned = true;
 	}
 	if (fs->log->next_index > fs->log->last_index)
-		return famfs_fail(-ENOSPC, "log full (%llu entries)",
+		return famfs_fail(-ENOSPC, "log full (%llu entries)" FAMFS_LOG_FULL_HINT,
 				  (unsigned long long)(fs->log->last_index + 1));
 	return famfs_fs_names(fs);
 }
@@ -261,7 +261,7 @@ static int mkdir_one(struct famfs_fs *fs, const char *rel, uint32_t mode,
 	if (rc)
 		return rc;
 	if (fs->log->next_index > fs->log->last_index)
-		return famfs_fail(-ENOSPC, "log full (%llu entries)",
+		return famfs_fail(-ENOSPC, "log full (%llu entries)" FAMFS_LOG_FULL_HINT,
 				  (unsigned long long)(fs->log->last_index + 1));
 	if (fs->online) {
 		struct stat st;

@@ -147,6 +147,16 @@ int famfs_mount_make_client(const char *root, const char *data)
 	return 0;
 }
 
+int famfs_mount_set_rdonly(const char *root)
+{
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+
+	if (mount_setattr(AT_FDCWD, root, 0, &attr, sizeof(attr)) < 0)
+		return famfs_fail(-errno, "make %s read-only: %s", root,
+				  strerror(errno));
+	return 0;
+}
+
 int famfs_kernel_mount(const char *src, const char *root, const char *data,
 		       bool client)
 {

@@ -34,8 +34,11 @@
 const char *famfs_errmsg(void);
 
 /**
- * famfs_parse_size() - parse "4096", "2m", "2M", "1g", "512k", "1t".
- * @s:   text; suffixes k/m/g/t (either case, optional trailing 'b'/'B').
+ * famfs_parse_size() - parse "4096", "0x1000", "2m", "1g", "8MiB", "1.5 GiB".
+ * @s:   text: a decimal number (no leading zero: "010" is refused, never
+ *       octal) or 0x hex; units k/m/g/t (either case, optionally followed
+ *       by "b" or "ib", one space allowed before the unit); a decimal
+ *       fraction only with a unit and only if the result is whole bytes.
  * @out: parsed byte count.
  *
  * Return: 0, or -EINVAL for garbage, empty text or overflow.
@@ -108,20 +111,41 @@ int famfs_path_mountpoint(const char *devpath, char *mpt, size_t len);
 /* ------------------------------------------------------------------ */
 /* Roles (role.c)                                                      */
 
-#define FAMFS_SYSTEM_UUID_FILE_DEFAULT "/opt/famfs/system_uuid"
+/* This host's identity: the first that exists is used, the first is made. */
+#define FAMFS_SYSTEM_UUID_FILE_DEFAULT "/etc/famfs/system_uuid"
+#define FAMFS_SYSTEM_UUID_FILE_UPSTREAM "/opt/famfs/system_uuid"
+/* Overrides both: the only file read and created. */
 #define FAMFS_SYSTEM_UUID_ENV "FAMFS_SYSTEM_UUID_FILE"
+/* Tests only: a directory prefixed to both default paths. */
+#define FAMFS_SYSTEM_UUID_ROOT_ENV "FAMFS_TEST_ROOT"
 
 /**
  * famfs_system_uuid() - this host's system UUID.
  * @out: the UUID.
  *
- * Reads the 36-char text UUID from $FAMFS_SYSTEM_UUID_FILE or
- * /opt/famfs/system_uuid; creates the file (and its directory) with a
- * random UUID if it is missing.
+ * Reads the 36-char text UUID from $FAMFS_SYSTEM_UUID_FILE if set, else
+ * from /etc/famfs/system_uuid, else from /opt/famfs/system_uuid (where the
+ * upstream famfs tools keep it); if none exists, creates
+ * /etc/famfs/system_uuid (or $FAMFS_SYSTEM_UUID_FILE), and its directory,
+ * with a random UUID.
  *
  * Return: 0, -EINVAL for a malformed file, or an I/O errno.
  */
 int famfs_system_uuid(uuid_t out);
+
+/**
+ * famfs_system_uuid_ex() - famfs_system_uuid() that may not create it.
+ * @out:     the UUID.
+ * @create:  create the identity file if none exists.
+ * @created: if not NULL, set to whether the file was created now.
+ * @path:    if not NULL, the file read or created (or that would be).
+ * @len:     size of @path.
+ *
+ * Return: 0; -ENOENT (without @create) if this host has no identity yet;
+ * -EINVAL for a malformed file, or an I/O errno.
+ */
+int famfs_system_uuid_ex(uuid_t out, bool create, bool *created, char *path,
+			 size_t len);
 
 /** famfs_sb_is_master() - true if @me equals the superblock system_uuid. */
 bool famfs_sb_is_master(const struct famfs_superblock *sb, const uuid_t me);
@@ -204,7 +228,7 @@ struct famfs_log_scan {
 	uint64_t hdr_next_index;/* what the header claims */
 	bool damaged;		/* nvalid < min(hdr_next_index, last_index+1) */
 	uint64_t bad_index;	/* first bad entry when damaged */
-	char why[160];
+	char why[160];		/* what is wrong with it (without its index) */
 };
 
 /**
@@ -519,6 +543,9 @@ int famfs_apply_plan(const char *mpt, const struct famfs_action *acts,
  * @dev:  /dev/pmemN or /dev/daxX.Y.
  * @mpt:  existing directory.
  * @opts: extra mount options (may be NULL), appended to "dax=always".
+ *        "ro" (the last of ro/rw wins) is not sent to the kernel: the
+ *        mount is made read-only (MOUNT_ATTR_RDONLY) once the meta files
+ *        exist and the log is replayed.
  * @dry:  only validate the device (superblock, log); mount nothing.
  *
  * On failure after mount(2) succeeded (meta files), the file system is

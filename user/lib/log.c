@@ -97,16 +97,15 @@ int famfs_log_scan(const struct famfs_log *log, uint64_t log_len,
 
 		famfs_progress_tick("scan", i, n);
 		if (e->seqnum != i) {
+			/* Only the reason: every caller names bad_index. */
 			snprintf(s->why, sizeof(s->why),
-				 "entry %llu: seqnum %llu != index",
-				 (unsigned long long)i,
+				 "seqnum %llu != index",
 				 (unsigned long long)e->seqnum);
 			break;
 		}
 		if (e->crc != famfs_log_entry_crc(e)) {
 			snprintf(s->why, sizeof(s->why),
-				 "entry %llu: CRC mismatch (stored 0x%llx, computed 0x%llx)",
-				 (unsigned long long)i,
+				 "CRC mismatch (stored 0x%llx, computed 0x%llx)",
 				 (unsigned long long)e->crc,
 				 (unsigned long long)famfs_log_entry_crc(e));
 			break;
@@ -157,7 +156,7 @@ int famfs_log_append(struct famfs_log *log, uint64_t log_len,
 	}
 	idx = log->next_index;
 	if (idx > log->last_index)
-		return famfs_fail(-ENOSPC, "log full (%llu entries)",
+		return famfs_fail(-ENOSPC, "log full (%llu entries)" FAMFS_LOG_FULL_HINT,
 				  (unsigned long long)(log->last_index + 1));
 	e->seqnum = idx;
 	e->crc = famfs_log_entry_crc(e);

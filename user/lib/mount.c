@@ -327,12 +327,41 @@ static int precheck(const char *dev, struct famfs_superblock *sb, bool *have)
 	return rc ? famfs_fail_ctx(rc, "%s", dev) : 0;
 }
 
+/*
+ * "ro" and "rw" (the last one wins, as in mount(8)) are taken out of @opts
+ * into @ro: the meta files and the log replay need a writable mount, so a
+ * read-only mount is made read-only only once it is set up.
+ */
+static int take_ro(const char *opts, char *out, size_t len, bool *ro)
+{
+	char buf[512], *tok, *save = NULL;
+	size_t used = 0;
+
+	*ro = false;
+	out[0] = '\0';
+	if (!opts)
+		return 0;
+	if (strlen(opts) >= sizeof(buf) || strlen(opts) >= len)
+		return -E2BIG;
+	strcpy(buf, opts);
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(tok, "ro") || !strcmp(tok, "rw")) {
+			*ro = tok[1] == 'o';
+			continue;
+		}
+		used += (size_t)snprintf(out + used, len - used, "%s%s",
+					 used ? "," : "", tok);
+	}
+	return 0;
+}
+
 int famfs_mount_ex(const char *dev, const char *mpt, const char *opts,
 		   bool dry, struct famfs_apply_stats *st)
 {
 	struct famfs_superblock sb;
-	char data[512], root[PATH_MAX], src[PATH_MAX];
-	bool have_sb, client = false;
+	char data[512], rest[512], root[PATH_MAX], src[PATH_MAX];
+	bool have_sb, client = false, ro;
 	bool can_client = famfs_kernel_has_client_option();
 	uuid_t me;
 	int rc;
@@ -346,8 +375,12 @@ int famfs_mount_ex(const char *dev, const char *mpt, const char *opts,
 		return rc;
 	if (dry)
 		return 0;
+	if (take_ro(opts, rest, sizeof(rest), &ro))
+		return famfs_fail(-EINVAL, "mount options too long");
+	opts = rest;
 	if (!realpath(mpt, root))
-		return famfs_fail(-errno, "%s: %s", mpt, strerror(errno));
+		return famfs_fail(-errno, "mount point %s: %s", mpt,
+				  strerror(errno));
 	/* An absolute source lets famfs_path_mountpoint() find it from anywhere. */
 	if (!realpath(dev, src))
 		return famfs_fail(-errno, "%s: %s", dev, strerror(errno));
@@ -382,11 +415,17 @@ int famfs_mount_ex(const char *dev, const char *mpt, const char *opts,
 	if (rc)
 		goto undo;
 	rc = famfs_logplay(root, false, st);
-	if (rc == -EIO)
-		return rc;	/* mounted; bad entries reported, the rest is usable */
-	if (rc)
+	if (rc && rc != -EIO)
 		goto undo;
-	return 0;
+	if (ro) {
+		int rc2 = famfs_mount_set_rdonly(root);
+
+		if (rc2) {
+			rc = rc2;
+			goto undo;
+		}
+	}
+	return rc;	/* -EIO: mounted; bad entries reported, the rest usable */
 undo:
 	famfs_fail_ctx(rc, "mount %s", dev);
 	umount2(root, 0);

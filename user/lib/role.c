@@ -94,25 +94,60 @@ static int read_uuid_file(const char *path, uuid_t out)
 	return 0;
 }
 
-int famfs_system_uuid(uuid_t out)
+/* The identity files in lookup order; returns how many (1 or 2). */
+static int uuid_paths(char paths[2][PATH_MAX])
 {
-	const char *path = getenv(FAMFS_SYSTEM_UUID_ENV);
-	int rc;
+	const char *env = getenv(FAMFS_SYSTEM_UUID_ENV);
+	const char *root = getenv(FAMFS_SYSTEM_UUID_ROOT_ENV);
 
+	if (env && *env) {
+		snprintf(paths[0], PATH_MAX, "%s", env);
+		return 1;
+	}
+	if (!root)
+		root = "";
+	snprintf(paths[0], PATH_MAX, "%s%s", root, FAMFS_SYSTEM_UUID_FILE_DEFAULT);
+	snprintf(paths[1], PATH_MAX, "%s%s", root, FAMFS_SYSTEM_UUID_FILE_UPSTREAM);
+	return 2;
+}
+
+int famfs_system_uuid_ex(uuid_t out, bool create, bool *created, char *path,
+			 size_t len)
+{
+	char paths[2][PATH_MAX];
+	int i, n, rc;
+
+	if (created)
+		*created = false;
 	if (!out)
 		return famfs_fail(-EINVAL, "system uuid: no result");
-	if (!path || !*path)
-		path = FAMFS_SYSTEM_UUID_FILE_DEFAULT;
-	rc = read_uuid_file(path, out);
-	if (rc != -ENOENT) {
+	n = uuid_paths(paths);
+	for (i = 0; i < n; i++) {
+		rc = read_uuid_file(paths[i], out);
+		if (rc == -ENOENT)
+			continue;
+		if (path)
+			snprintf(path, len, "%s", paths[i]);
 		if (rc && rc != -EINVAL && rc != -EIO)
-			return famfs_fail(rc, "%s: %s", path, strerror(-rc));
+			return famfs_fail(rc, "%s: %s", paths[i], strerror(-rc));
 		return rc;
 	}
-	rc = create_uuid_file(path, out);
+	if (path)
+		snprintf(path, len, "%s", paths[0]);
+	if (!create)
+		return famfs_fail(-ENOENT, "this host has no system uuid yet (%s)",
+				  paths[0]);
+	rc = create_uuid_file(paths[0], out);
 	if (rc == 1)
-		return read_uuid_file(path, out);
+		return read_uuid_file(paths[0], out);
+	if (rc == 0 && created)
+		*created = true;
 	return rc;
+}
+
+int famfs_system_uuid(uuid_t out)
+{
+	return famfs_system_uuid_ex(out, true, NULL, NULL, 0);
 }
 
 bool famfs_sb_is_master(const struct famfs_superblock *sb, const uuid_t me)

@@ -63,18 +63,18 @@ expect_rc 2 "creat outside famfs" "$FAMFS" creat -s 2m "$T/newfile"
 expect_rc 2 "--device on a missing image" "$FAMFS" mkdir --device "$T/missing" d
 expect_rc 2 "mkmeta of a device that is not mounted" "$FAMFS" mkmeta "$T/plain"
 
-# mount validation without mounting (-r, and mount.famfs -f) works on images
+# mount validation without mounting (--dry-run, and mount.famfs -f) works on images
 truncate -s 64M "$T/img"
 "$MKFS" "$T/img" >/dev/null 2>&1
-expect_rc_msg 0 "valid \(not mounted\)" "famfs mount -r validates an image" \
-	"$FAMFS" mount -r "$T/img" "$T"
+expect_rc_msg 0 "valid \(not mounted\)" "famfs mount --dry-run validates an image" \
+	"$FAMFS" mount --dry-run "$T/img" "$T"
 expect_rc_msg 0 "valid \(not mounted\)" "mount.famfs DEV MPT -f -o OPTS (fake mount)" \
 	"$BUILD/mount.famfs" "$T/img" "$T" -f -o mode=0700
 expect_rc_msg 1 "DEVICE and MOUNTPOINT" "mount.famfs with one operand" "$BUILD/mount.famfs" "$T/img"
 expect_rc 1 "mount.famfs with three operands" "$BUILD/mount.famfs" a b c
 "$MKFS" -f -k "$T/img" >/dev/null 2>&1
-expect_rc_msg 2 "superblock" "famfs mount -r of a killed superblock fails" \
-	"$FAMFS" mount -r "$T/img" "$T"
+expect_rc_msg 2 "superblock" "famfs mount --dry-run of a killed superblock fails" \
+	"$FAMFS" mount --dry-run "$T/img" "$T"
 
 # flush and chkread work on any regular file (no famfs needed).
 head -c 3000000 /dev/urandom > "$T/rand"

@@ -220,7 +220,17 @@ static void sizes(void)
 	ok(!famfs_parse_size("2m", &v) && v == 2 * FAMFS_MiB, "parse 2m");
 	ok(!famfs_parse_size("1G", &v) && v == FAMFS_GiB, "parse 1G");
 	ok(!famfs_parse_size("4096", &v) && v == 4096, "parse 4096");
-	is(famfs_parse_size("3MiB", &v), -EINVAL, "3MiB refused (only k/m/g/t[b])");
+	ok(!famfs_parse_size("3MiB", &v) && v == 3 * FAMFS_MiB, "parse 3MiB");
+	ok(!famfs_parse_size("8 KiB", &v) && v == 8192, "parse 8 KiB");
+	ok(!famfs_parse_size("1TiB", &v) && v == 1024 * FAMFS_GiB, "parse 1TiB");
+	ok(!famfs_parse_size("64.0 MiB", &v) && v == 64 * FAMFS_MiB,
+	   "parse 64.0 MiB (as the tools print it)");
+	ok(!famfs_parse_size("1.5k", &v) && v == 1536, "parse 1.5k");
+	ok(!famfs_parse_size("0x200000", &v) && v == 2 * FAMFS_MiB, "parse 0x200000");
+	is(famfs_parse_size("010", &v), -EINVAL, "010 refused (octal-looking)");
+	is(famfs_parse_size("1.1k", &v), -EINVAL, "1.1k refused (not whole bytes)");
+	is(famfs_parse_size("1.5", &v), -EINVAL, "1.5 refused (fraction without unit)");
+	is(famfs_parse_size("3MiX", &v), -EINVAL, "3MiX refused");
 	is(famfs_parse_size("", &v), -EINVAL, "empty size refused");
 	is(famfs_parse_size("-1", &v), -EINVAL, "negative size refused");
 	is(famfs_parse_size("12x", &v), -EINVAL, "garbage suffix refused");

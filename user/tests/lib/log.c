@@ -24,6 +24,8 @@ static void fill(void)
 	is(n, 15420, "8 MiB log takes exactly 15420 entries");
 	is(rc, -ENOSPC, "entry 15421 -> ENOSPC");
 	ok(strstr(famfs_errmsg(), "log full (15420 entries)") != NULL, "message: %s", famfs_errmsg());
+	ok(strstr(famfs_errmsg(), "mkfs.famfs -f -l LOGLEN") != NULL,
+	   "log full says how to get a larger log (mkfs.famfs -l)");
 	is(m.log->next_index, 15420, "next_index stays 15420");
 	is(m.log->next_seqnum, 15420, "next_seqnum stays 15420");
 	before = malloc(len);
