@@ -11,6 +11,12 @@ pkgs=(
 	qemu-system-x86 busybox-static ndctl daxctl fio sparse
 	# -m32 builds: the compat-ioctl kselftest and the UAPI layout test
 	gcc-multilib
+	# arm64 cross-build of lib/flush.c, run under qemu-aarch64
+	# (user/tests/cli/12-flush-arch.sh). Debian 12's gcc-aarch64-linux-gnu
+	# conflicts with gcc-multilib, so clang (above) cross-compiles, with
+	# the arm64 C library, libgcc and binutils.
+	libc6-dev-arm64-cross libgcc-12-dev-arm64-cross binutils-aarch64-linux-gnu
+	qemu-user
 	debhelper dh-dkms dkms lintian devscripts dpkg-dev fakeroot systemd man-db groff-base
 )
 

@@ -106,7 +106,7 @@ static void follow_usage(FILE *f)
 /* Drop this host's cached copy of shared metadata before reading it. */
 static void follow_invalidate(const void *addr, size_t len)
 {
-	famfs_flush(addr, len);
+	famfs_invalidate(addr, len);
 }
 
 static double follow_now(void)

@@ -84,10 +84,24 @@ void famfs_dev_close(struct famfs_dev *d);
  * famfs_flush() - write [addr, addr+len) back from the CPU caches.
  *
  * Other hosts read the memory without cache coherence, so every metadata
- * write is followed by a flush. Uses clflushopt/clflush on x86_64 and
- * msync() (which is harmless on DAX mappings, needed for image files).
+ * write is followed by a flush. x86_64: clflush over every 64-byte line,
+ * then sfence; arm64: DC CVAC over every line (size from CTR_EL0), then
+ * DSB SY; then msync() (harmless on DAX mappings, needed for image files).
  */
 void famfs_flush(const void *addr, size_t len);
+
+/**
+ * famfs_invalidate() - drop this host's cached copy of [addr, addr+len)
+ * before reading memory that another host may have written.
+ *
+ * x86_64: clflush (write back and invalidate), then sfence; arm64:
+ * DC CIVAC (clean and invalidate; a local store is never lost), then
+ * DSB SY. No msync.
+ */
+void famfs_invalidate(const void *addr, size_t len);
+
+/** famfs_cache_line_size() - the line size famfs_flush() steps by. */
+size_t famfs_cache_line_size(void);
 
 /**
  * famfs_dev_mountpoint() - is this device mounted as famfs on this host?
