@@ -20,7 +20,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: mkfs.famfs [-f] [-k] [-l LOGLEN] [-d DIR] DEVICE\n"
+		"Usage: mkfs.famfs [-f] [-k] [-l LOGLEN] [-d DIR] [-w SECONDS] DEVICE\n"
 		"       mkfs.famfs --version\n"
 		"\n"
 		"Format DEVICE (/dev/daxX.Y, /dev/pmemN or an image file) as famfs:\n"
@@ -34,11 +34,16 @@ static void usage(FILE *f)
 		"                      suffixes; default 8m = 15420 entries)\n"
 		"  -d, --directory DIR populate from DIR (files and directories,\n"
 		"                      offline, like mke2fs -d)\n"
+		"  -w, --lock-timeout SECONDS\n"
+		"                      wait this long for an offline writer (famfs\n"
+		"                      creat/cp/mkdir --device) to release the\n"
+		"                      device (default: $FAMFS_LOCK_TIMEOUT, else 5)\n"
 		"  -V, --version       print the famfs release and exit\n"
 		"  -h, --help          this text\n"
 		"\n"
-		"Refused (exit 4): a device that is mounted on this host, or one\n"
-		"that already holds famfs without -f.\n"
+		"Refused (exit 4): a device that is mounted on this host, one\n"
+		"that already holds famfs without -f, or one whose writer lock\n"
+		"another process still holds after the timeout.\n"
 		"\n" CLI_EXIT_CODES_HELP);
 }
 
@@ -108,6 +113,7 @@ int main(int argc, char **argv)
 		{ "kill", no_argument, NULL, 'k' },
 		{ "loglen", required_argument, NULL, 'l' },
 		{ "directory", required_argument, NULL, 'd' },
+		{ "lock-timeout", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -119,10 +125,10 @@ int main(int argc, char **argv)
 	char mpt[4096], buf[32], uuid[37];
 	unsigned int nf = 0, nd = 0;
 	uuid_t me;
-	int c, rc, ret;
+	int c, rc, ret, ms;
 
 	cli_prog = "mkfs.famfs";
-	while ((c = getopt_long(argc, argv, "fkl:d:hV", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "fkl:d:w:hV", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			force = true;
@@ -141,6 +147,15 @@ int main(int argc, char **argv)
 			break;
 		case 'd':
 			dir = optarg;
+			break;
+		case 'w':
+			ms = famfs_parse_lock_timeout(optarg);
+			if (ms < 0) {
+				cli_err("invalid lock timeout '%s' (seconds, "
+					"e.g. 5 or 0.5)", optarg);
+				return cli_usage_hint();
+			}
+			famfs_set_lock_timeout_ms(ms);
 			break;
 		case 'h':
 			usage(stdout);

@@ -119,6 +119,37 @@ int famfs_dev_mountpoint(const struct famfs_dev *d, char *mpt, size_t len);
  */
 int famfs_path_mountpoint(const char *devpath, char *mpt, size_t len);
 
+/*
+ * The offline writer lock (lock.c): flock(LOCK_EX) on the device or image.
+ * Offline writers (famfs_fs_open_device(write), famfs_mkfs, famfs_kill_sb,
+ * fsck repair) take it and wait for it up to a timeout: the process-wide
+ * value set by famfs_set_lock_timeout_ms(), else $FAMFS_LOCK_TIMEOUT
+ * (seconds, fractions allowed, 0: do not wait), else 5 seconds.
+ */
+#define FAMFS_LOCK_TIMEOUT_ENV "FAMFS_LOCK_TIMEOUT"
+#define FAMFS_LOCK_TIMEOUT_DEFAULT_MS 5000
+
+/**
+ * famfs_dev_lock() - take the writer lock of an open device.
+ * @timeout_ms: how long to wait; < 0: famfs_lock_timeout_ms().
+ * Holding it already through @d is fine (flock is per open file).
+ * Return: 0; -EBUSY when still taken after the timeout (the message names
+ * the holder's pid when /proc/locks shows it); other -errno.
+ */
+int famfs_dev_lock(struct famfs_dev *d, int timeout_ms);
+
+/** famfs_lock_timeout_ms() - the wait in force (see above), in ms. */
+int famfs_lock_timeout_ms(void);
+
+/** famfs_set_lock_timeout_ms() - override for this process (< 0: none). */
+void famfs_set_lock_timeout_ms(int ms);
+
+/**
+ * famfs_parse_lock_timeout() - "5", "0.5", "0" seconds to ms.
+ * Return: ms, or -1 for anything else (negative, garbage, > 1 day).
+ */
+int famfs_parse_lock_timeout(const char *s);
+
 /* ------------------------------------------------------------------ */
 /* Roles (role.c)                                                      */
 
