@@ -37,7 +37,9 @@ static void usage(FILE *f)
 		"                  --help' for its options)\n"
 		"  -h, --help      this text\n"
 		"\n" CLI_EXIT_CODES_HELP
-		"  (3 here means: the log holds invalid or conflicting entries)\n");
+		"  (3 here means: the log holds invalid or conflicting entries;\n"
+		"   4 also: the log is shorter than what this mount replayed,\n"
+		"   e.g. after 'famfs fsck --repair': unmount and mount again)\n");
 }
 
 static void print_plan(const struct famfs_action *acts, size_t n,
@@ -102,6 +104,13 @@ static int logplay_once(const char *where, const struct logplay_opts *o)
 	sb = famfs_fs_sb(fs);
 	root = famfs_fs_mountpoint(fs);
 	client = o->client || !famfs_fs_is_master(fs);
+	/* A log shorter than what this mount replayed: like a re-format. */
+	rc = famfs_mount_record_check_log(root, famfs_fs_log(fs), sb->log_len);
+	if (rc) {
+		cli_liberr(rc, "refusing to replay into %s", root);
+		ret = CLI_EXIT_REFUSED;
+		goto out;
+	}
 	rc = famfs_log_scan(famfs_fs_log(fs), sb->log_len, &scan);
 	if (rc) {
 		cli_liberr(rc, "cannot scan the log");
@@ -125,6 +134,9 @@ static int logplay_once(const char *where, const struct logplay_opts *o)
 	print_plan(acts, nacts, o, &nbad, &nxlink);
 	if (!o->dry) {
 		rc = famfs_apply_plan(root, acts, nacts, client, &st);
+		/* Remember how far this mount got (best effort). */
+		famfs_mount_record_log(root, sb->fs_uuid, famfs_fs_log(fs),
+				       scan.nvalid);
 		printf("logplay: %llu directories and %llu files created, "
 		       "%llu existing, %llu bad entries (%llu cross-linked, left "
 		       "unmapped), %llu errors%s\n",
