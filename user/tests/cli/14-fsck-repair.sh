@@ -38,7 +38,7 @@ PY
 # data_sum IMG: checksum of everything after the log (file data).
 data_sum() { tail -c +$((LOG + 8 * 1024 * 1024 + 1)) "$1" | md5sum | cut -d' ' -f1; }
 
-new_image img 256M || exit 1
+new_image img 64M || exit 1
 IMG="$T/img"
 D=(--device "$IMG")
 "$FAMFS" mkdir -p "${D[@]}" dir/sub >/dev/null
