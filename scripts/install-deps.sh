@@ -13,6 +13,12 @@ pkgs=(
 	gcc-multilib
 	# Documentation/filesystems/famfs.rst with the kernel's kerneldoc extension
 	python3-sphinx
+	# arm64 cross-build of lib/flush.c, run under qemu-aarch64
+	# (user/tests/cli/12-flush-arch.sh). Debian 12's gcc-aarch64-linux-gnu
+	# conflicts with gcc-multilib, so clang (above) cross-compiles, with
+	# the arm64 C library, libgcc and binutils.
+	libc6-dev-arm64-cross libgcc-12-dev-arm64-cross binutils-aarch64-linux-gnu
+	qemu-user
 	debhelper dh-dkms dkms lintian devscripts dpkg-dev fakeroot systemd man-db groff-base
 	# famfs --json output (json-c, as ndctl)
 	libjson-c-dev

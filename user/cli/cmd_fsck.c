@@ -15,8 +15,34 @@
 #include "cmds.h"
 #include "libfamfs.h"
 
+/* fsck(8) exit codes, used with --repair, -n and -y. */
+enum fsck_exit {
+	FSCK_EXIT_OK = 0,		/* no errors */
+	FSCK_EXIT_CORRECTED = 1,	/* errors corrected */
+	FSCK_EXIT_UNCORRECTED = 4,	/* errors left uncorrected */
+	FSCK_EXIT_ERROR = 8,		/* operational error */
+	FSCK_EXIT_USAGE = 16,		/* usage or syntax error */
+};
+
+enum fsck_mode {
+	FSCK_CHECK,		/* plain check: the famfs exit codes */
+	FSCK_REPAIR_ASK,	/* --repair: ask on the terminal */
+	FSCK_REPAIR_NO,		/* -n: report what repair would do */
+	FSCK_REPAIR_YES,	/* -y: repair without asking */
+};
+
 struct fsck_opts {
 	bool human, verbose, json;
+	enum fsck_mode mode;
+};
+
+/* What repair found and did, for the text and JSON reports. */
+struct repair_info {
+	struct famfs_log_repair plan;
+	const struct famfs_log *log;	/* entries as found (before apply) */
+	bool done;
+	uint64_t remaining;		/* problems repair cannot fix */
+	uint64_t nempty;		/* all-zero slots in the dropped range */
 };
 
 struct fsck_target {
@@ -33,6 +59,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: famfs fsck [-h] [-v] [--json] [-M] DEVICE|PATH\n"
+		"       famfs fsck --repair|-n|-y [-w SECONDS] [-h] [-v] [--json] DEVICE\n"
 		"\n"
 		"Check the famfs on DEVICE (an unmounted device or image file) or\n"
 		"the mounted famfs holding PATH (through its .meta files): the\n"
@@ -47,15 +74,31 @@ static void usage(FILE *f)
 		"  -M, --set-daxmode  DEVICE is a /dev/daxX.Y in fsdev mode, not\n"
 		"                     mounted: switch it to device_dax (raw access)\n"
 		"                     first\n"
+		"      --repair       repair the log of an unmounted DEVICE or image,\n"
+		"                     asking first (needs a terminal): truncate it to\n"
+		"                     its longest valid prefix, listing every entry\n"
+		"                     dropped; file data is never touched\n"
+		"  -n, --no           answer no: report what repair would do, change\n"
+		"                     nothing\n"
+		"  -y, --yes          repair without asking\n"
+		"  -w, --lock-timeout SECONDS\n"
+		"                     wait this long for the device's writer lock\n"
 		"      --help         this text\n"
 		"\n"
-		"Exit codes:\n"
+		"Exit codes of a check:\n"
 		"  0  clean\n"
 		"  1  usage error\n"
 		"  2  could not check (cannot open, not famfs-capable)\n"
 		"  3  corruption found: no or bad superblock, bad log header,\n"
 		"     damaged or torn log entries, bad maps, collisions, conflicts\n"
-		"  4  refused\n");
+		"  4  refused\n"
+		"Exit codes with --repair, -n or -y (as fsck(8)):\n"
+		"  0  no errors\n"
+		"  1  errors corrected\n"
+		"  4  errors left uncorrected (-n, answered no, or not repairable)\n"
+		"  8  operational error (cannot open, mounted here, lock held,\n"
+		"     no valid superblock, no terminal to ask)\n"
+		"  16 usage error\n");
 }
 
 static int open_target(struct fsck_target *t)
@@ -345,10 +388,14 @@ problems:
 		printf("result:       clean\n");
 }
 
+static void repair_json(struct cli_json *j, const struct repair_info *ri,
+			const struct fsck_opts *o);
+
 static void report_json(const struct fsck_target *t,
 			const struct famfs_fsck_report *r, int verdict,
 			const struct fsck_opts *o,
-			const struct famfs_action *acts, size_t nacts)
+			const struct famfs_action *acts, size_t nacts,
+			const struct repair_info *ri)
 {
 	const struct famfs_alloc_report *al = &r->alloc;
 	struct cli_json j;
@@ -406,6 +453,8 @@ static void report_json(const struct fsck_target *t,
 	cli_json_arr_end(&j);
 	if (o->verbose && !r->sb_err && !r->log_err)
 		list_json(&j, t, r, acts, nacts);
+	if (ri)
+		repair_json(&j, ri, o);
 	cli_json_obj_end(&j);
 	cli_json_finish(&j);
 }
@@ -444,6 +493,329 @@ static void fsck_progress(void *arg, const char *phase, uint64_t done,
 	cli_progress_add(&fp->p, delta);
 }
 
+/* ------------------------------------------------------------------ */
+/* --repair, -n, -y                                                    */
+
+static bool entry_name(const struct famfs_log_entry *e, char *safe, size_t len)
+{
+	const char *field;
+
+	if (e->type == FAMFS_LOG_FILE)
+		field = e->file.relpath;
+	else if (e->type == FAMFS_LOG_MKDIR)
+		field = e->mkdir.relpath;
+	else
+		return false;
+	if (!memchr(field, 0, FAMFS_MAX_PATHLEN) || !field[0])
+		return false;
+	cli_safe(field, safe, len);
+	return true;
+}
+
+/* Why dropped entry @i goes: its own damage, or it follows the damage. */
+static void drop_reason(const struct repair_info *ri, uint64_t i, char *why,
+			size_t len)
+{
+	char w[160];
+
+	if (famfs_log_entry_valid(&ri->log->entries[i], i, w, sizeof(w)))
+		snprintf(why, len, "valid, but after the damaged entry %llu",
+			 (unsigned long long)ri->plan.nvalid);
+	else
+		snprintf(why, len, "damaged: %s", w);
+}
+
+static void repair_plan_text(const struct repair_info *ri)
+{
+	const struct famfs_log_repair *p = &ri->plan;
+	char safe[CLI_SAFE_LEN], w[CLI_SAFE_LEN], why[200];
+	uint64_t i;
+
+	printf("repair:       %s\n", cli_safe(p->why, safe, sizeof(safe)));
+	if (p->header_rebuilt)
+		printf("repair:       rebuild the log header from the superblock\n");
+	printf("repair:       truncate the log to its %llu valid entries "
+	       "(header next_index %llu, next_seqnum %llu -> %llu)\n",
+	       (unsigned long long)p->nvalid,
+	       (unsigned long long)p->old_next_index,
+	       (unsigned long long)p->old_next_seqnum,
+	       (unsigned long long)p->nvalid);
+	for (i = p->nvalid; i < p->drop_end; i++) {
+		const struct famfs_log_entry *e = &ri->log->entries[i];
+		char type[32];
+
+		if (famfs_log_entry_is_zero(e))
+			continue;
+		drop_reason(ri, i, why, sizeof(why));
+		if (e->type <= FAMFS_LOG_INVALID)
+			snprintf(type, sizeof(type), "%s", entry_type(e->type));
+		else
+			snprintf(type, sizeof(type), "unknown type %u", e->type);
+		if (entry_name(e, safe, sizeof(safe)))
+			printf("repair:       drop entry %llu: %s '%s' (%s)\n",
+			       (unsigned long long)i, type, safe,
+			       cli_safe(why, w, sizeof(w)));
+		else
+			printf("repair:       drop entry %llu: %s, name unreadable (%s)\n",
+			       (unsigned long long)i, type,
+			       cli_safe(why, w, sizeof(w)));
+	}
+	if (ri->nempty)
+		printf("repair:       %llu empty slot%s in the dropped range "
+		       "(never written)\n", (unsigned long long)ri->nempty,
+		       ri->nempty == 1 ? "" : "s");
+	printf("repair:       %llu entr%s to drop; file data is not touched\n",
+	       (unsigned long long)p->ndropped, p->ndropped == 1 ? "y" : "ies");
+}
+
+static void repair_result_text(const struct repair_info *ri,
+			       const struct fsck_opts *o)
+{
+	const struct famfs_log_repair *p = &ri->plan;
+
+	if (!p->needed)
+		printf("repair:       the log needs no repair (%llu valid entries)\n",
+		       (unsigned long long)p->nvalid);
+	else if (ri->done)
+		printf("repair:       DONE: the log now holds %llu entries, %llu dropped\n",
+		       (unsigned long long)p->nvalid,
+		       (unsigned long long)p->ndropped);
+	else
+		printf("repair:       NOT DONE (%s)\n",
+		       o->mode == FSCK_REPAIR_NO ? "-n: answer no" : "answered no");
+}
+
+static void repair_json(struct cli_json *j, const struct repair_info *ri,
+			const struct fsck_opts *o)
+{
+	const struct famfs_log_repair *p = &ri->plan;
+	char safe[CLI_SAFE_LEN], why[200];
+	uint64_t i;
+
+	cli_json_obj_begin(j, "repair");
+	cli_json_str(j, "mode", o->mode == FSCK_REPAIR_NO ? "no" :
+			o->mode == FSCK_REPAIR_YES ? "yes" : "ask");
+	cli_json_bool(j, "needed", p->needed);
+	cli_json_bool(j, "done", ri->done);
+	cli_json_bool(j, "header_rebuilt", p->header_rebuilt);
+	if (p->needed)
+		cli_json_str(j, "why", p->why);
+	cli_json_u64(j, "next_index_before", p->old_next_index);
+	cli_json_u64(j, "next_seqnum_before", p->old_next_seqnum);
+	cli_json_u64(j, "next_index_after", p->nvalid);
+	cli_json_u64(j, "empty_slots", ri->nempty);
+	cli_json_u64(j, "remaining_errors", ri->remaining);
+	cli_json_arr_begin(j, "dropped");
+	for (i = p->nvalid; i < p->drop_end; i++) {
+		const struct famfs_log_entry *e = &ri->log->entries[i];
+		char name[FAMFS_MAX_PATHLEN + 1];
+
+		if (famfs_log_entry_is_zero(e))
+			continue;
+		cli_json_obj_begin(j, NULL);
+		cli_json_u64(j, "index", i);
+		cli_json_str(j, "type", entry_type(e->type));
+		cli_json_u64(j, "type_value", e->type);
+		if (entry_name(e, safe, sizeof(safe))) {
+			/* JSON escapes by itself: the raw name. */
+			relpath_copy(name, e->type == FAMFS_LOG_FILE ?
+					   e->file.relpath : e->mkdir.relpath);
+			cli_json_str(j, "path", name);
+		}
+		cli_json_bool(j, "valid", famfs_log_entry_valid(e, i, NULL, 0));
+		drop_reason(ri, i, why, sizeof(why));
+		cli_json_str(j, "why", why);
+		cli_json_obj_end(j);
+	}
+	cli_json_arr_end(j);
+	cli_json_obj_end(j);
+}
+
+/* Ask on the terminal; true for yes. */
+static bool ask_yes(const struct famfs_log_repair *p)
+{
+	char line[32];
+
+	fprintf(stderr, "Truncate the log to %llu entries, dropping %llu? [y/N] ",
+		(unsigned long long)p->nvalid, (unsigned long long)p->ndropped);
+	fflush(stderr);
+	if (!fgets(line, sizeof(line), stdin))
+		return false;
+	return line[0] == 'y' || line[0] == 'Y';
+}
+
+/*
+ * Problems the log would still have once repaired: repair a private copy
+ * (or, after a real repair, the log itself) and check it again.
+ */
+static uint64_t remaining_problems(const struct fsck_target *t,
+				   const struct repair_info *ri,
+				   struct famfs_fsck_report *after)
+{
+	struct famfs_log *copy;
+	int rc;
+
+	if (ri->done || !ri->plan.needed) {
+		rc = famfs_fsck(t->sb, t->log, t->dev_size, after);
+		return rc < 0 ? 1 : after->nerrors;
+	}
+	if (t->sb->log_len > FAMFS_GiB)
+		return 0;	/* too big to copy: unknown until repaired */
+	copy = malloc(t->sb->log_len);
+	if (!copy)
+		return 0;
+	memcpy(copy, t->log, t->sb->log_len);
+	rc = famfs_log_repair_apply(t->sb, copy, &ri->plan);
+	if (!rc)
+		rc = famfs_fsck(t->sb, copy, t->dev_size, after);
+	free(copy);
+	return rc < 0 ? 1 : after->nerrors;
+}
+
+static int fsck_repair(struct fsck_target *t, const struct fsck_opts *o)
+{
+	struct famfs_fsck_report r, after;
+	struct repair_info ri = { 0 };
+	bool write = o->mode != FSCK_REPAIR_NO;
+	char mpt[4096], safe[CLI_SAFE_LEN];
+	struct stat st;
+	unsigned int i;
+	uint64_t k;
+	int fd, rc, ret, verdict, famfs = 0;
+
+	memset(&t->dev, 0, sizeof(t->dev));
+	t->dev.fd = -1;
+	if (stat(t->path, &st)) {
+		cli_err("cannot access %s: %s", t->path, strerror(errno));
+		return FSCK_EXIT_ERROR;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		famfs = 1;
+	} else if (S_ISREG(st.st_mode)) {
+		fd = open(t->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+		if (fd >= 0) {
+			famfs = famfs_is_famfs_fd(fd) == 1;
+			close(fd);
+		}
+	}
+	if (famfs || famfs_path_mountpoint(t->path, mpt, sizeof(mpt)) == 1) {
+		if (write) {
+			cli_err("%s is %s: repair works only offline; unmount "
+				"the file system (on the master and on every "
+				"host that writes to it), then run 'famfs fsck "
+				"--repair' on the device", t->path,
+				famfs ? "in a mounted famfs" : "mounted on this host");
+			return FSCK_EXIT_ERROR;
+		}
+		/* -n changes nothing: look through the mount. */
+		if (open_target(t))
+			return FSCK_EXIT_ERROR;
+	} else if (!write) {
+		if (open_target(t))
+			return FSCK_EXIT_ERROR;
+	} else {
+		if (o->mode == FSCK_REPAIR_ASK && !isatty(STDIN_FILENO)) {
+			cli_err("--repair asks before changing anything and "
+				"needs a terminal; use -y to repair or -n to "
+				"only report");
+			return FSCK_EXIT_ERROR;
+		}
+		rc = famfs_dev_open(t->path, true, &t->dev);
+		if (rc) {
+			cli_liberr(rc, "cannot open %s for repair", t->path);
+			cli_dax_raw_hint(t->path, rc);
+			return FSCK_EXIT_ERROR;
+		}
+		rc = famfs_dev_mountpoint(&t->dev, mpt, sizeof(mpt));
+		if (rc) {
+			if (rc > 0)
+				cli_err("%s is mounted on %s: repair works only "
+					"offline; unmount it first", t->path, mpt);
+			else
+				cli_liberr(rc, "%s", t->path);
+			famfs_dev_close(&t->dev);
+			return FSCK_EXIT_ERROR;
+		}
+		/* No offline writer may append while the log is cut. */
+		rc = famfs_dev_lock(&t->dev, -1);
+		if (rc) {
+			cli_liberr(rc, "cannot repair %s", t->path);
+			famfs_dev_close(&t->dev);
+			return FSCK_EXIT_ERROR;
+		}
+		t->dev_size = t->dev.size;
+		t->sb = (const struct famfs_superblock *)t->dev.base;
+		if (famfs_sb_check(t->sb, t->dev.size) == 0)
+			t->log = (const struct famfs_log *)(t->dev.base +
+							    t->sb->log_offset);
+	}
+	rc = famfs_fsck(t->sb, t->log, t->dev_size, &r);
+	if (rc < 0 || r.sb_err || !t->log) {
+		if (rc >= 0) {
+			if (o->json)
+				report_json(t, &r, 1, o, NULL, 0, NULL);
+			else
+				report_text(t, &r, 1, o, NULL, 0);
+		}
+		cli_err("%s: no valid famfs superblock: nothing to repair from "
+			"(mkfs.famfs makes a new file system)", t->path);
+		close_target(t);
+		return FSCK_EXIT_ERROR;
+	}
+	verdict = rc;
+	ri.log = t->log;
+	famfs_log_repair_plan(t->sb, t->log, &ri.plan);
+	for (k = ri.plan.nvalid; k < ri.plan.drop_end; k++)
+		if (famfs_log_entry_is_zero(&t->log->entries[k]))
+			ri.nempty++;
+	/* Show the state and the plan before anything changes. */
+	if (!o->json) {
+		report_text(t, &r, verdict, o, NULL, 0);
+		if (ri.plan.needed)
+			repair_plan_text(&ri);
+	}
+	if (ri.plan.needed && o->mode != FSCK_REPAIR_NO) {
+		if (o->mode == FSCK_REPAIR_YES || ask_yes(&ri.plan)) {
+			rc = famfs_log_repair_apply(t->sb, (struct famfs_log *)t->log,
+						    &ri.plan);
+			if (rc) {
+				cli_liberr(rc, "repair of %s failed", t->path);
+				close_target(t);
+				return FSCK_EXIT_ERROR;
+			}
+			ri.done = true;
+		}
+	}
+	ri.remaining = remaining_problems(t, &ri, &after);
+	if (o->json) {
+		report_json(t, &r, verdict, o, NULL, 0, &ri);
+	} else {
+		repair_result_text(&ri, o);
+		if (ri.remaining) {
+			printf("remaining:    %llu problem%s repair does not fix "
+			       "(bad or cross-linked entries, collisions: replay "
+			       "skips them)\n", (unsigned long long)ri.remaining,
+			       ri.remaining == 1 ? "" : "s");
+			for (i = 0; i < after.nproblems && i < FAMFS_FSCK_MAX_PROBLEMS; i++)
+				printf("remaining:    %s\n",
+				       cli_safe(after.problems[i], safe, sizeof(safe)));
+		}
+	}
+	if (ri.remaining || (ri.plan.needed && !ri.done))
+		ret = FSCK_EXIT_UNCORRECTED;
+	else if (ri.done)
+		ret = FSCK_EXIT_CORRECTED;
+	else
+		ret = FSCK_EXIT_OK;
+	if (!o->json)
+		printf("fsck:         %s\n",
+		       ret == FSCK_EXIT_OK ? "no errors (exit 0)" :
+		       ret == FSCK_EXIT_CORRECTED ? "errors corrected (exit 1)" :
+		       "errors left uncorrected (exit 4)");
+	close_target(t);
+	return ret;
+}
+
 int cmd_fsck(int argc, char **argv)
 {
 	static const struct option lopts[] = {
@@ -451,9 +823,14 @@ int cmd_fsck(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "set-daxmode", no_argument, NULL, 'M' },
+		{ "repair", no_argument, NULL, 'R' },
+		{ "no", no_argument, NULL, 'n' },
+		{ "yes", no_argument, NULL, 'y' },
+		{ "lock-timeout", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 },
 	};
+	bool repair = false, no = false, yes = false, repair_opt = false;
 	struct fsck_opts o = { 0 };
 	struct fsck_target t = { 0 };
 	struct famfs_fsck_report r;
@@ -461,13 +838,39 @@ int cmd_fsck(int argc, char **argv)
 	struct fsck_progress fp = { 0 };
 	size_t nacts = 0;
 	bool daxmode = false;
-	int c, rc, ret;
+	int c, rc, ret, ms;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "hvjM", lopts, NULL)) != -1) {
+	/* A usage error of a repair run is exit 16, as for fsck(8). */
+	for (c = 1; c < argc && strcmp(argv[c], "--"); c++)
+		if (!strcmp(argv[c], "--repair") || !strcmp(argv[c], "--yes") ||
+		    !strcmp(argv[c], "--no") ||
+		    (argv[c][0] == '-' && argv[c][1] != '-' &&
+		     strpbrk(argv[c], "ny")))
+			repair_opt = true;
+	while ((c = getopt_long(argc, argv, "hvjMnyw:", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'M':
 			daxmode = true;
+			break;
+		case 'R':
+			repair = true;
+			break;
+		case 'n':
+			no = true;
+			break;
+		case 'y':
+			yes = true;
+			break;
+		case 'w':
+			ms = famfs_parse_lock_timeout(optarg);
+			if (ms < 0) {
+				cli_err("invalid lock timeout '%s' (seconds, "
+					"e.g. 5 or 0.5)", optarg);
+				cli_usage_hint();
+				return repair_opt ? FSCK_EXIT_USAGE : CLI_EXIT_USAGE;
+			}
+			famfs_set_lock_timeout_ms(ms);
 			break;
 		case 'h':
 			o.human = true;
@@ -482,18 +885,31 @@ int cmd_fsck(int argc, char **argv)
 			usage(stdout);
 			return CLI_EXIT_OK;
 		default:
-			return cli_usage_hint();
+			cli_usage_hint();
+			return repair_opt ? FSCK_EXIT_USAGE : CLI_EXIT_USAGE;
 		}
 	}
 	if (optind != argc - 1) {
 		cli_err(optind == argc ? "missing DEVICE or PATH"
 				       : "too many arguments");
-		return cli_usage_hint();
+		cli_usage_hint();
+		return repair_opt ? FSCK_EXIT_USAGE : CLI_EXIT_USAGE;
+	}
+	if (no && yes) {
+		cli_err("-n (answer no) and -y (answer yes) exclude each other");
+		cli_usage_hint();
+		return FSCK_EXIT_USAGE;
 	}
 	t.path = argv[optind];
 	ret = daxmode ? cli_dax_prepare_raw("-M", t.path) : CLI_EXIT_OK;
-	if (!ret)
-		ret = open_target(&t);
+	if (ret)
+		return ret;
+	if (repair || no || yes) {
+		o.mode = no ? FSCK_REPAIR_NO : yes ? FSCK_REPAIR_YES :
+						     FSCK_REPAIR_ASK;
+		return fsck_repair(&t, &o);
+	}
+	ret = open_target(&t);
 	if (ret)
 		return ret;
 	memset(&r, 0, sizeof(r));
@@ -520,7 +936,7 @@ int cmd_fsck(int argc, char **argv)
 		nacts = 0;
 	}
 	if (o.json)
-		report_json(&t, &r, rc, &o, acts, nacts);
+		report_json(&t, &r, rc, &o, acts, nacts, NULL);
 	else
 		report_text(&t, &r, rc, &o, acts, nacts);
 	free(acts);

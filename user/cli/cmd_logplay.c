@@ -44,7 +44,9 @@ static void usage(FILE *f)
 		"                  mounted famfs has nothing to switch\n"
 		"  -h, --help      this text\n"
 		"\n" CLI_EXIT_CODES_HELP
-		"  (3 here means: the log holds invalid or conflicting entries)\n");
+		"  (3 here means: the log holds invalid or conflicting entries;\n"
+		"   4 also: the log is shorter than what this mount replayed,\n"
+		"   e.g. after 'famfs fsck --repair': unmount and mount again)\n");
 }
 
 static void print_plan(const struct famfs_action *acts, size_t n,
@@ -139,6 +141,13 @@ static int logplay_once(const char *where, const struct logplay_opts *o)
 	sb = famfs_fs_sb(fs);
 	root = famfs_fs_mountpoint(fs);
 	client = o->client || !famfs_fs_is_master(fs);
+	/* A log shorter than what this mount replayed: like a re-format. */
+	rc = famfs_mount_record_check_log(root, famfs_fs_log(fs), sb->log_len);
+	if (rc) {
+		cli_liberr(rc, "refusing to replay into %s", root);
+		ret = CLI_EXIT_REFUSED;
+		goto out;
+	}
 	rc = famfs_log_scan(famfs_fs_log(fs), sb->log_len, &scan);
 	if (rc) {
 		cli_liberr(rc, "cannot scan the log");
@@ -181,6 +190,9 @@ static int logplay_once(const char *where, const struct logplay_opts *o)
 		cli_json_arr_end(o->j);
 	if (!o->dry) {
 		rc = famfs_apply_plan(root, acts, nacts, client, &st);
+		/* Remember how far this mount got (best effort). */
+		famfs_mount_record_log(root, sb->fs_uuid, famfs_fs_log(fs),
+				       scan.nvalid);
 		if (o->j) {
 			cli_json_obj_begin(o->j, "replay");
 			cli_json_u64(o->j, "directories", st.ndirs);

@@ -53,6 +53,7 @@ struct follower {
 	uint64_t dev_size;
 	uint8_t fs_uuid[16];	/* the file system this mount was made of */
 	uint64_t seen;		/* entries [0, seen) are handled */
+	uint64_t seen_crc;	/* stored CRC of entry seen - 1 */
 	bool client;
 	bool quiet;
 	struct cli_json *j;	/* --json: one object per event and line */
@@ -101,14 +102,15 @@ static void follow_usage(FILE *f)
 		"  -j, --json            events as JSON, one object per line\n"
 		"  -h, --help            this text\n"
 		"\n" CLI_EXIT_CODES_HELP
-		"  (4 also when the file system was re-formatted under the mount)\n",
+		"  (4 also when the file system was re-formatted under the mount, or\n"
+		"   its log got shorter than what the mount replayed)\n",
 		FOLLOW_INTERVAL_MS_DEFAULT);
 }
 
 /* Drop this host's cached copy of shared metadata before reading it. */
 static void follow_invalidate(const void *addr, size_t len)
 {
-	famfs_flush(addr, len);
+	famfs_invalidate(addr, len);
 }
 
 static double follow_now(void)
@@ -287,6 +289,9 @@ static int follow_replay(struct follower *f, uint64_t next_index)
 						 famfs_errmsg(), w, sizeof(w)));
 	f->replays++;
 	f->seen = scan.nvalid;
+	f->seen_crc = f->log->entries[f->seen - 1].crc;
+	/* Remember how far this mount got (best effort). */
+	famfs_mount_record_log(f->root, f->fs_uuid, f->log, f->seen);
 	if (scan.damaged && scan.nvalid < next_index)
 		cli_warn("log entry %" PRIu64 " is not valid yet (%s); waiting",
 			 scan.bad_index, scan.why);
@@ -308,6 +313,16 @@ static int follow_poll(struct follower *f, unsigned int interval_ms)
 		return CLI_EXIT_REFUSED;
 	if (rc == 0) {
 		next = follow_next_index(f);
+		if (f->seen && next >= f->seen)
+			follow_invalidate(&f->log->entries[f->seen - 1],
+					  sizeof(struct famfs_log_entry));
+		if (f->seen && next >= f->seen &&
+		    f->log->entries[f->seen - 1].crc != f->seen_crc) {
+			/* Truncated, then written again past where we were. */
+			cli_err("log entry %" PRIu64 " changed since this mount replayed it (the log was truncated, e.g. by 'famfs fsck --repair', and written again); refusing to replay (unmount and mount again)",
+				f->seen - 1);
+			return CLI_EXIT_REFUSED;
+		}
 		if (next == f->seen) {
 			f->bad_ms = 0;
 			return 0;
@@ -335,11 +350,12 @@ static int follow_poll(struct follower *f, unsigned int interval_ms)
 			 limit_ms);
 	f->bad_ms += interval_ms;
 	if (f->bad_ms >= limit_ms) {
-		if (rc == -ERANGE)
-			cli_err("log went backwards (next_index %" PRIu64
-				" < %" PRIu64 " already replayed) with the same file system uuid; stopping",
+		if (rc == -ERANGE) {
+			cli_err("the log is shorter than what this mount replayed (next_index %" PRIu64
+				" < %" PRIu64 " replayed) with the same file system uuid: truncated, e.g. by 'famfs fsck --repair'; refusing to replay (unmount and mount again)",
 				follow_next_index(f), f->seen);
-		else {
+			return CLI_EXIT_REFUSED;
+		} else {
 			char w[4 * 512 + 1];
 
 			cli_err("%s for more than %u ms: %s",
@@ -448,6 +464,12 @@ int logplay_follow_main(int argc, char **argv)
 	 * over: the mount's own record wins when there is one.
 	 */
 	memcpy(f.fs_uuid, f.sb->fs_uuid, sizeof(f.fs_uuid));
+	rc = famfs_mount_record_check_log(f.root, f.log, f.log_len);
+	if (rc) {
+		cli_liberr(rc, "refusing to follow %s", f.root);
+		famfs_fs_close(f.fs);
+		return CLI_EXIT_REFUSED;
+	}
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	sa.sa_handler = follow_on_signal;

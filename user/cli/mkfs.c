@@ -20,7 +20,8 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: mkfs.famfs [-f] [-k] [-l LOGLEN] [-d DIR] [-M] [-v] DEVICE\n"
+		"Usage: mkfs.famfs [-f] [-k] [-l LOGLEN] [-d DIR] [-w SECONDS] [-M] [-v]\n"
+		"                  DEVICE\n"
 		"       mkfs.famfs --version\n"
 		"\n"
 		"Format DEVICE (/dev/daxX.Y, /dev/pmemN or an image file) as famfs:\n"
@@ -35,6 +36,10 @@ static void usage(FILE *f)
 		"                      15420 entries)\n"
 		"  -d, --directory DIR populate from DIR (files and directories,\n"
 		"                      offline, like mke2fs -d)\n"
+		"  -w, --lock-timeout SECONDS\n"
+		"                      wait this long for an offline writer (famfs\n"
+		"                      creat/cp/mkdir --device) to release the\n"
+		"                      device (default: $FAMFS_LOCK_TIMEOUT, else 5)\n"
 		"  -M, --set-daxmode   DEVICE is a /dev/daxX.Y in fsdev mode, not\n"
 		"                      mounted: switch it to device_dax (raw\n"
 		"                      access) first\n"
@@ -42,8 +47,9 @@ static void usage(FILE *f)
 		"  -V, --version       print the famfs release and exit\n"
 		"  -h, --help          this text\n"
 		"\n"
-		"Refused (exit 4): a device that is mounted on this host, or one\n"
-		"that already holds famfs without -f.\n"
+		"Refused (exit 4): a device that is mounted on this host, one\n"
+		"that already holds famfs without -f, or one whose writer lock\n"
+		"another process still holds after the timeout.\n"
 		"\n" CLI_EXIT_CODES_HELP);
 }
 
@@ -117,6 +123,7 @@ int main(int argc, char **argv)
 		{ "directory", required_argument, NULL, 'd' },
 		{ "set-daxmode", no_argument, NULL, 'M' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "lock-timeout", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -129,14 +136,14 @@ int main(int argc, char **argv)
 	bool image, env_id, created = false, have_id = true;
 	unsigned int nf = 0, nd = 0;
 	uuid_t me;
-	int c, rc, ret;
+	int c, rc, ret, ms;
 
 	cli_prog = "mkfs.famfs";
 	argv[0] = (char *)cli_prog;	/* getopt's messages: "mkfs.famfs: ..." */
 	for (c = 1; c < argc && strcmp(argv[c], "--"); c++)
 		if (!strcmp(argv[c], "-?"))
 			argv[c] = (char *)"--help";	/* upstream's help option */
-	while ((c = getopt_long(argc, argv, "fkl:d:MvhV", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "fkl:d:w:MvhV", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			force = true;
@@ -161,6 +168,15 @@ int main(int argc, char **argv)
 			break;
 		case 'v':
 			verbose = true;
+			break;
+		case 'w':
+			ms = famfs_parse_lock_timeout(optarg);
+			if (ms < 0) {
+				cli_err("invalid lock timeout '%s' (seconds, "
+					"e.g. 5 or 0.5)", optarg);
+				return cli_usage_hint();
+			}
+			famfs_set_lock_timeout_ms(ms);
 			break;
 		case 'h':
 			usage(stdout);

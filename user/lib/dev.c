@@ -157,27 +157,6 @@ void famfs_dev_close(struct famfs_dev *d)
 	d->fd = -1;
 }
 
-void famfs_flush(const void *addr, size_t len)
-{
-	uintptr_t p = (uintptr_t)addr & ~(uintptr_t)63;
-	uintptr_t end = (uintptr_t)addr + len;
-	long pg = sysconf(_SC_PAGESIZE);
-	uintptr_t pstart;
-
-	if (!len || !addr)
-		return;
-#if defined(__x86_64__)
-	for (; p < end; p += 64)
-		__builtin_ia32_clflush((const void *)p);
-	__builtin_ia32_sfence();
-#else
-	__sync_synchronize();
-#endif
-	/* Image files: push the pages to the file too. DAX: harmless. */
-	pstart = (uintptr_t)addr & ~(uintptr_t)(pg - 1);
-	msync((void *)pstart, end - pstart, MS_SYNC);
-}
-
 /* Unescape octal \040 style sequences used in mountinfo, in place. */
 static void unescape(char *s)
 {

@@ -226,16 +226,19 @@ int famfs_fs_open_device(const char *dev, bool write, struct famfs_fs **out)
 	fs->dev_size = fs->dev.size;
 	fs->sb = (struct famfs_superblock *)fs->dev.base;
 	fs->log = (struct famfs_log *)(fs->dev.base + FAMFS_LOG_OFFSET);
+	/*
+	 * Writers wait for the lock first and check the metadata after: a
+	 * writer or mkfs that held it may have changed everything.
+	 */
+	if (write) {
+		rc = famfs_dev_lock(&fs->dev, -1);
+		if (rc)
+			goto fail;
+	}
 	rc = fs_check(fs);
 	if (rc)
 		goto fail;
 	fs->write = write;
-	if (write && fs->master && flock(fs->dev.fd, LOCK_EX | LOCK_NB) < 0) {
-		rc = errno == EWOULDBLOCK ?
-		     famfs_fail(-EBUSY, "%s is in use by another famfs process", dev) :
-		     famfs_fail(-errno, "flock %s: %s", dev, strerror(errno));
-		goto fail;
-	}
 	*out = fs;
 	return 0;
 fail:

@@ -87,10 +87,24 @@ void famfs_dev_close(struct famfs_dev *d);
  * famfs_flush() - write [addr, addr+len) back from the CPU caches.
  *
  * Other hosts read the memory without cache coherence, so every metadata
- * write is followed by a flush. Uses clflushopt/clflush on x86_64 and
- * msync() (which is harmless on DAX mappings, needed for image files).
+ * write is followed by a flush. x86_64: clflush over every 64-byte line,
+ * then sfence; arm64: DC CVAC over every line (size from CTR_EL0), then
+ * DSB SY; then msync() (harmless on DAX mappings, needed for image files).
  */
 void famfs_flush(const void *addr, size_t len);
+
+/**
+ * famfs_invalidate() - drop this host's cached copy of [addr, addr+len)
+ * before reading memory that another host may have written.
+ *
+ * x86_64: clflush (write back and invalidate), then sfence; arm64:
+ * DC CIVAC (clean and invalidate; a local store is never lost), then
+ * DSB SY. No msync.
+ */
+void famfs_invalidate(const void *addr, size_t len);
+
+/** famfs_cache_line_size() - the line size famfs_flush() steps by. */
+size_t famfs_cache_line_size(void);
 
 /**
  * famfs_dev_mountpoint() - is this device mounted as famfs on this host?
@@ -107,6 +121,37 @@ int famfs_dev_mountpoint(const struct famfs_dev *d, char *mpt, size_t len);
  * Return: 1 mounted (mpt filled), 0 not mounted, <0 error (e.g. -ENOENT).
  */
 int famfs_path_mountpoint(const char *devpath, char *mpt, size_t len);
+
+/*
+ * The offline writer lock (lock.c): flock(LOCK_EX) on the device or image.
+ * Offline writers (famfs_fs_open_device(write), famfs_mkfs, famfs_kill_sb,
+ * fsck repair) take it and wait for it up to a timeout: the process-wide
+ * value set by famfs_set_lock_timeout_ms(), else $FAMFS_LOCK_TIMEOUT
+ * (seconds, fractions allowed, 0: do not wait), else 5 seconds.
+ */
+#define FAMFS_LOCK_TIMEOUT_ENV "FAMFS_LOCK_TIMEOUT"
+#define FAMFS_LOCK_TIMEOUT_DEFAULT_MS 5000
+
+/**
+ * famfs_dev_lock() - take the writer lock of an open device.
+ * @timeout_ms: how long to wait; < 0: famfs_lock_timeout_ms().
+ * Holding it already through @d is fine (flock is per open file).
+ * Return: 0; -EBUSY when still taken after the timeout (the message names
+ * the holder's pid when /proc/locks shows it); other -errno.
+ */
+int famfs_dev_lock(struct famfs_dev *d, int timeout_ms);
+
+/** famfs_lock_timeout_ms() - the wait in force (see above), in ms. */
+int famfs_lock_timeout_ms(void);
+
+/** famfs_set_lock_timeout_ms() - override for this process (< 0: none). */
+void famfs_set_lock_timeout_ms(int ms);
+
+/**
+ * famfs_parse_lock_timeout() - "5", "0.5", "0" seconds to ms.
+ * Return: ms, or -1 for anything else (negative, garbage, > 1 day).
+ */
+int famfs_parse_lock_timeout(const char *s);
 
 /* ------------------------------------------------------------------ */
 /* Roles (role.c)                                                      */
@@ -168,6 +213,25 @@ int famfs_mount_record_write(const char *mpt, const uuid_t fs_uuid);
  * message) if the memory was re-formatted since the mount.
  */
 int famfs_mount_record_check(const char *mpt, const uuid_t live_uuid);
+
+/**
+ * famfs_mount_record_log() - remember in @mpt's record that the mount
+ * replayed the first @nreplayed (valid) entries of @log, with the CRC of
+ * the last one. Only moves forward. Starts a record if there is none.
+ * Returns 0 or -errno.
+ */
+int famfs_mount_record_log(const char *mpt, const uuid_t fs_uuid,
+			   const struct famfs_log *log, uint64_t nreplayed);
+
+/**
+ * famfs_mount_record_check_log() - is @log still the log this mount
+ * replayed? Returns 0 (also with no record, or one without a log
+ * position); -ESTALE with a message if the valid log is now shorter than
+ * what was replayed (truncated, e.g. by fsck --repair) or the last
+ * replayed entry changed (truncated and appended again).
+ */
+int famfs_mount_record_check_log(const char *mpt, const struct famfs_log *log,
+				 uint64_t log_len);
 
 /** famfs_kernel_has_client_option() - may "client" be passed to mount(2)? */
 bool famfs_kernel_has_client_option(void);
@@ -243,6 +307,14 @@ struct famfs_log_scan {
  */
 int famfs_log_scan(const struct famfs_log *log, uint64_t log_len,
 		   struct famfs_log_scan *s);
+
+/**
+ * famfs_log_entry_valid() - does entry @index pass the reader's test
+ * (seqnum == index and a matching CRC)? @why (may be NULL) gets the reason
+ * when it does not.
+ */
+bool famfs_log_entry_valid(const struct famfs_log_entry *e, uint64_t index,
+			   char *why, size_t len);
 
 /**
  * famfs_log_append() - append one entry.
@@ -729,6 +801,51 @@ struct famfs_fsck_report {
  */
 int famfs_fsck(const struct famfs_superblock *sb, const struct famfs_log *log,
 	       uint64_t dev_size, struct famfs_fsck_report *r);
+
+/*
+ * Log repair (repair.c): truncate the log to its longest valid prefix.
+ * Entries are never rewritten or reordered; the header is made to say
+ * what a reader already sees (next_index = next_seqnum = valid entries),
+ * which both this project's and the upstream tools accept, and the slots
+ * of the dropped entries are zeroed. File data is never touched.
+ */
+struct famfs_log_repair {
+	bool needed;		/* anything to do at all */
+	bool header_rebuilt;	/* magic/len/last_index/CRC were bad */
+	bool header_count_bad;	/* next_index beyond the log, or next_seqnum
+				 * differing from next_index */
+	uint64_t old_next_index;	/* as found (may be garbage) */
+	uint64_t old_next_seqnum;
+	uint64_t nvalid;	/* the valid prefix: the new next_index */
+	uint64_t drop_end;	/* entries [nvalid, drop_end) are dropped */
+	uint64_t ndropped;	/* of which hold anything (not all zero) */
+	char why[200];		/* the first problem, for messages */
+};
+
+/**
+ * famfs_log_repair_plan() - what a repair of @log would do.
+ * @sb:  a superblock that passed famfs_sb_check() (gives log_len).
+ * @log: the log, possibly hostile garbage (only read).
+ * Return: 0 (see @r), -EINVAL bad arguments.
+ */
+int famfs_log_repair_plan(const struct famfs_superblock *sb,
+			  const struct famfs_log *log,
+			  struct famfs_log_repair *r);
+
+/** famfs_log_entry_is_zero() - is the slot all zero bytes (never used)? */
+bool famfs_log_entry_is_zero(const struct famfs_log_entry *e);
+
+/**
+ * famfs_log_repair_apply() - carry out a plan on a writable log: rebuild
+ * the header's checked part if needed, set next_index and next_seqnum to
+ * the valid prefix, flush; then zero the dropped slots and flush. The
+ * caller holds the writer lock (famfs_dev_lock) and made sure nothing
+ * has the file system mounted here.
+ * Return: 0; -EINVAL if @r does not fit @log (replan).
+ */
+int famfs_log_repair_apply(const struct famfs_superblock *sb,
+			   struct famfs_log *log,
+			   const struct famfs_log_repair *r);
 
 /* ------------------------------------------------------------------ */
 /* Seeded test data (prng.c), spec §9                                  */

@@ -79,6 +79,29 @@ void famfs_log_init(struct famfs_log *log, uint64_t log_len)
 	log->next_index = 0;
 }
 
+bool famfs_log_entry_valid(const struct famfs_log_entry *e, uint64_t index,
+			   char *why, size_t len)
+{
+	uint64_t crc;
+
+	if (e->seqnum != index) {
+		if (why)
+			snprintf(why, len, "seqnum %llu != index",
+				 (unsigned long long)e->seqnum);
+		return false;
+	}
+	crc = famfs_log_entry_crc(e);
+	if (e->crc != crc) {
+		if (why)
+			snprintf(why, len,
+				 "CRC mismatch (stored 0x%llx, computed 0x%llx)",
+				 (unsigned long long)e->crc,
+				 (unsigned long long)crc);
+		return false;
+	}
+	return true;
+}
+
 int famfs_log_scan(const struct famfs_log *log, uint64_t log_len,
 		   struct famfs_log_scan *s)
 {
@@ -93,23 +116,11 @@ int famfs_log_scan(const struct famfs_log *log, uint64_t log_len,
 	s->hdr_next_index = log->next_index;
 	n = log->next_index < cap ? log->next_index : cap;
 	for (i = 0; i < n; i++) {
-		const struct famfs_log_entry *e = &log->entries[i];
-
 		famfs_progress_tick("scan", i, n);
-		if (e->seqnum != i) {
-			/* Only the reason: every caller names bad_index. */
-			snprintf(s->why, sizeof(s->why),
-				 "seqnum %llu != index",
-				 (unsigned long long)e->seqnum);
+		/* Only the reason: every caller names bad_index. */
+		if (!famfs_log_entry_valid(&log->entries[i], i, s->why,
+					   sizeof(s->why)))
 			break;
-		}
-		if (e->crc != famfs_log_entry_crc(e)) {
-			snprintf(s->why, sizeof(s->why),
-				 "CRC mismatch (stored 0x%llx, computed 0x%llx)",
-				 (unsigned long long)e->crc,
-				 (unsigned long long)famfs_log_entry_crc(e));
-			break;
-		}
 	}
 	s->nvalid = i;
 	if (i < n) {

@@ -35,6 +35,10 @@ int famfs_mkfs(struct famfs_dev *d, uint64_t log_len,
 	if (rc > 0)
 		return famfs_fail(-EBUSY, "%s is mounted at %s; unmount it first",
 				  d->path, mpt);
+	/* No offline writer may go on appending to the log being replaced. */
+	rc = famfs_dev_lock(d, -1);
+	if (rc)
+		return rc;
 	if (!force && famfs_sb_check(sb, d->size) == 0)
 		return famfs_fail(-EEXIST,
 				  "%s already holds a valid famfs superblock (use force to overwrite)",
@@ -68,6 +72,9 @@ int famfs_kill_sb(struct famfs_dev *d)
 	if (rc > 0)
 		return famfs_fail(-EBUSY, "%s is mounted at %s; unmount it first",
 				  d->path, mpt);
+	rc = famfs_dev_lock(d, -1);
+	if (rc)
+		return rc;
 	sb->magic = 0;
 	famfs_flush(sb, sizeof(*sb));
 	return 0;

@@ -152,6 +152,7 @@ int famfs_apply_plan(const char *mpt, const struct famfs_action *acts,
 int famfs_logplay(const char *mpt, bool dry, struct famfs_apply_stats *st)
 {
 	struct famfs_apply_stats local;
+	struct famfs_log_scan scan;
 	struct famfs_action *acts;
 	struct famfs_fs *fs;
 	size_t n, i;
@@ -165,6 +166,13 @@ int famfs_logplay(const char *mpt, bool dry, struct famfs_apply_stats *st)
 	rc = famfs_fs_open(mpt, false, &fs);
 	if (rc)
 		return rc;
+	/* A log shorter than what this mount replayed: like a re-format. */
+	rc = famfs_mount_record_check_log(fs->mpt, fs->log, fs->sb->log_len);
+	if (rc)
+		goto out;
+	rc = famfs_log_scan(fs->log, fs->sb->log_len, &scan);
+	if (rc)
+		goto out;
 	rc = famfs_replay_plan(fs->log, fs->sb->log_len, fs->dev_size,
 			       famfs_lookup_mount, fs->mpt, &acts, &n);
 	if (rc)
@@ -193,6 +201,8 @@ int famfs_logplay(const char *mpt, bool dry, struct famfs_apply_stats *st)
 					   (unsigned long long)st->nbad, st->first_error) : 0;
 	} else {
 		rc = famfs_apply_plan(fs->mpt, acts, n, !fs->master, st);
+		/* Best effort: an unprivileged logplay may not write /run. */
+		famfs_mount_record_log(fs->mpt, fs->sb->fs_uuid, fs->log, scan.nvalid);
 	}
 	free(acts);
 out:

@@ -81,35 +81,77 @@ static int mkdir_p(const char *dir)
 	}
 }
 
-int famfs_mount_record_write(const char *mpt, const uuid_t fs_uuid)
-{
-	char p[PATH_MAX], tmp[PATH_MAX + 16], text[80];
+/* What a record file holds. */
+struct record {
+	uuid_t uuid;
+	char uuid_text[40];
+	bool has_id;
 	unsigned long long id;
+	bool has_log;		/* "log N CRC": the mount replayed N entries */
+	uint64_t log_n;
+	uint64_t log_crc;	/* stored CRC of entry N - 1 */
+};
+
+/* 1: read, 0: none or unreadable (never evidence of anything), <0 error. */
+static int record_read(const char *p, struct record *r)
+{
+	char text[512], *line, *save;
+	ssize_t n;
+	int fd;
+
+	memset(r, 0, sizeof(*r));
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;	/* no record (older mount, or /run cleared) */
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n < 0)
+		return 0;
+	text[n] = 0;
+	line = strtok_r(text, "\n", &save);
+	if (!line || strlen(line) >= sizeof(r->uuid_text) || uuid_parse(line, r->uuid))
+		return 0;
+	strcpy(r->uuid_text, line);
+	while ((line = strtok_r(NULL, "\n", &save))) {
+		unsigned long long a, b;
+
+		if (sscanf(line, "mnt_id %llu", &a) == 1) {
+			r->has_id = true;
+			r->id = a;
+		} else if (sscanf(line, "log %llu %llx", &a, &b) == 2) {
+			r->has_log = true;
+			r->log_n = a;
+			r->log_crc = b;
+		}
+	}
+	return 1;
+}
+
+static int record_write(const char *p, const struct record *r)
+{
+	char tmp[PATH_MAX + 16], text[256];
+	size_t len;
 	ssize_t n;
 	int fd, rc;
 
-	if (!mpt || !fs_uuid || strlen(mpt) >= PATH_MAX)
-		return famfs_fail(-EINVAL, "mount record: bad argument");
-	id = mount_id(mpt);
-	rc = mkdir_p(run_dir());
-	if (rc)
-		return rc;
-	rc = record_path(mpt, p, sizeof(p));
-	if (rc)
-		return rc;
 	snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", p, (long)getpid());
-	uuid_unparse(fs_uuid, text);
+	uuid_unparse(r->uuid, text);
 	strcat(text, "\n");
-	if (id)
+	if (r->has_id)
 		snprintf(text + strlen(text), sizeof(text) - strlen(text),
-			 "mnt_id %llu\n", id);
+			 "mnt_id %llu\n", r->id);
+	if (r->has_log)
+		snprintf(text + strlen(text), sizeof(text) - strlen(text),
+			 "log %llu 0x%llx\n", (unsigned long long)r->log_n,
+			 (unsigned long long)r->log_crc);
+	len = strlen(text);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return famfs_fail(-errno, "%s: %s", tmp, strerror(errno));
-	n = write(fd, text, strlen(text));
-	if (n != (ssize_t)strlen(text) || close(fd) < 0) {
+	n = write(fd, text, len);
+	if (n != (ssize_t)len || close(fd) < 0) {
 		rc = famfs_fail(n < 0 ? -errno : -EIO, "write %s failed", tmp);
-		if (n != (ssize_t)strlen(text))
+		if (n != (ssize_t)len)
 			close(fd);
 		unlink(tmp);
 		return rc;
@@ -122,45 +164,131 @@ int famfs_mount_record_write(const char *mpt, const uuid_t fs_uuid)
 	return 0;
 }
 
-int famfs_mount_record_check(const char *mpt, const uuid_t live_uuid)
+int famfs_mount_record_write(const char *mpt, const uuid_t fs_uuid)
 {
-	char p[PATH_MAX], text[128], live[40];
-	unsigned long long rec_id, id;
-	const char *id_line;
-	uuid_t rec;
-	ssize_t n;
-	int fd, rc;
+	char p[PATH_MAX];
+	struct record r = { 0 };
+	int rc;
 
-	if (!mpt || !live_uuid || strlen(mpt) >= PATH_MAX)
+	if (!mpt || !fs_uuid || strlen(mpt) >= PATH_MAX)
 		return famfs_fail(-EINVAL, "mount record: bad argument");
+	r.id = mount_id(mpt);
+	r.has_id = r.id != 0;
+	memcpy(r.uuid, fs_uuid, sizeof(r.uuid));
+	rc = mkdir_p(run_dir());
+	if (rc)
+		return rc;
 	rc = record_path(mpt, p, sizeof(p));
 	if (rc)
 		return rc;
-	fd = open(p, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;	/* no record (older mount, or /run cleared): nothing to compare */
-	n = read(fd, text, sizeof(text) - 1);
-	close(fd);
-	if (n < 0)
+	return record_write(p, &r);
+}
+
+/*
+ * The record of @mpt if it belongs to the mount there now; a record left
+ * by an earlier mount at this st_dev is removed. 1: @r filled, 0: none.
+ */
+static int record_current(const char *mpt, char *p, size_t plen, struct record *r)
+{
+	unsigned long long id;
+	int rc;
+
+	rc = record_path(mpt, p, plen);
+	if (rc)
+		return rc;
+	if (record_read(p, r) != 1)
 		return 0;
-	text[n] = 0;
-	id_line = strstr(text, "\nmnt_id ");
-	text[strcspn(text, "\n")] = 0;
-	if (uuid_parse(text, rec))
-		return 0;	/* unreadable record is not evidence of a re-format */
 	id = mount_id(mpt);
-	if (id_line && sscanf(id_line + 1, "mnt_id %llu", &rec_id) == 1 &&
-	    id && rec_id != id) {
+	if (r->has_id && id && r->id != id) {
 		/* left by an earlier mount at this st_dev, unmounted since */
 		unlink(p);
 		return 0;
 	}
-	if (!memcmp(rec, live_uuid, 16))
+	return 1;
+}
+
+int famfs_mount_record_check(const char *mpt, const uuid_t live_uuid)
+{
+	char p[PATH_MAX], live[40];
+	struct record r;
+	int rc;
+
+	if (!mpt || !live_uuid || strlen(mpt) >= PATH_MAX)
+		return famfs_fail(-EINVAL, "mount record: bad argument");
+	rc = record_current(mpt, p, sizeof(p), &r);
+	if (rc <= 0)
+		return rc;
+	if (!memcmp(r.uuid, live_uuid, 16))
 		return 0;
 	uuid_unparse(live_uuid, live);
 	return famfs_fail(-ESTALE,
 			  "file system was re-formatted: mounted fs uuid %s, the memory now holds %s; unmount and mount again",
-			  text, live);
+			  r.uuid_text, live);
+}
+
+int famfs_mount_record_log(const char *mpt, const uuid_t fs_uuid,
+			   const struct famfs_log *log, uint64_t nreplayed)
+{
+	char p[PATH_MAX];
+	struct record r;
+	int rc;
+
+	if (!mpt || !fs_uuid || !log || strlen(mpt) >= PATH_MAX)
+		return famfs_fail(-EINVAL, "mount record: bad argument");
+	rc = record_current(mpt, p, sizeof(p), &r);
+	if (rc < 0)
+		return rc;
+	if (rc == 0) {
+		/* No record yet (mounted by other tools): start one. */
+		memset(&r, 0, sizeof(r));
+		memcpy(r.uuid, fs_uuid, sizeof(r.uuid));
+		r.id = mount_id(mpt);
+		r.has_id = r.id != 0;
+		rc = mkdir_p(run_dir());
+		if (rc)
+			return rc;
+	} else if (memcmp(r.uuid, fs_uuid, 16)) {
+		return 0;	/* another file system: the uuid check reports it */
+	}
+	if (r.has_log && r.log_n >= nreplayed)
+		return 0;	/* only ever moves forward */
+	if (nreplayed == 0)
+		return 0;
+	r.has_log = true;
+	r.log_n = nreplayed;
+	r.log_crc = log->entries[nreplayed - 1].crc;
+	return record_write(p, &r);
+}
+
+int famfs_mount_record_check_log(const char *mpt, const struct famfs_log *log,
+				 uint64_t log_len)
+{
+	char p[PATH_MAX];
+	struct famfs_log_scan scan;
+	struct record r;
+	uint64_t crc;
+	int rc;
+
+	if (!mpt || !log || strlen(mpt) >= PATH_MAX)
+		return famfs_fail(-EINVAL, "mount record: bad argument");
+	rc = record_current(mpt, p, sizeof(p), &r);
+	if (rc <= 0 || !r.has_log || r.log_n == 0)
+		return rc < 0 ? rc : 0;
+	if (famfs_log_check(log, log_len) || famfs_log_scan(log, log_len, &scan))
+		return famfs_fail(-ESTALE,
+				  "the log is unreadable, but this mount replayed %llu entries of it; unmount and mount again (famfs fsck the device)",
+				  (unsigned long long)r.log_n);
+	if (scan.nvalid < r.log_n)
+		return famfs_fail(-ESTALE,
+				  "the log is shorter than what this mount replayed: %llu valid entries now, %llu replayed (truncated by 'famfs fsck --repair'?); files of the dropped entries may be reused: unmount and mount again",
+				  (unsigned long long)scan.nvalid,
+				  (unsigned long long)r.log_n);
+	crc = log->entries[r.log_n - 1].crc;
+	if (crc != r.log_crc)
+		return famfs_fail(-ESTALE,
+				  "log entry %llu changed since this mount replayed it (the log was truncated and written again); unmount and mount again",
+				  (unsigned long long)(r.log_n - 1));
+	return 0;
 }
 
 bool famfs_kernel_has_client_option(void)

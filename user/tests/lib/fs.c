@@ -34,7 +34,25 @@ static void offline_basic(void)
 	is(famfs_fs_open_device(img, true, &fs), 0, "open the image for writing");
 	ok(famfs_fs_is_master(fs), "the formatting host is the master");
 	ok(famfs_fs_mountpoint(fs) == NULL, "offline handle has no mount point");
-	is(famfs_fs_open_device(img, true, &fs2), -EBUSY, "a second writer is refused (lock held)");
+	famfs_set_lock_timeout_ms(0);
+	is(famfs_fs_open_device(img, true, &fs2), -EBUSY, "a second writer is refused (lock held, no wait)");
+	famfs_set_lock_timeout_ms(-1);
+	ok(strstr(famfs_errmsg(), "in use by another famfs writer") != NULL,
+	   "the refusal says the device is in use by another writer");
+	is(famfs_parse_lock_timeout("5"), 5000, "lock timeout '5' is 5000 ms");
+	is(famfs_parse_lock_timeout("0.25"), 250, "lock timeout '0.25' is 250 ms");
+	is(famfs_parse_lock_timeout("0"), 0, "lock timeout '0' is no wait");
+	is(famfs_parse_lock_timeout("-1"), -1, "a negative lock timeout is refused");
+	is(famfs_parse_lock_timeout("5s"), -1, "a lock timeout with garbage is refused");
+	is(famfs_parse_lock_timeout(""), -1, "an empty lock timeout is refused");
+	setenv(FAMFS_LOCK_TIMEOUT_ENV, "1.5", 1);
+	is(famfs_lock_timeout_ms(), 1500, "FAMFS_LOCK_TIMEOUT=1.5 gives 1500 ms");
+	famfs_set_lock_timeout_ms(300);
+	is(famfs_lock_timeout_ms(), 300, "the process override wins over the environment");
+	famfs_set_lock_timeout_ms(-1);
+	setenv(FAMFS_LOCK_TIMEOUT_ENV, "junk", 1);
+	is(famfs_lock_timeout_ms(), FAMFS_LOCK_TIMEOUT_DEFAULT_MS, "garbage in FAMFS_LOCK_TIMEOUT: the default");
+	unsetenv(FAMFS_LOCK_TIMEOUT_ENV);
 	is(famfs_fs_mkdir(fs, "dir", 0755, 0, 0, false), 0, "mkdir dir");
 	is(famfs_fs_mkdir(fs, "dir", 0755, 0, 0, false), -EEXIST, "mkdir dir again -> EEXIST");
 	is(famfs_fs_mkdir(fs, "dir", 0755, 0, 0, true), 0, "mkdir -p of an existing dir is fine");

@@ -128,10 +128,100 @@ static void paths(void)
 	is(e.file.flags, 2, "flags 2 (all hosts read-write) like upstream");
 }
 
+
+/* fsck --repair: truncate to the longest valid prefix, header agrees. */
+static void repair(void)
+{
+	struct famfs_log_repair r;
+	struct famfs_log_scan scan;
+	struct t_mem m;
+	int i;
+
+	t_mem_init(&m, 64 * FAMFS_MiB, 8 * FAMFS_MiB);
+	for (i = 0; i < 6; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "d%d", i);
+		t_add_dir(&m, name);
+	}
+	is(famfs_log_repair_plan(&m.sb, m.log, &r), 0, "plan on a clean log");
+	ok(!r.needed && r.nvalid == 6, "clean log: nothing to do");
+
+	m.log->entries[3].mkdir.mode ^= 1;	/* torn: CRC no longer matches */
+	is(famfs_log_repair_plan(&m.sb, m.log, &r), 0, "plan on a torn entry 3");
+	ok(r.needed && r.nvalid == 3 && r.drop_end == 6 && r.ndropped == 3,
+	   "keep 3, drop [3, 6) (3 non-zero): nvalid %llu end %llu dropped %llu",
+	   (unsigned long long)r.nvalid, (unsigned long long)r.drop_end,
+	   (unsigned long long)r.ndropped);
+	ok(strstr(r.why, "entry 3") && strstr(r.why, "CRC"), "why: %s", r.why);
+	is(famfs_log_repair_apply(&m.sb, m.log, &r), 0, "apply");
+	ok(m.log->next_index == 3 && m.log->next_seqnum == 3,
+	   "header: next_index = next_seqnum = 3");
+	is(famfs_log_check(m.log, m.sb.log_len), 0, "header valid after repair");
+	famfs_log_scan(m.log, m.sb.log_len, &scan);
+	ok(!scan.damaged && scan.nvalid == 3, "scan: 3 valid, not damaged");
+	ok(famfs_log_entry_is_zero(&m.log->entries[3]) &&
+	   famfs_log_entry_is_zero(&m.log->entries[5]), "dropped slots zeroed");
+	is(t_add_dir(&m, "after"), 0, "appending works again after the repair");
+	is(m.log->next_index, 4, "the new entry is entry 3");
+	is(famfs_log_repair_plan(&m.sb, m.log, &r), 0, "plan again");
+	ok(!r.needed, "nothing more to repair");
+
+	/* garbage next_index: scan the whole log, keep every valid entry */
+	m.log->next_index = 1ULL << 62;
+	is(famfs_log_check(m.log, m.sb.log_len), -EINVAL, "garbage next_index: header refused");
+	famfs_log_repair_plan(&m.sb, m.log, &r);
+	ok(r.needed && r.header_count_bad && r.nvalid == 4 && r.ndropped == 0,
+	   "garbage next_index: keep the 4 valid entries, nothing else to drop");
+	famfs_log_repair_apply(&m.sb, m.log, &r);
+	is(famfs_log_check(m.log, m.sb.log_len), 0, "header valid again");
+	is(m.log->next_index, 4, "next_index 4");
+
+	/* next_seqnum differing from next_index */
+	m.log->next_seqnum = 9;
+	famfs_log_repair_plan(&m.sb, m.log, &r);
+	ok(r.needed && r.nvalid == 4, "next_seqnum 9 != next_index 4: repair needed");
+	famfs_log_repair_apply(&m.sb, m.log, &r);
+	is(m.log->next_seqnum, 4, "next_seqnum 4");
+
+	/* the header's checked part is garbage: rebuilt from the superblock */
+	memset(m.log, 0xa5, 48);
+	famfs_log_repair_plan(&m.sb, m.log, &r);
+	ok(r.needed && r.header_rebuilt && r.nvalid == 4,
+	   "garbage header: rebuild it, keep the 4 valid entries");
+	famfs_log_repair_apply(&m.sb, m.log, &r);
+	is(famfs_log_check(m.log, m.sb.log_len), 0, "rebuilt header is valid");
+	is(m.log->next_index, 4, "rebuilt header: next_index 4");
+
+	/* garbage everywhere: nothing valid survives, every slot is cleared */
+	for (i = 0; i < 100; i++)
+		memset(&m.log->entries[i], i + 1, sizeof(m.log->entries[i]));
+	memset(m.log, 0x5a, 48);
+	famfs_log_repair_plan(&m.sb, m.log, &r);
+	ok(r.needed && r.nvalid == 0 && r.ndropped == 100,
+	   "all garbage: keep nothing, drop the 100 non-zero slots");
+	famfs_log_repair_apply(&m.sb, m.log, &r);
+	famfs_log_scan(m.log, m.sb.log_len, &scan);
+	ok(famfs_log_check(m.log, m.sb.log_len) == 0 && scan.nvalid == 0 &&
+	   !scan.damaged, "an empty, valid log");
+
+	/* a stale plan is refused */
+	t_add_dir(&m, "x");
+	t_add_dir(&m, "y");
+	famfs_log_repair_plan(&m.sb, m.log, &r);
+	r.nvalid = 2;
+	r.needed = true;
+	m.log->entries[1].mkdir.mode ^= 1;
+	is(famfs_log_repair_apply(&m.sb, m.log, &r), -EINVAL,
+	   "apply refuses a plan the log no longer fits");
+	t_mem_free(&m);
+}
+
 int main(void)
 {
 	t_setup();
 	fill();
+	repair();
 	damage();
 	paths();
 	return tap_done();

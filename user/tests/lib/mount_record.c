@@ -5,6 +5,8 @@
  * the record is keyed by st_dev of any directory.
  */
 #include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
@@ -126,10 +128,100 @@ static void create_race(void)
 	t_mem_free(&m);
 }
 
+
+/*
+ * A client mount remembers how far it replayed the log; a log that got
+ * shorter (fsck --repair truncated it), or whose last replayed entry
+ * changed (truncated and written again), is refused like a re-format.
+ */
+static void log_records(void)
+{
+	char run[300], dir[320], text[256];
+	struct t_mem m;
+	uuid_t a;
+	int i, fd;
+	ssize_t n;
+
+	snprintf(run, sizeof(run), "%s/run2", t_dir);
+	setenv(FAMFS_RUN_DIR_ENV, run, 1);
+	snprintf(dir, sizeof(dir), "%s/mnt-log", t_dir);
+	mkdir(dir, 0755);
+	t_mem_init(&m, 64 * MiB, 8 * MiB);
+	memcpy(a, m.sb.fs_uuid, sizeof(a));
+	for (i = 0; i < 5; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "d%d", i);
+		t_add_dir(&m, name);
+	}
+	is(famfs_mount_record_check_log(dir, m.log, m.sb.log_len), 0,
+	   "no record: the log check passes");
+	is(famfs_mount_record_write(dir, a), 0, "mount writes its record");
+	is(famfs_mount_record_check_log(dir, m.log, m.sb.log_len), 0,
+	   "a record without a log position: the check passes (older mounts)");
+	is(famfs_mount_record_log(dir, a, m.log, 5), 0, "record: 5 entries replayed");
+	is(famfs_mount_record_check(dir, a), 0, "the uuid check still reads the record");
+	is(famfs_mount_record_log(dir, a, m.log, 3), 0, "a smaller position is ignored");
+	is(famfs_mount_record_check_log(dir, m.log, m.sb.log_len), 0,
+	   "same log: the check passes");
+	t_add_dir(&m, "d5");
+	is(famfs_mount_record_check_log(dir, m.log, m.sb.log_len), 0,
+	   "a longer log (master appended): the check passes");
+
+	/* fsck --repair truncated the log to 3 entries */
+	m.log->next_index = m.log->next_seqnum = 3;
+	memset(&m.log->entries[3], 0, 3 * sizeof(m.log->entries[0]));
+	is(famfs_mount_record_check_log(dir, m.log, m.sb.log_len), -ESTALE,
+	   "a log shorter than what was replayed: ESTALE");
+	ok(strstr(famfs_errmsg(), "shorter than what this mount replayed") &&
+	   strstr(famfs_errmsg(), "unmount and mount again"),
+	   "message: %s", famfs_errmsg());
+
+	/* ... then written again past the old end, with other entries */
+	for (i = 0; i < 4; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "other%d", i);
+		t_add_dir(&m, name);
+	}
+	is(m.log->next_index, 7, "the log is longer again (7 entries)");
+	is(famfs_mount_record_check_log(dir, m.log, m.sb.log_len), -ESTALE,
+	   "truncated and regrown: the last replayed entry changed: ESTALE");
+	ok(strstr(famfs_errmsg(), "entry 4 changed") != NULL, "message: %s", famfs_errmsg());
+
+	/* a hostile header: the check refuses instead of trusting it */
+	m.log->next_index = ~0ULL;
+	is(famfs_mount_record_check_log(dir, m.log, m.sb.log_len), -ESTALE,
+	   "an unreadable log header under a replayed mount: ESTALE");
+	m.log->next_index = 7;
+
+	/* a re-mount starts a new record: the new log is fine */
+	is(famfs_mount_record_write(dir, a), 0, "re-mount rewrites the record");
+	is(famfs_mount_record_check_log(dir, m.log, m.sb.log_len), 0,
+	   "after the re-mount the shorter log is accepted");
+	is(famfs_mount_record_log(dir, a, m.log, 7), 0, "record: 7 replayed");
+	{
+		struct stat st;
+		char rec[400];
+
+		stat(dir, &st);
+		snprintf(rec, sizeof(rec), "%s/%u:%u", run, major(st.st_dev),
+			 minor(st.st_dev));
+		fd = open(rec, O_RDONLY);
+		n = fd >= 0 ? read(fd, text, sizeof(text) - 1) : -1;
+		if (fd >= 0)
+			close(fd);
+		text[n > 0 ? n : 0] = 0;
+		ok(strstr(text, "\nlog 7 0x") != NULL, "the record holds 'log 7 0x<crc>'");
+	}
+	t_mem_free(&m);
+}
+
 int main(void)
 {
 	t_setup();
 	records();
+	log_records();
 	create_race();
 	return tap_done();
 }
