@@ -7,9 +7,11 @@
 # dax_device: 6.12's fs_dax_get_by_bdev() took one and returned NULL
 # without dropping it (patch 0007 fixes that). After several refused
 # mounts and the umount, disabling the namespace must really free the
-# dax_device: the in-use objects of the dax_cache slab drop by one
-# (dax_cache has a constructor, so SLUB never merges it). kmemleak must
-# report nothing. The partition table is wiped and the namespace enabled
+# dax_device: kprobe events on dax_free_inode (the free of the dax_cache
+# object, after the last iput) and dax_alloc_inode count exactly one free
+# at disable-namespace and one allocation at enable-namespace. (The test
+# kernel is SLUB_TINY: no /sys/kernel/slab, no /proc/slabinfo to count
+# dax_cache objects with.) kmemleak must report nothing. The partition table is wiped and the namespace enabled
 # again at the end, so the tests after this one find the whole device.
 #
 # Env: FAMFS_TEST_DEV (else FAMFS_DEV, else /dev/pmem0). Skipped unless it
@@ -20,7 +22,8 @@
 
 DEV=${FAMFS_TEST_DEV:-${FAMFS_DEV:-/dev/pmem0}}
 NAME=${DEV##*/}
-SLAB=/sys/kernel/slab/dax_cache
+TR=/sys/kernel/tracing
+INST=$TR/instances/famfs_pmem_part
 LOG=${TMPDIR:-/tmp}/pmem-part.$$.log
 MBR=${TMPDIR:-/tmp}/pmem-part.$$.mbr
 TRIES=5
@@ -71,7 +74,8 @@ pmem[0-9]*) ;;
 *) skip_all "$DEV is not a pmem block device" ;;
 esac
 [ -b "$DEV" ] || skip_all "$DEV is not a block device"
-[ -d "$SLAB" ] || skip_all "no $SLAB (SLUB sysfs)"
+[ -e "$TR/trace" ] || mount -t tracefs nodev "$TR" 2>/dev/null
+[ -e "$TR/kprobe_events" ] || skip_all "no kprobe events in $TR"
 command -v ndctl >/dev/null 2>&1 || skip_all "no ndctl"
 NS=$(ndctl list -N 2>/dev/null | tr -d ' \n' |
 	sed -n 's/.*"dev":"\(namespace[0-9.]*\)"[^}]*"blockdev":"'"$NAME"'".*/\1/p')
@@ -139,11 +143,27 @@ unpartition() {
 	return 1
 }
 
-# dax_cache objects in use: shrink first, which moves the per-CPU slabs
-# to the node lists (counted by objects_partial) and frees empty slabs.
-dax_objs() {
-	echo 1 >"$SLAB/shrink"
-	cut -d' ' -f1 "$SLAB/objects_partial"
+# Kprobe events on the dax pseudo file system's inode alloc and free, in
+# a trace instance of their own (the global buffer has fs_dax events).
+probes_off() {
+	[ -d "$INST" ] && echo 0 >"$INST/events/famfs_pmem_part/enable"
+	rmdir "$INST" 2>/dev/null
+	echo "-:famfs_pmem_part/alloc" >>"$TR/kprobe_events" 2>/dev/null
+	echo "-:famfs_pmem_part/free" >>"$TR/kprobe_events" 2>/dev/null
+}
+probes_on() {
+	probes_off
+	echo "p:famfs_pmem_part/alloc dax_alloc_inode" >>"$TR/kprobe_events" &&
+		echo "p:famfs_pmem_part/free dax_free_inode" >>"$TR/kprobe_events" &&
+		mkdir "$INST" &&
+		echo 1 >"$INST/events/famfs_pmem_part/enable"
+}
+# hits EVENT: how many times EVENT fired since the last clear.
+hits() {
+	grep -c " $1: (" "$INST/trace"
+}
+clear_hits() {
+	echo >"$INST/trace"
 }
 
 mount_p1() {
@@ -181,31 +201,30 @@ kmemleak_clean() {
 	return 1
 }
 
-objs_on=
 freed() {
-	objs_on=$(dax_objs)
-	echo "dax_cache objects in use, namespace enabled: $objs_on"
+	probes_on || return 1
+	clear_hits
 	ndctl disable-namespace "$NS" || return 1
 	# The inode is freed after an RCU grace period.
 	for _ in $(seq 50); do
-		off=$(dax_objs)
-		[ "$off" -lt "$objs_on" ] && break
+		[ "$(hits free)" -gt 0 ] && break
 		sleep 0.1
 	done
-	echo "dax_cache objects in use, namespace disabled: $off"
-	[ "$off" -eq $((objs_on - 1)) ]
+	sleep 0.5
+	echo "disable-namespace: dax_free_inode $(hits free), dax_alloc_inode $(hits alloc)"
+	[ "$(hits free)" -eq 1 ]
 }
 
 enabled_again() {
+	clear_hits
 	ndctl enable-namespace "$NS" || return 1
 	for _ in $(seq 50); do
 		[ -b "$DEV" ] && break
 		sleep 0.1
 	done
 	[ -b "$DEV" ] || return 1
-	on=$(dax_objs)
-	echo "dax_cache objects in use, namespace enabled again: $on"
-	[ "$on" -eq "$objs_on" ]
+	echo "enable-namespace: dax_alloc_inode $(hits alloc), dax_free_inode $(hits free)"
+	[ "$(hits alloc)" -eq 1 ] && [ "$(hits free)" -eq 0 ]
 }
 
 if ! t "two 2 MiB aligned partitions on $DEV (MBR, BLKRRPART)" partition; then
@@ -219,8 +238,9 @@ if t "famfs mounts on ${NAME}p1" mount_p1; then
 fi
 t "partition table wiped, $DEV whole again" unpartition
 T_TODO=$STOCK_TODO
-t "disable $NS: its dax_device is freed (dax_cache in use drops by one)" freed
-t "enable $NS again: $DEV back, one dax_device again" enabled_again
+t "disable $NS: its dax_device is freed (one dax_free_inode)" freed
+t "enable $NS again: $DEV back, one new dax_device (one dax_alloc_inode)" enabled_again
 T_TODO=
+probes_off
 t "kmemleak: no report" kmemleak_clean
 finish
