@@ -177,11 +177,16 @@ p2_refused() {
 	i=0
 	while [ "$i" -lt "$TRIES" ]; do
 		i=$((i + 1))
-		if mount -i -t famfs "${DEV}p2" /mnt/pp2; then
+		if out=$(mount -i -t famfs "${DEV}p2" /mnt/pp2 2>&1); then
 			echo "mount $i of ${DEV}p2 succeeded"
 			umount /mnt/pp2
 			return 1
 		fi
+		echo "$out"
+		case $out in
+		*"resource busy"*) ;;
+		*) return 1 ;;
+		esac
 	done
 	dmesg | grep "${NAME}p2: cannot hold its dax device"
 }
