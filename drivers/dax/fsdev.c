@@ -26,6 +26,7 @@
 #include <linux/device.h>
 #include <linux/io.h>
 #include <linux/pfn_t.h>
+#include <linux/set_memory.h>
 #include <linux/dax.h>
 #include <linux/mm.h>
 #include <linux/uio.h>
@@ -37,6 +38,7 @@
  * struct fsdev_dax - state of a dev_dax while bound to fsdev_dax
  * @dev_dax: the bound device
  * @poison: device page offsets reported failed and not rewritten since
+ * @pgoff: device page offset of each range of @pgmap
  * @pgmap: FS_DAX page map of every range of @dev_dax; last because its
  *	ranges[] array is flexible
  *
@@ -44,10 +46,16 @@
  * memory-failure core also marks the head page of a PMD-mapped DAX entry
  * (mf_dax_kill_procs() marks the entry's page), which would fail I/O to a
  * healthy page for as long as the mount lives.
+ *
+ * @pgmap.ranges and @pgoff are the driver's own copy of the device's
+ * ranges, taken at probe. After probe nothing here reads dev_dax->ranges:
+ * the dax bus's "mapping" attribute may grow (krealloc) that array at any
+ * time, under a lock the I/O and memory-failure paths cannot take.
  */
 struct fsdev_dax {
 	struct dev_dax *dev_dax;
 	struct xarray poison;
+	pgoff_t *pgoff;
 	struct dev_pagemap pgmap;
 };
 
@@ -88,24 +96,23 @@ static long fsdev_direct_access(struct dax_device *dax_dev, pgoff_t pgoff,
 				void **kaddr, pfn_t *pfn)
 {
 	struct fsdev_dax *fsdev = fsdev_of(dax_dev);
-	struct dev_dax *dev_dax;
 	int i;
 
 	if (!fsdev)
 		return -ENXIO;
-	dev_dax = fsdev->dev_dax;
 
-	for (i = 0; i < dev_dax->nr_range; i++) {
-		const struct dev_dax_range *r = &dev_dax->ranges[i];
-		unsigned long npages = PHYS_PFN(range_len(&r->range));
+	for (i = 0; i < fsdev->pgmap.nr_range; i++) {
+		const struct range *r = &fsdev->pgmap.ranges[i];
+		unsigned long npages = PHYS_PFN(range_len(r));
+		pgoff_t first = fsdev->pgoff[i];
 		phys_addr_t phys;
 		long avail, clean;
 
-		if (pgoff < r->pgoff || pgoff - r->pgoff >= npages)
+		if (pgoff < first || pgoff - first >= npages)
 			continue;
 
-		phys = r->range.start + PFN_PHYS(pgoff - r->pgoff);
-		avail = npages - (pgoff - r->pgoff);
+		phys = r->start + PFN_PHYS(pgoff - first);
+		avail = npages - (pgoff - first);
 		if (mode == DAX_ACCESS) {
 			long want = min(avail, nr_pages);
 
@@ -164,30 +171,55 @@ static int fsdev_zero_page_range(struct dax_device *dax_dev, pgoff_t pgoff,
  * @iter: source of the data
  *
  * Memory has no media error list here: the poison records are the ones
- * fsdev_memory_failure() made. Rewriting a whole page replaces the bad
- * data, so its record is dropped; partly written pages stay poisoned.
+ * fsdev_memory_failure() made. Where none of the pages written has one,
+ * this is a plain write. Otherwise only whole pages can be recovered: a
+ * write that does not start and end on page boundaries writes nothing
+ * (the bad data would stay beside the new). For whole pages the kernel
+ * 1:1 mapping is made present again (the x86 machine-check handler
+ * unmaps a page that raised an error, so that nothing reads it
+ * speculatively), the data is written and flushed, and each page fully
+ * written loses its poison record and its HWPoison flag.
  *
- * Return: bytes copied.
+ * Return: bytes copied; 0 if the write cannot recover the poisoned pages.
  */
 static size_t fsdev_recovery_write(struct dax_device *dax_dev, pgoff_t pgoff,
 				   void *addr, size_t bytes,
 				   struct iov_iter *iter)
 {
 	struct fsdev_dax *fsdev = fsdev_of(dax_dev);
-	unsigned long start = (unsigned long)addr;
-	unsigned long first, end, va;
+	size_t off = offset_in_page(addr);
+	unsigned long pfn = PHYS_PFN(virt_to_phys(addr));
+	unsigned long n, npages = PFN_UP(off + bytes);
 	size_t done;
+	int rc;
 
-	if (!fsdev)
+	if (!fsdev || !bytes)
 		return 0;
+	if (fsdev_clean_pages(fsdev, pgoff, npages) == npages)
+		return _copy_from_iter_flushcache(addr, bytes, iter);
+
+	if (off || !PAGE_ALIGNED(bytes)) {
+		dev_dbg(&fsdev->dev_dax->dev,
+			"poisoned page at offset %#llx: a recovery write must cover whole pages (page offset %#zx, %#zx bytes)\n",
+			(u64)PFN_PHYS(pgoff), off, bytes);
+		return 0;
+	}
+
+	for (n = 0; n < npages; n++) {
+		rc = clear_mce_nospec(pfn + n);
+		if (rc) {
+			dev_dbg(&fsdev->dev_dax->dev,
+				"cannot map the page at offset %#llx again: %d\n",
+				(u64)PFN_PHYS(pgoff + n), rc);
+			return 0;
+		}
+	}
+
 	done = _copy_from_iter_flushcache(addr, bytes, iter);
 
-	first = PAGE_ALIGN(start);
-	end = (start + done) & PAGE_MASK;
-	for (va = first; va < end; va += PAGE_SIZE) {
-		xa_erase(&fsdev->poison,
-			 pgoff + ((va - (start & PAGE_MASK)) >> PAGE_SHIFT));
-		ClearPageHWPoison(virt_to_page((void *)va));
+	for (n = 0; n < PHYS_PFN(done); n++) {
+		xa_erase(&fsdev->poison, pgoff + n);
+		ClearPageHWPoison(pfn_to_page(pfn + n));
 	}
 	return done;
 }
@@ -222,17 +254,17 @@ static int fsdev_memory_failure(struct dev_pagemap *pgmap, unsigned long pfn,
 	phys_addr_t phys = PFN_PHYS(pfn);
 	int i;
 
-	for (i = 0; i < dev_dax->nr_range; i++) {
-		const struct dev_dax_range *r = &dev_dax->ranges[i];
+	for (i = 0; i < pgmap->nr_range; i++) {
+		const struct range *r = &pgmap->ranges[i];
 		unsigned long n;
 		u64 offset, len;
 		int err = 0, rc;
 
-		if (phys < r->range.start || phys > r->range.end)
+		if (phys < r->start || phys > r->end)
 			continue;
 
-		offset = PFN_PHYS(r->pgoff) + (phys - r->range.start);
-		len = min_t(u64, PFN_PHYS(nr_pages), r->range.end + 1 - phys);
+		offset = PFN_PHYS(fsdev->pgoff[i]) + (phys - r->start);
+		len = min_t(u64, PFN_PHYS(nr_pages), r->end + 1 - phys);
 		for (n = 0; n < PHYS_PFN(len); n++) {
 			SetPageHWPoison(pfn_to_page(pfn + n));
 			if (!err)
@@ -306,6 +338,10 @@ static int fsdev_dax_probe(struct dev_dax *dev_dax)
 			     GFP_KERNEL);
 	if (!fsdev)
 		return -ENOMEM;
+	fsdev->pgoff = devm_kcalloc(dev, dev_dax->nr_range,
+				    sizeof(*fsdev->pgoff), GFP_KERNEL);
+	if (!fsdev->pgoff)
+		return -ENOMEM;
 	fsdev->dev_dax = dev_dax;
 	xa_init(&fsdev->poison);
 	rc = devm_add_action_or_reset(dev, fsdev_dax_poison_free,
@@ -330,6 +366,7 @@ static int fsdev_dax_probe(struct dev_dax *dev_dax)
 			return -EBUSY;
 		}
 		fsdev->pgmap.ranges[i] = *range;
+		fsdev->pgoff[i] = dev_dax->ranges[i].pgoff;
 		size += range_len(range);
 	}
 	fsdev->pgmap.nr_range = dev_dax->nr_range;

@@ -8,11 +8,18 @@
  * fsdev_dax runs the checks against that device, prints TAP-style lines to
  * the kernel log, and fails the load (-EINVAL) if any check fails. Test
  * builds only: it is not part of the kernel tree.
+ *
+ * Loading it with nospec_pfn=PFN instead does what the x86 machine-check
+ * handler does to a page that raised an error after memory_failure()
+ * handled it: set_mce_nospec() takes the page out of the kernel's 1:1 map.
+ * A recovery write must map it again before it copies (MADV_HWPOISON, the
+ * injection a guest can do, runs memory_failure() only).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/dax.h>
 #include <linux/kdev_t.h>
+#include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/pfn_t.h>
 
@@ -20,7 +27,35 @@ static char *devt = "";
 module_param(devt, charp, 0444);
 MODULE_PARM_DESC(devt, "MAJOR:MINOR of a dax device in fsdev mode");
 
+static unsigned long nospec_pfn;
+module_param(nospec_pfn, ulong, 0444);
+MODULE_PARM_DESC(nospec_pfn,
+		 "instead of the checks: set_mce_nospec() this pfn, as the x86 machine-check handler does");
+
 static int fsdev_test_n, fsdev_test_failed;
+
+/*
+ * set_mce_nospec() is not exported; a test module may find it through a
+ * kprobe on its symbol.
+ */
+static int fsdev_test_nospec(unsigned long pfn)
+{
+	struct kprobe kp = { .symbol_name = "set_mce_nospec" };
+	int (*nospec)(unsigned long pfn);
+	int rc;
+
+	rc = register_kprobe(&kp);
+	if (rc) {
+		pr_err("set_mce_nospec not found: %d\n", rc);
+		return rc;
+	}
+	nospec = (int (*)(unsigned long))(void *)kp.addr;
+	unregister_kprobe(&kp);
+	rc = nospec(pfn);
+	pr_info("pfn %#lx taken out of the kernel 1:1 map (set_mce_nospec: %d)\n",
+		pfn, rc);
+	return rc;
+}
 
 static void fsdev_test_result(bool ok, const char *what, long got)
 {
@@ -79,6 +114,8 @@ static int __init fsdev_test_init(void)
 	u64 size;
 	int rc;
 
+	if (nospec_pfn)
+		return fsdev_test_nospec(nospec_pfn);
 	if (sscanf(devt, "%u:%u", &major, &minor) != 2) {
 		pr_err("devt=MAJOR:MINOR required\n");
 		return -EINVAL;
