@@ -93,7 +93,8 @@ int famfs_log_repair_plan(const struct famfs_superblock *sb,
 			break;
 	r->nvalid = i;
 	if (i < limit && !r->why[0])
-		snprintf(r->why, sizeof(r->why), "%s", why);
+		snprintf(r->why, sizeof(r->why), "entry %llu: %s",
+			 (unsigned long long)i, why);
 	r->drop_end = limit;
 	for (; i < limit; i++)
 		if (!famfs_log_entry_is_zero(&log->entries[i]))

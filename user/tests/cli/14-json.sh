@@ -56,9 +56,9 @@ run "$FAMFS" cp -j --device "$IMG" /proc/self/mem "$T/src/a" flat
 check $? "cp -j with one failing source: errors 1, exit 2"
 
 # mount --json on an image (dry run: validates, mounts nothing).
-run "$FAMFS" mount -r --json "$IMG" "$T/mnt"
+run "$FAMFS" mount --dry-run --json "$IMG" "$T/mnt"
 [ "$RC" = 0 ] && py "$OUT" "d['device']=='$IMG' and d['dry_run'] is True and d['mounted'] is False and 'replay' not in d"
-check $? "mount -r --json: device, dry_run, no replay counts"
+check $? "mount --dry-run --json: device, dry_run, no replay counts"
 
 # The other commands take --json (they need a mount to say more).
 for c in check logplay; do
