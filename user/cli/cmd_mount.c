@@ -138,6 +138,23 @@ static bool opts_ro(const char *opts)
 	return ro;
 }
 
+/* Is the option @name in the comma-separated @opts? */
+static bool opts_has(const char *opts, const char *name)
+{
+	size_t len = strlen(name), n;
+	const char *p = opts;
+
+	while (p && *p) {
+		n = strcspn(p, ",");
+		if (n == len && !strncmp(p, name, len))
+			return true;
+		p += n;
+		if (*p)
+			p++;
+	}
+	return false;
+}
+
 /*
  * A mount whose log holds bad or cross-linked entries stays mounted: like
  * fsck, "famfs mount" then exits 3 (corruption found). mount.famfs, run by
@@ -150,6 +167,13 @@ static int do_mount_ex(const char *dev, const char *mpt, const char *opts,
 	struct famfs_apply_stats st;
 	int rc;
 
+	/* mount(8) nofail: a device that does not exist is not an error. */
+	if (opts_has(opts, "nofail") && access(dev, F_OK) && errno == ENOENT) {
+		if (verbose)
+			printf("%s: %s does not exist: nothing mounted (nofail)\n",
+			       cli_prog, dev);
+		return CLI_EXIT_OK;
+	}
 	memset(&st, 0, sizeof(st));
 	rc = famfs_mount_ex(dev, mpt, opts, dry, &st);
 	last_err = rc;

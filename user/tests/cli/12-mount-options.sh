@@ -64,6 +64,11 @@ cp "$T/img" "$T/bad"
 expect_rc 32 "mount.famfs -f of a killed superblock: 32 (mount failure)" \
 	"$MF" "$T/bad" "$T/mpt" -f
 expect_rc 32 "mount.famfs of a missing device: 32" "$MF" "$T/missing" "$T/mpt"
+# mount(8) nofail: "do not report errors for this device if it does not exist"
+expect_rc 0 "mount.famfs -o nofail of a missing device: 0, nothing mounted" \
+	"$MF" "$T/missing" "$T/mpt" -o noatime,nofail
+expect_rc 32 "mount.famfs -o nofail of a killed superblock still fails: 32" \
+	"$MF" "$T/bad" "$T/mpt" -f -o nofail
 expect_rc 2 "famfs mount --dry-run of a killed superblock keeps famfs's 2" \
 	"$FAMFS" mount --dry-run "$T/bad" "$T/mpt"
 
