@@ -198,4 +198,48 @@ struct famfs_ioc_get_fmap {
 #define FAMFSIOC_MAP_CREATE_V2	_IOW(FAMFSIOC_MAGIC, 0x54, struct famfs_ioc_fmap)
 #define FAMFSIOC_MAP_GET_V2	_IOR(FAMFSIOC_MAGIC, 0x55, struct famfs_ioc_get_fmap)
 
+/**
+ * struct famfs_ioc_delete - argument of %FAMFSIOC_DELETE (16 bytes)
+ * @tag: release tag of this deletion, reported by %FAMFSIOC_PENDING until
+ *	the last reference to the file's memory on this host is gone. The
+ *	famfs tools pass the index of the log's DELETE entry.
+ * @flags: must be zero
+ */
+struct famfs_ioc_delete {
+	__u64 tag;
+	__u64 flags;
+};
+
+/**
+ * struct famfs_ioc_pending - argument of %FAMFSIOC_PENDING (24 bytes)
+ * @tags_addr: user address of an array of @count __u64, or 0 with @count 0
+ * @count: in: room in @tags_addr; out: number of deletions still pending
+ *	on this host (may exceed the room; only the room is filled)
+ * @flags: must be zero
+ * @min_tag: out: the smallest pending tag, or ~0ULL when none is pending
+ */
+struct famfs_ioc_pending {
+	__u64 tags_addr;
+	__u32 count;
+	__u32 flags;
+	__u64 min_tag;
+};
+
+/*
+ * Extensions of this project (not in the famfs tools' KABI 43). Numbers
+ * start at 0x70, clear of the tools' own 0x50-0x5f range.
+ *
+ * FAMFSIOC_DELETE: on an open file or directory of the mount, remove it from
+ *	the namespace (a directory must be empty). CAP_SYS_RAWIO. Open handles
+ *	and mappings keep the memory until they go away.
+ * FAMFSIOC_PENDING: on any file of the mount, list the deletions whose
+ *	memory is still referenced on this host.
+ * FAMFSIOC_SHUTDOWN: on any file of the mount, fail all further I/O and
+ *	faults with EIO (the host was fenced). CAP_SYS_ADMIN. Argument: __u32
+ *	flags, must be zero.
+ */
+#define FAMFSIOC_DELETE		_IOW(FAMFSIOC_MAGIC, 0x70, struct famfs_ioc_delete)
+#define FAMFSIOC_PENDING	_IOWR(FAMFSIOC_MAGIC, 0x71, struct famfs_ioc_pending)
+#define FAMFSIOC_SHUTDOWN	_IOW(FAMFSIOC_MAGIC, 0x72, __u32)
+
 #endif /* _UAPI_LINUX_FAMFS_IOCTL_H */
