@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -266,12 +267,97 @@ static int op_wait(const char *path, const char *ms)
 	return 0;
 }
 
+static volatile sig_atomic_t hold_stop;
+
+static void hold_on_term(int sig)
+{
+	(void)sig;
+	hold_stop = 1;
+}
+
+/* FNV-1a over a mapping: reads every byte through the page tables. */
+static uint64_t fnv1a(const unsigned char *p, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ p[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+/*
+ * Map FILE and keep it mapped, re-reading all of it every 200 ms, until
+ * SIGTERM; then unmap and close. Prints the first sum, one line for every
+ * read that differs, and a summary. It stands for an application that holds
+ * a file another host deletes: the file must keep its bytes, and the memory
+ * must not be reused, until this process lets go.
+ */
+static int op_hold(const char *path)
+{
+	unsigned long checks = 0, changed = 0;
+	const unsigned char *p;
+	struct sigaction sa;
+	uint64_t first, h;
+	struct stat st;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0 || fstat(fd, &st) || st.st_size == 0) {
+		perror(path);
+		return PROBE_BAD;
+	}
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		perror("mmap");
+		return PROBE_BAD;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = hold_on_term;
+	sigaction(SIGTERM, &sa, NULL);
+	first = fnv1a(p, (size_t)st.st_size);
+	printf("hold %s: sum %016" PRIx64 "\n", path, first);
+	fflush(stdout);
+	while (!hold_stop) {
+		usleep(200000);
+		h = fnv1a(p, (size_t)st.st_size);
+		checks++;
+		if (h != first) {
+			changed++;
+			printf("hold %s: CHANGED %016" PRIx64 "\n", path, h);
+			fflush(stdout);
+		}
+	}
+	munmap((void *)p, (size_t)st.st_size);
+	close(fd);
+	printf("hold %s: released after %lu reads, %lu changed\n", path, checks,
+	       changed);
+	return 0;
+}
+
+/* Wait (polling stat every millisecond) until @path is gone. */
+static int op_wait_gone(const char *path, const char *ms)
+{
+	double start = now(), limit = strtod(ms, NULL) / 1000.0;
+	struct stat st;
+
+	while (stat(path, &st) == 0) {
+		if (now() - start > limit) {
+			printf("wait-gone %s: timeout after %.3f s\n", path,
+			       now() - start);
+			return 1;
+		}
+		usleep(1000);
+	}
+	printf("wait-gone %s: gone after %.3f s\n", path, now() - start);
+	return 0;
+}
+
 static int usage(void)
 {
 	fprintf(stderr,
 		"usage: mh-probe [-u UID] OP ARGS\n"
 		"  open-wronly FILE | open-rdwr FILE | write FILE | mmap-write FILE\n"
 		"  read-cat FILE | mmap-cat FILE | state MOUNTPOINT | wait FILE MS\n"
+		"  hold FILE (until SIGTERM) | wait-gone FILE MS\n"
 		"Prints '<op> <file>: ok' or the errno name; exit 0 if attempted,\n"
 		"2 if the probe could not run.\n");
 	return PROBE_BAD;
@@ -306,5 +392,9 @@ int main(int argc, char **argv)
 		return op_state(argv[2]);
 	if (!strcmp(op, "wait") && argc == 4)
 		return op_wait(argv[2], argv[3]);
+	if (!strcmp(op, "wait-gone") && argc == 4)
+		return op_wait_gone(argv[2], argv[3]);
+	if (!strcmp(op, "hold"))
+		return op_hold(argv[2]);
 	return usage();
 }

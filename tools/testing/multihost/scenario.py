@@ -19,6 +19,10 @@ them in lock-step from here and checks, as TAP:
   6. Unmodified applications: sqlite3 on B queries A's database (immutable),
      cmp and sha256sum on the tree.
   7. A third host C replays at the same time as B; both agree.
+  8. Delete and reuse (three hosts): `famfs rm` on A, B holds the file
+     mapped, memory is reused only after B releases it; a hung C blocks
+     reuse until `famfs host evict`, then finds it was fenced
+     (step_delete.py).
   5. (run last, it destroys the file system) A re-formats under B's mount:
      B's logplay and B's follower refuse with "file system was re-formatted"
      and never map the new log's files.
@@ -45,6 +49,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mhlib import (HERE, TOP, Host, LogWatch, StepError, Tap,  # noqa: E402
                    diff_maps, import_harness, in_parallel, parse_sums)
+from step_delete import DeleteStep  # noqa: E402
 
 MPT = "/mnt/famfs"
 PROBE = "/opt/famfs-mh/mh-probe"
@@ -85,6 +90,8 @@ class Scenario:
         self.follow_pid = None
         self.ok_steps = set()
         self.summary = {}
+        self.famfsvm = None       # the harness module, to boot a guest again
+        self.extra_guests = []    # guests booted during the scenario
 
     # -- helpers ---------------------------------------------------------
     def say(self, text):
@@ -552,6 +559,15 @@ class Scenario:
                        "5: B's follower stops with 're-formatted'", out)
         self.follow_pid = None
 
+    # -- step 8 ----------------------------------------------------------
+    def run_delete(self):
+        self.stop_follower(self.B)
+        step = DeleteStep(self)
+        try:
+            step.run()
+        finally:
+            step.stop_followers()
+
     # -- all -------------------------------------------------------------
     def run(self):
         self.step(1, "A formats and fills", self.step1)
@@ -567,6 +583,11 @@ class Scenario:
             self.step(7, "a third host replays with B", self.step7, (1, 2))
         else:
             self.tap.skip("7: a third host", "run with --hosts 3")
+        if self.C:
+            self.step(8, "delete, and reuse only after every host released",
+                      lambda: self.run_delete(), (1, 2))
+        else:
+            self.tap.skip("8: delete and reuse", "run with --hosts 3")
         self.step(5, "re-format under a client's mount", self.step5, (1, 2))
         self.stop_follower(self.B)
 
@@ -660,9 +681,13 @@ def main():
                 if rc:
                     tap.fail("famfs module loads on %s" % h.name, out)
             sc = Scenario(tap, hosts, args)
-            sc.run()
-            for h, g in zip(hosts, guests):
-                probs = g.console_problems()
+            sc.famfsvm = famfsvm
+            try:
+                sc.run()
+            finally:
+                guests += sc.extra_guests
+            for h in hosts:
+                probs = h.guest.console_problems()
                 tap.check(not probs, "no kernel warnings on %s's console"
                           % h.name, "\n".join(probs))
             if args.demo:
