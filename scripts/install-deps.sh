@@ -22,6 +22,8 @@ pkgs=(
 	debhelper dh-dkms dkms lintian devscripts dpkg-dev fakeroot systemd man-db groff-base
 	# famfs --json output (json-c, as ndctl)
 	libjson-c-dev
+	# make bench: the scale curves' plots (bench/scale/)
+	gnuplot-nox
 )
 
 missing=()

@@ -38,21 +38,43 @@ static void note(struct famfs_apply_stats *st, const struct famfs_action *a,
 		     a->relpath, msg);
 }
 
-static int apply_mkdir(const char *p, const struct famfs_action *a)
+/*
+ * What mkdir/open(O_CREAT) leave to fix up. Skipping the chown and chmod
+ * that change nothing halves the system calls of a replay. @mask is the
+ * process umask; special bits (setuid, setgid, sticky) are always set
+ * explicitly, since creation may drop them.
+ */
+static bool needs_chown(const struct famfs_action *a)
+{
+	return a->uid != geteuid() || a->gid != getegid();
+}
+
+static bool needs_chmod(uint32_t mode, mode_t mask)
+{
+	return (mode & mask) || (mode & 07000);
+}
+
+static int apply_mkdir(const char *p, const struct famfs_action *a,
+		       mode_t mask)
 {
 	struct stat st;
+	bool fresh = true;
 
 	if (mkdir(p, a->mode) < 0) {
 		if (errno != EEXIST || lstat(p, &st) || !S_ISDIR(st.st_mode))
 			return famfs_fail(-errno, "mkdir %s: %s", p, strerror(errno));
+		fresh = false;
 	}
-	if (chown(p, a->uid, a->gid) < 0 || chmod(p, a->mode) < 0)
-		return famfs_fail(-errno, "chown/chmod %s: %s", p, strerror(errno));
+	if ((!fresh || needs_chown(a)) && chown(p, a->uid, a->gid) < 0)
+		return famfs_fail(-errno, "chown %s: %s", p, strerror(errno));
+	if ((!fresh || needs_chmod(a->mode, mask)) && chmod(p, a->mode) < 0)
+		return famfs_fail(-errno, "chmod %s: %s", p, strerror(errno));
 	return 0;
 }
 
 /* 0: created, 1: a regular file of that name exists already, <0: error. */
-static int apply_create(const char *p, const struct famfs_action *a, bool client)
+static int apply_create(const char *p, const struct famfs_action *a, bool client,
+			mode_t mask)
 {
 	uint32_t mode = client ? a->mode & ~0222u : a->mode;
 	int fd, rc;
@@ -66,7 +88,8 @@ static int apply_create(const char *p, const struct famfs_action *a, bool client
 			return 1;
 		return famfs_fail(-errno, "create %s: %s", p, strerror(errno));
 	}
-	if (fchown(fd, a->uid, a->gid) < 0 || fchmod(fd, mode) < 0) {
+	if ((needs_chown(a) && fchown(fd, a->uid, a->gid) < 0) ||
+	    (needs_chmod(mode, mask) && fchmod(fd, mode) < 0)) {
 		rc = famfs_fail(-errno, "chown/chmod %s: %s", p, strerror(errno));
 		goto undo;
 	}
@@ -86,6 +109,7 @@ int famfs_apply_plan(const char *mpt, const struct famfs_action *acts,
 {
 	struct famfs_apply_stats local;
 	char p[PATH_MAX + FAMFS_MAX_PATHLEN];
+	mode_t mask;
 	size_t i;
 	int rc;
 
@@ -94,6 +118,8 @@ int famfs_apply_plan(const char *mpt, const struct famfs_action *acts,
 	memset(st, 0, sizeof(*st));
 	if (!mpt || (!acts && n))
 		return famfs_fail(-EINVAL, "apply plan: missing argument");
+	mask = umask(0);
+	umask(mask);
 	for (i = 0; i < n; i++) {
 		const struct famfs_action *a = &acts[i];
 
@@ -109,12 +135,12 @@ int famfs_apply_plan(const char *mpt, const struct famfs_action *acts,
 			note(st, a, a->why);
 			continue;
 		case FAMFS_ACT_MKDIR:
-			rc = apply_mkdir(p, a);
+			rc = apply_mkdir(p, a, mask);
 			if (!rc)
 				st->ndirs++;
 			break;
 		case FAMFS_ACT_CREATE:
-			rc = apply_create(p, a, client);
+			rc = apply_create(p, a, client, mask);
 			if (rc == -EADDRINUSE) {
 				/*
 				 * The kernel found another live file on this

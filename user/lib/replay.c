@@ -339,8 +339,14 @@ int famfs_replay_plan(const struct famfs_log *log, uint64_t log_len,
 			continue;
 		}
 		plan_entry(&pl, e, a);
-		if (a->type == FAMFS_ACT_CREATE || a->type == FAMFS_ACT_MKDIR)
-			if (remember(&pl, pl.n - 1, a->type == FAMFS_ACT_MKDIR ?
+		/*
+		 * Names found in the mount are remembered too: a replay of a
+		 * log the mount already holds then looks up each name once,
+		 * not once more as the parent of every child.
+		 */
+		if (a->type == FAMFS_ACT_CREATE || a->type == FAMFS_ACT_MKDIR ||
+		    a->type == FAMFS_ACT_EXISTS)
+			if (remember(&pl, pl.n - 1, a->is_dir ?
 				     FAMFS_LOOKUP_DIR : FAMFS_LOOKUP_FILE))
 				goto nomem;
 	}
