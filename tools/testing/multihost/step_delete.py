@@ -63,7 +63,7 @@ def uuid_of(host):
 
 def released_of(table, uuid):
     for h in table:
-        if h.get("uuid") == uuid:
+        if str(h.get("uuid", "")).lower() == uuid.lower():
             return int(h.get("released", -1))
     return None
 
@@ -208,7 +208,7 @@ class DeleteStep:
                       and released_of(table, uc) <= rm_index,
                       "8.5: A's host table names C as still holding h",
                       json.dumps(table, indent=1))
-            rc, out = A.run("famfs host evict --force %s %s" % (uc, MPT))
+            rc, out = A.run("famfs host evict --force --path %s %s" % (MPT, uc))
             tap.check(rc == 0, "8.5: famfs host evict C", out)
             rc, out = A.run("famfs creat -s %d -r -S 85 %s/del/y"
                             % (H_SIZE, MPT))
