@@ -11,5 +11,8 @@ bash "$here/user/create-files.sh" || rc=1
 # (stock kernel), famfs on fsdev_dax vs raw /dev/dax0.0 (test kernel).
 bash "$here/kernel/pmem-read.sh" || rc=1
 bash "$here/devdax/devdax-read.sh" || rc=1
+# Scale curves (bench/scale/): one guest each, tables and plots in
+# bench/scale/results/.
+bash "$here/scale/log-length.sh" || rc=1
 
 exit $rc
