@@ -257,6 +257,16 @@ uint64_t famfs_log_entry_crc(const struct famfs_log_entry *e);
 int famfs_sb_check(const struct famfs_superblock *sb, uint64_t dev_size);
 
 /**
+ * famfs_sb_version_check() - accept 47, 48 and 48 | FAMFS_FEAT_DELETE.
+ * Unknown high (incompatible-feature) bits are refused and named.
+ * Return: 0 or -EPROTONOSUPPORT with a message.
+ */
+int famfs_sb_version_check(uint64_t version);
+
+/** famfs_sb_has_delete() - does the file system have the delete feature? */
+bool famfs_sb_has_delete(const struct famfs_superblock *sb);
+
+/**
  * famfs_sb_init() - fill a fresh superblock (new random fs/dev UUIDs).
  * @sb:          zeroed and filled, CRC included.
  * @dev_size:    device size.
@@ -512,6 +522,96 @@ int famfs_interleave_check(const struct famfs_interleave *il);
  */
 int famfs_alloc_cfg_parse(const char *yaml_text, size_t len,
 			  struct famfs_interleave *il);
+
+/* ------------------------------------------------------------------ */
+/* Host table of the delete feature (hosttab.c, FORMAT-delete.md §2)  */
+
+/** famfs_ht_of() - the host table of a mapping of [0, 2 MiB), or NULL. */
+static inline void *famfs_ht_of(const struct famfs_superblock *sb, size_t map_len)
+{
+	return sb && map_len >= FAMFS_SB_AREA_LEN ?
+	       (uint8_t *)sb + FAMFS_HT_OFFSET : NULL;
+}
+
+uint64_t famfs_ht_hdr_crc(const struct famfs_ht_header *h);
+uint64_t famfs_host_rec_crc(const struct famfs_host_rec *r);
+uint64_t famfs_fence_rec_crc(const struct famfs_fence_rec *r);
+
+/**
+ * famfs_ht_check() - validate the header at @ht for the file system @sb.
+ * Return: 0 or -EBADMSG ("host table damaged: ...").
+ */
+int famfs_ht_check(const void *ht, const struct famfs_superblock *sb);
+
+/** famfs_ht_init() - write an empty table (1 MiB at @ht) and flush it. */
+void famfs_ht_init(void *ht, const struct famfs_superblock *sb);
+
+/** famfs_ht_slot() - slot @i (NULL if out of range). */
+struct famfs_ht_slot *famfs_ht_slot(const void *ht, uint32_t i);
+
+/**
+ * famfs_host_rec_read() / famfs_fence_rec_read() - the current record of a
+ * slot: the valid copy (CRC, parity of seq, known values) with the larger
+ * seq. Return: 0, or -ENOENT if neither copy is valid (@out zeroed).
+ */
+int famfs_host_rec_read(const struct famfs_ht_slot *s, struct famfs_host_rec *out);
+int famfs_fence_rec_read(const struct famfs_ht_slot *s, struct famfs_fence_rec *out);
+
+/**
+ * famfs_host_rec_write() / famfs_fence_rec_write() - write @rec (seq and
+ * crc are set here) to the copy that does not hold the current record, then
+ * flush it.
+ */
+int famfs_host_rec_write(struct famfs_ht_slot *s, struct famfs_host_rec *rec);
+int famfs_fence_rec_write(struct famfs_ht_slot *s, struct famfs_fence_rec *rec);
+
+/** famfs_host_evicted() - does fence @f evict this generation of host @h? */
+bool famfs_host_evicted(const struct famfs_host_rec *h, const struct famfs_fence_rec *f);
+
+/** famfs_ht_find() - the slot naming @uuid (host or fence record); -ENOENT. */
+int famfs_ht_find(const void *ht, const uuid_t uuid, uint32_t *slot);
+
+/**
+ * famfs_ht_claim() - take this host's slot (its own one, or a free one by
+ * probing from crc32(uuid) % nslots) and write @rec there with
+ * mount_gen = the previous generation + 1. A new slot is re-read after
+ * @wait_ms to catch a simultaneous claim by another host.
+ * @prev, @fence (may be NULL): the slot's previous host and fence records.
+ */
+int famfs_ht_claim(void *ht, const uuid_t uuid, struct famfs_host_rec *rec,
+		   unsigned int wait_ms, uint32_t *slot,
+		   struct famfs_host_rec *prev, struct famfs_fence_rec *fence);
+
+/** One used slot, as famfs_ht_hosts() reports it. */
+struct famfs_ht_host {
+	uint32_t slot;
+	bool has_host, has_fence;
+	bool evicted;		/* the fence evicts the current mount_gen */
+	bool holds;		/* MOUNTED and not evicted: its mark counts */
+	struct famfs_host_rec host;
+	struct famfs_fence_rec fence;
+};
+
+/** famfs_ht_hosts() - the used slots; *@n may exceed @room. */
+int famfs_ht_hosts(const void *ht, struct famfs_ht_host *out, size_t room,
+		   size_t *n);
+
+/**
+ * famfs_ht_release_floor() - min(released) over the MOUNTED, non-evicted
+ * hosts: every DELETE entry with an index below it is released everywhere.
+ * UINT64_MAX with no such host; 0 when @ht is NULL (nothing is known).
+ */
+uint64_t famfs_ht_release_floor(const void *ht);
+
+/**
+ * famfs_ht_enable() - enable delete on a mapped superblock area of
+ * @map_len bytes: write the host table, flush, then the new version and
+ * CRC, flush. No-op if already enabled.
+ */
+int famfs_ht_enable(struct famfs_superblock *sb, size_t map_len);
+
+/** famfs_now_ns() - CLOCK_REALTIME in nanoseconds. */
+uint64_t famfs_now_ns(void);
 
 /* ------------------------------------------------------------------ */
 /* Replay planning (replay.c): pure, no kernel, no file system         */
