@@ -930,8 +930,9 @@ int cmd_fsck(int argc, char **argv)
 		rc = 1;
 	/* Per-entry verdicts for -v (planning against an empty namespace). */
 	if (o.verbose && !r.sb_err && !r.log_err &&
-	    famfs_replay_plan(t.log, t.sb->log_len, t.dev_size,
-			      famfs_lookup_empty, NULL, &acts, &nacts)) {
+	    famfs_replay_plan_ex(t.log, t.sb->log_len, t.dev_size,
+				 famfs_plan_flags(t.sb), famfs_lookup_empty, NULL,
+				 &acts, &nacts)) {
 		acts = NULL;
 		nacts = 0;
 	}

@@ -27,8 +27,8 @@ static void check_namespace(const struct famfs_superblock *sb,
 	struct famfs_action *acts;
 	size_t n, i;
 
-	if (famfs_replay_plan(log, sb->log_len, dev_size, famfs_lookup_empty, NULL,
-			      &acts, &n)) {
+	if (famfs_replay_plan_ex(log, sb->log_len, dev_size, famfs_plan_flags(sb),
+				 famfs_lookup_empty, NULL, &acts, &n)) {
 		report(r, "replay planning failed: %s", famfs_errmsg());
 		r->nerrors++;
 		return;

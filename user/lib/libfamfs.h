@@ -396,6 +396,12 @@ struct famfs_alloc_report {
 	uint64_t used_bytes;	/* incl. superblock area and log */
 	uint64_t size_bytes;	/* device size covered by the bitmap */
 	char first_problem[200];
+	/* Delete feature: deleted files, and those whose memory is still
+	 * held (pending release; counted in used_bytes). */
+	uint64_t ndeleted;
+	uint64_t npending;
+	uint64_t pending_bytes;	/* units only pending files hold */
+	uint64_t release_floor;	/* famfs_ht_release_floor() used */
 };
 
 struct famfs_interleave {
@@ -465,6 +471,17 @@ uint64_t famfs_fmap_devoff(const struct famfs_log_fmap *f, uint64_t off,
  * (famfs_fmap_check fails) counts as bad and marks nothing.
  * Return: 0 or -ENOMEM / -EINVAL.
  */
+/**
+ * famfs_alloc_build_ht() - famfs_alloc_build() for a file system with the
+ * delete feature: a deleted file's memory stays used until the DELETE
+ * entry is below the release floor of the host table @ht (NULL: nothing is
+ * known to be released, so it all stays used).
+ */
+int famfs_alloc_build_ht(struct famfs_alloc **out,
+			 const struct famfs_superblock *sb,
+			 const struct famfs_log *log, const void *ht,
+			 struct famfs_alloc_report *rep);
+
 int famfs_alloc_build(struct famfs_alloc **out,
 		      const struct famfs_superblock *sb,
 		      const struct famfs_log *log,
@@ -621,6 +638,7 @@ enum famfs_act_type {
 	FAMFS_ACT_CREATE,
 	FAMFS_ACT_EXISTS,	/* same type already there: nothing to do */
 	FAMFS_ACT_BAD,		/* invalid entry or conflict: report it */
+	FAMFS_ACT_DELETE,	/* valid DELETE entry: remove the target */
 };
 
 struct famfs_action {
@@ -633,6 +651,13 @@ struct famfs_action {
 	bool is_dir;		/* entry was MKDIR (meaningful for EXISTS/BAD) */
 	int err;		/* negative errno for BAD */
 	char why[160];
+	/* DELETE: @index is the DELETE entry, @target the entry it removes;
+	 * relpath, is_dir, size and fmap are the target's. */
+	uint64_t target;
+	/* CREATE/MKDIR of a plan on an empty namespace: a later valid DELETE
+	 * (entry @deleted_by) removes it. */
+	bool deleted;
+	uint64_t deleted_by;
 };
 
 /* Lookup result of famfs_lookup_fn. */
@@ -663,6 +688,27 @@ int famfs_replay_plan(const struct famfs_log *log, uint64_t log_len,
 		      uint64_t dev_size, famfs_lookup_fn lookup, void *ctx,
 		      struct famfs_action **acts, size_t *nacts);
 
+/* famfs_replay_plan_ex() flags */
+#define FAMFS_PLAN_DELETE	1U	/* the file system has FAMFS_FEAT_DELETE */
+
+/**
+ * famfs_replay_plan_ex() - famfs_replay_plan() that knows DELETE entries.
+ * With FAMFS_PLAN_DELETE, DELETE entries are validated against the log alone
+ * (FORMAT-delete.md section 3): a valid one is a DELETE action, an invalid
+ * one a BAD action. On an empty namespace every CREATE/MKDIR says whether
+ * (and by which entry) it is deleted later; with another lookup, deleted
+ * entries get no action and the DELETE action removes what the mount has
+ * (the executor must check the map). Without the flag DELETE entries are
+ * ignored, as upstream does.
+ */
+int famfs_replay_plan_ex(const struct famfs_log *log, uint64_t log_len,
+			 uint64_t dev_size, unsigned int flags,
+			 famfs_lookup_fn lookup, void *ctx,
+			 struct famfs_action **acts, size_t *nacts);
+
+/** famfs_plan_flags() - the famfs_replay_plan_ex() flags for @sb. */
+unsigned int famfs_plan_flags(const struct famfs_superblock *sb);
+
 /* ------------------------------------------------------------------ */
 /* Kernel map ioctls (kmap.c)                                          */
 
@@ -676,6 +722,15 @@ int famfs_kmap_v1(int fd, uint32_t file_type, uint64_t size, uint64_t off,
 
 /** famfs_kmap_get() - FAMFSIOC_MAP_GET_V2. */
 int famfs_kmap_get(int fd, struct famfs_ioc_get_fmap *out);
+
+/** famfs_kdelete() - FAMFSIOC_DELETE on @fd with release tag @tag. */
+int famfs_kdelete(int fd, uint64_t tag);
+
+/** famfs_kpending() - FAMFSIOC_PENDING: smallest pending tag (~0: none). */
+int famfs_kpending(int fd, uint64_t *min_tag, uint32_t *count);
+
+/** famfs_kshutdown() - FAMFSIOC_SHUTDOWN: fail all further I/O (fenced). */
+int famfs_kshutdown(int fd);
 
 /** famfs_is_famfs_fd() - 1 if FAMFSIOC_NOP succeeds on @fd, else 0. */
 int famfs_is_famfs_fd(int fd);
@@ -695,6 +750,7 @@ struct famfs_apply_stats {
 	uint64_t nbad;		/* BAD actions (reported, skipped) */
 	uint64_t ncrosslinked;	/* of which cross-linked: left unmapped */
 	uint64_t nerrors;	/* creations that failed */
+	uint64_t ndeleted;	/* deleted files and directories released */
 	char first_error[200];
 };
 
@@ -866,6 +922,43 @@ int famfs_fs_read(struct famfs_fs *fs, const char *relpath, uint64_t off,
  * Return: 0 or errno.
  */
 int famfs_fs_clone(struct famfs_fs *fs, const char *src, const char *dst);
+
+/* famfs_fs_rm() flags */
+#define FAMFS_RM_RECURSIVE	1U	/* a directory and everything under it */
+#define FAMFS_RM_DIR		2U	/* rmdir: only an empty directory */
+
+/**
+ * famfs_fs_rm() - delete a file (or a directory) by appending DELETE
+ * entries (FORMAT-delete.md); online the kernel drops the name first.
+ * Master only; the file system must have the delete feature. Everything is
+ * checked before the first entry: a missing path, a non-empty directory
+ * without FAMFS_RM_RECURSIVE or too little log room change nothing.
+ * @ndeleted: entries deleted (may be NULL).
+ */
+int famfs_fs_rm(struct famfs_fs *fs, const char *relpath, unsigned int flags,
+		uint64_t *ndeleted);
+
+/**
+ * famfs_fs_enable_delete() - set FAMFS_FEAT_DELETE (host table first).
+ * Master only; offline or online. No-op if already enabled.
+ */
+int famfs_fs_enable_delete(struct famfs_fs *fs);
+
+/* A host whose heartbeat is younger than this is evicted only by force. */
+#define FAMFS_EVICT_QUIET_NS	(60ULL * 1000000000ULL)
+
+/**
+ * famfs_fs_evict() - fence the current mount generation of @host (master
+ * only): its release mark no longer counts and, when it sees the fence,
+ * it shuts its mount down. Refuses this host, a host that is not mounted
+ * (-EALREADY) and, without @force, one whose heartbeat is younger than
+ * 60 s (-EBUSY). Return: 0 evicted, 1 already evicted, <0 error.
+ */
+int famfs_fs_evict(struct famfs_fs *fs, const uuid_t host, bool force,
+		   struct famfs_fence_rec *out);
+
+/** famfs_fs_ht() - the handle's host table mapping (NULL if not mapped). */
+void *famfs_fs_ht(const struct famfs_fs *fs);
 
 /** famfs_fs_alloc_report() - allocation report of the current log. */
 int famfs_fs_alloc_report(struct famfs_fs *fs, struct famfs_alloc_report *r);
