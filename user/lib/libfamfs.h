@@ -982,6 +982,10 @@ struct famfs_fsck_report {
 	uint64_t nerrors;		/* total problems; 0 = clean */
 	unsigned int nproblems;		/* messages stored (<= MAX) */
 	char problems[FAMFS_FSCK_MAX_PROBLEMS][200];
+	/* Delete feature (famfs_fsck_ht()). */
+	bool delete_enabled;
+	bool ht_checked;		/* a host table was given and read */
+	int ht_err;			/* famfs_ht_check result */
 };
 
 /**
@@ -994,6 +998,16 @@ struct famfs_fsck_report {
  */
 int famfs_fsck(const struct famfs_superblock *sb, const struct famfs_log *log,
 	       uint64_t dev_size, struct famfs_fsck_report *r);
+
+/**
+ * famfs_fsck_ht() - famfs_fsck() that also checks the host table @ht of a
+ * file system with the delete feature (a damaged header is an error) and
+ * counts the memory of deleted files still held by a host as used
+ * (@r->alloc.npending). @ht NULL: the table is not checked and all deleted
+ * memory counts as held.
+ */
+int famfs_fsck_ht(const struct famfs_superblock *sb, const struct famfs_log *log,
+		  const void *ht, uint64_t dev_size, struct famfs_fsck_report *r);
 
 /*
  * Log repair (repair.c): truncate the log to its longest valid prefix.
