@@ -117,6 +117,13 @@ static int famfs_delete_dentry(struct file *file, struct dentry *dentry,
 	struct inode *dir = d_inode(parent);
 	int rc;
 
+	/*
+	 * A reference of our own, as the lookup of unlink(2) holds one:
+	 * d_delete() then only unhashes the dentry, which stays positive for
+	 * the open file. With the file's reference alone it would turn the
+	 * dentry negative under the open file and leak the inode.
+	 */
+	dget(dentry);
 	inode_lock_nested(dir, I_MUTEX_PARENT);
 	/* A rename (of an unmapped file) or an earlier delete got here first. */
 	if (d_unhashed(dentry) || dentry->d_parent != parent || fi->deleted) {
@@ -133,6 +140,7 @@ static int famfs_delete_dentry(struct file *file, struct dentry *dentry,
 		famfs_pending_add(inode, tag);
 out:
 	inode_unlock(dir);
+	dput(dentry);
 	dput(parent);
 	return rc;
 }
