@@ -246,9 +246,9 @@ static int follow_replay(struct follower *f, uint64_t next_index)
 		return -EAGAIN;
 	}
 
-	rc = famfs_replay_plan(f->log, f->log_len, f->dev_size,
-			       famfs_lookup_mount, (void *)f->root,
-			       &acts, &nacts);
+	rc = famfs_replay_plan_ex(f->log, f->log_len, f->dev_size,
+				  famfs_plan_flags(f->sb), famfs_lookup_mount,
+				  (void *)f->root, &acts, &nacts);
 	if (rc) {
 		cli_liberr(rc, "planning the replay");
 		return rc;

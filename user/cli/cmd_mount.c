@@ -103,9 +103,10 @@ static void report_skipped(const char *mpt, const struct famfs_apply_stats *st)
 		 (unsigned long long)st->nerrors, mpt);
 	if (famfs_fs_open(mpt, false, &fs))
 		return;
-	if (!famfs_replay_plan(famfs_fs_log(fs), famfs_fs_sb(fs)->log_len,
-			       famfs_fs_dev_size(fs), famfs_lookup_mount,
-			       (void *)famfs_fs_mountpoint(fs), &acts, &n)) {
+	if (!famfs_replay_plan_ex(famfs_fs_log(fs), famfs_fs_sb(fs)->log_len,
+				  famfs_fs_dev_size(fs), famfs_plan_flags(famfs_fs_sb(fs)),
+				  famfs_lookup_mount, (void *)famfs_fs_mountpoint(fs),
+				  &acts, &n)) {
 		for (i = 0; i < n; i++)
 			if (acts[i].type == FAMFS_ACT_BAD)
 				cli_warn("log entry %llu (%s) not replayed: %s",

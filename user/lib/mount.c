@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -104,6 +105,108 @@ undo:
 	return rc;
 }
 
+/* Does the kernel's map of @fd equal the log map @f of @size bytes? */
+static bool kmap_equals(const struct famfs_ioc_get_fmap *k, uint64_t size,
+			const struct famfs_log_fmap *f)
+{
+	uint32_t i;
+
+	if (k->iocmap.fioc_file_size != size || k->iocmap.fioc_ext_type != f->ext_type)
+		return false;
+	if (f->ext_type == FAMFS_EXT_SIMPLE) {
+		if (k->iocmap.fioc_nextents != f->count || f->count > FAMFS_MAX_SIMPLE_EXT)
+			return false;
+		for (i = 0; i < f->count; i++)
+			if (k->ikse[i].offset != f->se[i].offset ||
+			    k->ikse[i].len != f->se[i].len ||
+			    k->ikse[i].devindex != f->se[i].devindex)
+				return false;
+		return true;
+	}
+	if (k->iocmap.fioc_niext != 1 || f->count != 1 ||
+	    k->ks.ikie.ie_nstrips != f->ie[0].nstrips ||
+	    k->ks.ikie.ie_chunk_size != f->ie[0].chunk_size ||
+	    f->ie[0].nstrips > FAMFS_MAX_STRIPS)
+		return false;
+	for (i = 0; i < f->ie[0].nstrips; i++)
+		if (k->ks.kie_strips[i].offset != f->ie[0].strips[i].offset ||
+		    k->ks.kie_strips[i].len != f->ie[0].strips[i].len)
+			return false;
+	return true;
+}
+
+int famfs_kdelete(int fd, uint64_t tag)
+{
+	struct famfs_ioc_delete d = { .tag = tag, .flags = 0 };
+
+	if (ioctl(fd, FAMFSIOC_DELETE, &d) < 0) {
+		if (errno == ENOTTY)
+			return famfs_fail(-EOPNOTSUPP,
+					  "this kernel's famfs has no FAMFSIOC_DELETE (needs the delete feature)");
+		return famfs_fail(-errno, "FAMFSIOC_DELETE: %s", strerror(errno));
+	}
+	return 0;
+}
+
+int famfs_kpending(int fd, uint64_t *min_tag, uint32_t *count)
+{
+	struct famfs_ioc_pending pd = { 0 };
+
+	if (ioctl(fd, FAMFSIOC_PENDING, &pd) < 0) {
+		if (errno == ENOTTY)
+			return famfs_fail(-EOPNOTSUPP,
+					  "this kernel's famfs has no FAMFSIOC_PENDING (needs the delete feature)");
+		return famfs_fail(-errno, "FAMFSIOC_PENDING: %s", strerror(errno));
+	}
+	if (min_tag)
+		*min_tag = pd.min_tag;
+	if (count)
+		*count = pd.count;
+	return 0;
+}
+
+int famfs_kshutdown(int fd)
+{
+	uint32_t flags = 0;
+
+	if (ioctl(fd, FAMFSIOC_SHUTDOWN, &flags) < 0)
+		return famfs_fail(-errno, "FAMFSIOC_SHUTDOWN: %s", strerror(errno));
+	return 0;
+}
+
+/*
+ * Release one deleted file or directory on this host: only if what the
+ * mount has at that name is the target (a file with the target's map).
+ * 0: removed, 1: nothing there to remove, <0: error.
+ */
+static int apply_delete(const char *p, const struct famfs_action *a)
+{
+	struct famfs_ioc_get_fmap k;
+	struct stat st;
+	int fd, rc;
+
+	if (lstat(p, &st))
+		return 1;
+	if (a->is_dir != !!S_ISDIR(st.st_mode) || (!a->is_dir && !S_ISREG(st.st_mode)))
+		return 1;
+	fd = open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK |
+		  (a->is_dir ? O_DIRECTORY : 0));
+	if (fd < 0)
+		return errno == ENOENT ? 1 : famfs_fail(-errno, "open %s: %s", p, strerror(errno));
+	if (!a->is_dir) {
+		rc = famfs_kmap_get(fd, &k);
+		if (rc || !kmap_equals(&k, a->size, &a->fmap)) {
+			close(fd);
+			return 1;	/* a later file of that name (or no map) */
+		}
+	}
+	rc = famfs_kdelete(fd, a->index);
+	close(fd);
+	if (rc == -ENOENT)
+		return 1;
+	return rc ? famfs_fail_ctx(rc, "%s", p) : 0;
+}
+
 int famfs_apply_plan(const char *mpt, const struct famfs_action *acts,
 		     size_t n, bool client, struct famfs_apply_stats *st)
 {
@@ -138,6 +241,13 @@ int famfs_apply_plan(const char *mpt, const struct famfs_action *acts,
 			rc = apply_mkdir(p, a, mask);
 			if (!rc)
 				st->ndirs++;
+			break;
+		case FAMFS_ACT_DELETE:
+			rc = apply_delete(p, a);
+			if (rc == 0)
+				st->ndeleted++;
+			if (rc == 1)
+				rc = 0;
 			break;
 		case FAMFS_ACT_CREATE:
 			rc = apply_create(p, a, client, mask);
@@ -199,8 +309,9 @@ int famfs_logplay(const char *mpt, bool dry, struct famfs_apply_stats *st)
 	rc = famfs_log_scan(fs->log, fs->sb->log_len, &scan);
 	if (rc)
 		goto out;
-	rc = famfs_replay_plan(fs->log, fs->sb->log_len, fs->dev_size,
-			       famfs_lookup_mount, fs->mpt, &acts, &n);
+	rc = famfs_replay_plan_ex(fs->log, fs->sb->log_len, fs->dev_size,
+				  famfs_plan_flags(fs->sb), famfs_lookup_mount,
+				  fs->mpt, &acts, &n);
 	if (rc)
 		goto out;
 	if (dry) {
@@ -214,6 +325,9 @@ int famfs_logplay(const char *mpt, bool dry, struct famfs_apply_stats *st)
 				break;
 			case FAMFS_ACT_EXISTS:
 				st->nexisting++;
+				break;
+			case FAMFS_ACT_DELETE:
+				st->ndeleted++;
 				break;
 			default:
 				st->nbad++;
