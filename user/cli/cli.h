@@ -134,6 +134,12 @@ struct famfs_interleave;
  * the unmounted @device when it is not NULL. With @write, clients are
  * refused with a clear message. Prints errors; returns an exit code.
  */
+/*
+ * Write this host's record (delete feature) after a replay of @replayed
+ * entries; an evicted host shuts its mount down: CLI_EXIT_FAIL.
+ */
+int cli_host_update(const char *mpt, uint64_t replayed, uint64_t appended_from);
+
 int cli_fs_open(const char *device, const char *path, bool write,
 		struct famfs_fs **out);
 /*

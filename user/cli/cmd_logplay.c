@@ -202,6 +202,8 @@ static int logplay_once(const char *where, const struct logplay_opts *o)
 		/* Remember how far this mount got (best effort). */
 		famfs_mount_record_log(root, sb->fs_uuid, famfs_fs_log(fs),
 				       scan.nvalid);
+		if (cli_host_update(root, scan.nvalid, UINT64_MAX))
+			ret = CLI_EXIT_FAIL;
 		if (o->j) {
 			cli_json_obj_begin(o->j, "replay");
 			cli_json_u64(o->j, "directories", st.ndirs);

@@ -54,6 +54,8 @@ struct follower {
 	uint8_t fs_uuid[16];	/* the file system this mount was made of */
 	uint64_t seen;		/* entries [0, seen) are handled */
 	uint64_t seen_crc;	/* stored CRC of entry seen - 1 */
+	uint64_t hb_ns;		/* last host record write (delete feature) */
+	uint64_t hb_seen;	/* seen at that write */
 	bool client;
 	bool quiet;
 	struct cli_json *j;	/* --json: one object per event and line */
@@ -186,15 +188,21 @@ static void follow_print(const struct follower *f, const struct famfs_action *a)
 	if (f->quiet)
 		return;
 	if (f->j) {
-		follow_event(f, a->type == FAMFS_ACT_MKDIR ? "dir" : "file");
+		follow_event(f, a->type == FAMFS_ACT_DELETE ? "delete" :
+			     a->type == FAMFS_ACT_MKDIR ? "dir" : "file");
 		cli_json_u64(f->j, "index", a->index);
 		cli_json_str(f->j, "path", a->relpath);
-		if (a->type != FAMFS_ACT_MKDIR)
+		if (a->type == FAMFS_ACT_DELETE)
+			cli_json_u64(f->j, "target", a->target);
+		else if (a->type != FAMFS_ACT_MKDIR)
 			cli_json_u64(f->j, "size", a->size);
 		follow_event_end(f);
 		return;
 	}
-	if (a->type == FAMFS_ACT_MKDIR)
+	if (a->type == FAMFS_ACT_DELETE)
+		printf("%.3f -%s %s\n", follow_now(), a->is_dir ? "dir " : "file",
+		       cli_safe(a->relpath, p, sizeof(p)));
+	else if (a->type == FAMFS_ACT_MKDIR)
 		printf("%.3f +dir  %s\n", follow_now(), cli_safe(a->relpath, p, sizeof(p)));
 	else
 		printf("%.3f +file %s (%" PRIu64 " bytes)\n", follow_now(),
@@ -311,6 +319,20 @@ static int follow_poll(struct follower *f, unsigned int interval_ms)
 	rc = sb_rc = follow_check_sb(f);
 	if (rc == -ESTALE)
 		return CLI_EXIT_REFUSED;
+	/*
+	 * Delete feature: heartbeat and release mark, at most once a second
+	 * and after every replay; an evicted host shuts its mount down.
+	 */
+	if (rc == 0 && famfs_sb_has_delete(f->sb)) {
+		uint64_t now = famfs_now_ns();
+
+		if (now - f->hb_ns >= 1000000000ULL || f->hb_seen != f->seen) {
+			f->hb_ns = now;
+			f->hb_seen = f->seen;
+			if (cli_host_update(f->root, f->seen, UINT64_MAX))
+				return CLI_EXIT_FAIL;
+		}
+	}
 	if (rc == 0) {
 		next = follow_next_index(f);
 		if (f->seen && next >= f->seen)

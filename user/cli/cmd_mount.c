@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -178,6 +179,14 @@ static int do_mount_ex(const char *dev, const char *mpt, const char *opts,
 	memset(&st, 0, sizeof(st));
 	rc = famfs_mount_ex(dev, mpt, opts, dry, &st);
 	last_err = rc;
+	if (st.was_evicted) {
+		time_t t = (time_t)(st.evicted_at / 1000000000ULL);
+		char when[64];
+
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime(&t));
+		cli_warn("this host had been evicted by the master (mount generation %llu, at %s); this new mount is a new generation and live again",
+			 (unsigned long long)st.evicted_gen, when);
+	}
 	if (rc == -EIO && !dry && (st.nbad || st.nerrors)) {
 		report_skipped(mpt, &st);
 		print_json(dev, mpt, dry, &st);

@@ -67,7 +67,7 @@ static int run(int argc, char **argv, bool rmdir)
 	bool recursive = false, enable = false, verbose = false;
 	struct famfs_fs *fs;
 	unsigned int flags;
-	uint64_t n;
+	uint64_t n, n0;
 	int c, i, rc, ret;
 
 	optind = 1;
@@ -122,6 +122,7 @@ static int run(int argc, char **argv, bool rmdir)
 			printf("delete feature enabled (superblock version 48 | 1<<32)\n");
 	}
 	flags = rmdir ? FAMFS_RM_DIR : (recursive ? FAMFS_RM_RECURSIVE : 0);
+	n0 = famfs_fs_log(fs)->next_index;
 	for (i = optind; i < argc; i++) {
 		if (cli_fs_relpath(fs, argv[i], rel, sizeof(rel))) {
 			ret = CLI_EXIT_FAIL;
@@ -144,6 +145,11 @@ static int run(int argc, char **argv, bool rmdir)
 			       (unsigned long long)n, n == 1 ? "y" : "ies");
 		}
 	}
+	/* Online: this host applied its own deletes; say so in its record. */
+	if (famfs_fs_mountpoint(fs) && famfs_sb_has_delete(famfs_fs_sb(fs)) &&
+	    famfs_fs_log(fs)->next_index > n0 &&
+	    cli_host_update(famfs_fs_mountpoint(fs), famfs_fs_log(fs)->next_index, n0))
+		ret = CLI_EXIT_FAIL;
 	famfs_fs_close(fs);
 	return ret;
 }

@@ -95,6 +95,17 @@ int famfs_fsck_ht(const struct famfs_superblock *sb, const struct famfs_log *log
 		return 1;
 	}
 	famfs_log_scan(log, sb->log_len, &r->scan);
+	if (!famfs_sb_has_delete(sb)) {
+		uint64_t i;
+
+		/* Replay ignores them, as upstream does; fsck says so. */
+		for (i = 0; i < r->scan.nvalid; i++)
+			if (log->entries[i].type == FAMFS_LOG_DELETE) {
+				report(r, "entry %llu: DELETE entry in a file system without the delete feature (ignored by replay)",
+				       (unsigned long long)i);
+				r->nerrors++;
+			}
+	}
 	if (r->scan.damaged) {
 		report(r, "log: header claims %llu entries but only %llu are valid: %s",
 		       (unsigned long long)r->scan.hdr_next_index,

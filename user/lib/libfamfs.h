@@ -627,6 +627,38 @@ uint64_t famfs_ht_release_floor(const void *ht);
  */
 int famfs_ht_enable(struct famfs_superblock *sb, size_t map_len);
 
+enum famfs_host_op {
+	FAMFS_HOST_CLAIM,	/* a new mount: claim the slot, new mount_gen */
+	FAMFS_HOST_UPDATE,	/* after a replay: replayed, released, heartbeat */
+	FAMFS_HOST_LEAVE,	/* clean unmount: LEFT, holds nothing */
+};
+
+struct famfs_host_status {
+	bool enabled;		/* the file system has the delete feature */
+	uint32_t slot;
+	struct famfs_host_rec rec;	/* as written */
+	bool evicted;		/* UPDATE: this mount generation is fenced */
+	bool was_evicted;	/* CLAIM: the previous generation had been */
+	struct famfs_fence_rec fence;
+};
+
+/**
+ * famfs_host_update() - write this host's record for the mount at @mpt
+ * (through .meta/.superblock, read-write: root). No-op without the delete
+ * feature. CLAIM: @replayed is the log's next_index before the replay.
+ * UPDATE: @replayed entries were replayed; released = min(FAMFSIOC_PENDING
+ * min_tag, replayed). @appended_from (UPDATE, else UINT64_MAX): this host
+ * itself appended the entries [@appended_from, @replayed) and applied them,
+ * which counts only if it had replayed everything before them.
+ * Return: 0; -ESHUTDOWN if the master evicted this mount generation (the
+ * caller shuts the mount down); other errors with a message.
+ */
+int famfs_host_update(const char *mpt, enum famfs_host_op op, uint64_t replayed,
+		      uint64_t appended_from, struct famfs_host_status *st);
+
+/** famfs_shutdown_mount() - FAMFSIOC_SHUTDOWN on the mount at @mpt. */
+int famfs_shutdown_mount(const char *mpt);
+
 /** famfs_now_ns() - CLOCK_REALTIME in nanoseconds. */
 uint64_t famfs_now_ns(void);
 
@@ -751,6 +783,11 @@ struct famfs_apply_stats {
 	uint64_t ncrosslinked;	/* of which cross-linked: left unmapped */
 	uint64_t nerrors;	/* creations that failed */
 	uint64_t ndeleted;	/* deleted files and directories released */
+	/* Delete feature, mount: the previous mount generation of this host
+	 * had been evicted (fenced) by the master. */
+	bool was_evicted;
+	uint64_t evicted_at;	/* CLOCK_REALTIME ns */
+	uint64_t evicted_gen;
 	char first_error[200];
 };
 

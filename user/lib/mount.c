@@ -202,7 +202,13 @@ static int apply_delete(const char *p, const struct famfs_action *a)
 	}
 	rc = famfs_kdelete(fd, a->index);
 	close(fd);
-	if (rc == -ENOENT)
+	/*
+	 * A directory cannot be told from a later one of the same name: one
+	 * that is not empty is the later one (every entry under the target
+	 * was deleted before, and those deletes ran first); an empty later
+	 * one that goes is made again by its own MKDIR further on.
+	 */
+	if (rc == -ENOENT || (a->is_dir && rc == -ENOTEMPTY))
 		return 1;
 	return rc ? famfs_fail_ctx(rc, "%s", p) : 0;
 }
@@ -343,6 +349,19 @@ int famfs_logplay(const char *mpt, bool dry, struct famfs_apply_stats *st)
 		rc = famfs_apply_plan(fs->mpt, acts, n, !fs->master, st);
 		/* Best effort: an unprivileged logplay may not write /run. */
 		famfs_mount_record_log(fs->mpt, fs->sb->fs_uuid, fs->log, scan.nvalid);
+		if (famfs_sb_has_delete(fs->sb)) {
+			int rc2 = famfs_host_update(fs->mpt, FAMFS_HOST_UPDATE,
+						    scan.nvalid, UINT64_MAX, NULL);
+
+			if (rc2 == -ESHUTDOWN) {
+				famfs_shutdown_mount(fs->mpt);
+				rc = famfs_fail(-ESHUTDOWN,
+						"this host was evicted by the master: %s is shut down (mount it again to rejoin)",
+						fs->mpt);
+			} else if (rc2 && !rc) {
+				rc = rc2;
+			}
+		}
 	}
 	free(acts);
 out:
@@ -509,6 +528,7 @@ static int take_ro(const char *opts, char *out, size_t len, bool *ro)
 int famfs_mount_ex(const char *dev, const char *mpt, const char *opts,
 		   bool dry, struct famfs_apply_stats *st)
 {
+	struct famfs_host_status hs = { 0 };
 	struct famfs_superblock sb;
 	char data[512], rest[512], root[PATH_MAX], src[PATH_MAX];
 	bool have_sb, client = false, ro;
@@ -562,9 +582,27 @@ int famfs_mount_ex(const char *dev, const char *mpt, const char *opts,
 	}
 	if (!rc)
 		rc = famfs_mount_record_write(root, sb.fs_uuid);
+	if (!rc && famfs_sb_has_delete(&sb)) {
+		/* Delete feature: this host's slot, before it maps anything. */
+		struct famfs_fs *fs;
+		uint64_t n0 = 0;
+
+		if (!famfs_fs_open(root, false, &fs)) {
+			n0 = fs->log->next_index;
+			famfs_fs_close(fs);
+		}
+		rc = famfs_host_update(root, FAMFS_HOST_CLAIM, n0, UINT64_MAX, &hs);
+		if (rc)
+			famfs_fail_ctx(rc, "cannot claim this host's slot in the host table");
+	}
 	if (rc)
 		goto undo;
 	rc = famfs_logplay(root, false, st);
+	if (st && hs.was_evicted) {
+		st->was_evicted = true;
+		st->evicted_at = hs.fence.evicted_at;
+		st->evicted_gen = hs.fence.mount_gen;
+	}
 	if (rc && rc != -EIO)
 		goto undo;
 	if (ro) {
