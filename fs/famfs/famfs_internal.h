@@ -154,12 +154,18 @@ static inline const struct famfs_fmap *famfs_inode_fmap(const struct inode *inod
 /*
  * On a client mount a file that has memory is never written: other hosts
  * read the same bytes and only the master may change them. Files without a
- * map stay writable so that log replay can give them one.
+ * map stay writable so that log replay can give them one. The superblock
+ * meta file is the exception: each host writes its own slot of the host
+ * table there (user space's format; its mode keeps it to root).
  */
 static inline bool famfs_client_readonly(const struct inode *inode)
 {
-	return READ_ONCE(famfs_sb(inode->i_sb)->client) &&
-	       famfs_inode_fmap(inode);
+	const struct famfs_fmap *map;
+
+	if (!READ_ONCE(famfs_sb(inode->i_sb)->client))
+		return false;
+	map = famfs_inode_fmap(inode);
+	return map && map->file_type != FAMFS_SUPERBLOCK;
 }
 
 /* fmap.c */

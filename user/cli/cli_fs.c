@@ -238,7 +238,7 @@ int cli_host_update(const char *mpt, uint64_t replayed, uint64_t appended_from)
 				cli_safe(mpt, safe, sizeof(safe)));
 		return CLI_EXIT_FAIL;
 	}
-	if (rc)
+	if (rc && hs.enabled)
 		cli_warn("cannot update this host's record in the host table (deleted memory stays held until it is): %s",
 			 cli_safe(famfs_errmsg(), safe, sizeof(safe)));
 	return CLI_EXIT_OK;

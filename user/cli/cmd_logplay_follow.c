@@ -320,10 +320,11 @@ static int follow_poll(struct follower *f, unsigned int interval_ms)
 	if (rc == -ESTALE)
 		return CLI_EXIT_REFUSED;
 	/*
-	 * Delete feature: heartbeat and release mark, at most once a second
-	 * and after every replay; an evicted host shuts its mount down.
+	 * Heartbeat and release mark (delete enabled or not: enabling it
+	 * must find this host), at most once a second and after every
+	 * replay; an evicted host shuts its mount down.
 	 */
-	if (rc == 0 && famfs_sb_has_delete(f->sb)) {
+	if (rc == 0) {
 		uint64_t now = famfs_now_ns();
 
 		if (now - f->hb_ns >= 1000000000ULL || f->hb_seen != f->seen) {

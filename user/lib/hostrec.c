@@ -16,8 +16,12 @@
 
 #include "famfs_priv.h"
 
-/* Map [0, 2 MiB) of the mount read-write through .meta/.superblock. */
-static int map_area(const char *mpt, void **out, int *fdp)
+/*
+ * Map [0, 2 MiB) of the mount through .meta/.superblock: read-write, or
+ * read-only (*@ro) where the kernel refuses writes (a client mount of a
+ * kernel without host-table support).
+ */
+static int map_area(const char *mpt, void **out, int *fdp, bool *ro)
 {
 	char p[PATH_MAX + 32];
 	struct stat st;
@@ -25,20 +29,22 @@ static int map_area(const char *mpt, void **out, int *fdp)
 	int fd;
 
 	snprintf(p, sizeof(p), "%s/%s", mpt, FAMFS_META_SB);
+	*ro = false;
 	fd = open(p, O_RDWR | O_CLOEXEC);
-	if (fd < 0 && errno == EROFS)
-		return famfs_fail(-EROFS,
-				  "%s is read-only on this client mount, so this host cannot write its slot in the host table; a client of a file system with the delete feature needs a kernel that lets it (see user/FORMAT-delete.md, known gaps); refusing rather than hold memory the master cannot see",
-				  p);
+	if (fd < 0 && errno == EROFS) {
+		*ro = true;
+		fd = open(p, O_RDONLY | O_CLOEXEC);
+	}
 	if (fd < 0)
-		return famfs_fail(-errno, "%s (read-write, for this host's slot in the host table): %s",
+		return famfs_fail(-errno, "%s (for this host's slot in the host table): %s",
 				  p, strerror(errno));
 	if (fstat(fd, &st) < 0 || st.st_size < (off_t)FAMFS_SB_AREA_LEN) {
 		close(fd);
 		return famfs_fail(-EINVAL, "%s is shorter than the 2 MiB superblock area",
 				  p);
 	}
-	m = mmap(NULL, FAMFS_SB_AREA_LEN, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	m = mmap(NULL, FAMFS_SB_AREA_LEN, *ro ? PROT_READ : PROT_READ | PROT_WRITE,
+		 MAP_SHARED, fd, 0);
 	if (m == MAP_FAILED) {
 		int rc = famfs_fail(-errno, "mmap %s: %s", p, strerror(errno));
 
@@ -64,6 +70,7 @@ int famfs_host_update(const char *mpt, enum famfs_host_op op, uint64_t replayed,
 	uuid_t me;
 	void *area = NULL, *ht;
 	uint32_t slot;
+	bool ro;
 	int fd = -1, rc;
 
 	if (!st)
@@ -71,28 +78,48 @@ int famfs_host_update(const char *mpt, enum famfs_host_op op, uint64_t replayed,
 	memset(st, 0, sizeof(*st));
 	if (!mpt)
 		return famfs_fail(-EINVAL, "host record: no mount point");
-	rc = map_area(mpt, &area, &fd);
+	rc = map_area(mpt, &area, &fd, &ro);
 	if (rc)
 		return rc;
 	sb = area;
-	famfs_invalidate(sb, sizeof(*sb));
-	if (famfs_sb_check(sb, 0) || !famfs_sb_has_delete(sb)) {
-		rc = 0;		/* no delete feature: no host table */
+	famfs_invalidate(area, FAMFS_SB_AREA_LEN);
+	if (famfs_sb_check(sb, 0)) {
+		rc = 0;		/* not a usable superblock: others report it */
 		goto out;
 	}
-	st->enabled = true;
-	ht = (uint8_t *)area + FAMFS_HT_OFFSET;
-	rc = famfs_ht_check(ht, sb);
-	if (rc)
-		goto out;
+	st->enabled = famfs_sb_has_delete(sb);
 	rc = famfs_system_uuid(me);
 	if (rc)
 		goto out;
 	master = famfs_sb_is_master(sb, me);
+	ht = (uint8_t *)area + FAMFS_HT_OFFSET;
+	/*
+	 * Every host registers, delete enabled or not, so that enabling it
+	 * later knows every mounted host. Without a table (an upstream
+	 * mkfs), the master's mount writes an empty one.
+	 */
+	rc = famfs_ht_check(ht, sb);
+	if (rc && (st->enabled || !master || ro || op != FAMFS_HOST_CLAIM)) {
+		if (!st->enabled)
+			rc = 0;
+		goto out;
+	}
+	if (rc)
+		famfs_ht_init(ht, sb);
+	if (ro) {
+		rc = !st->enabled ? 0 :
+		     famfs_fail(-EROFS,
+				"%s/%s is read-only on this client mount, so this host cannot write its slot in the host table; a client of a file system with the delete feature needs a kernel that lets root write it; refusing rather than hold memory the master cannot see",
+				mpt, FAMFS_META_SB);
+		goto out;
+	}
 	now = famfs_now_ns();
 	(void)log;
 	if (op != FAMFS_HOST_CLAIM) {
 		rc = famfs_kpending(fd, &min_tag, NULL);
+		/* A module without FAMFSIOC_PENDING has deleted nothing. */
+		if (rc == -ENOTTY && !st->enabled)
+			rc = 0;
 		if (rc)
 			goto out;
 	}

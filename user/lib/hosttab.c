@@ -361,8 +361,13 @@ int famfs_ht_enable(struct famfs_superblock *sb, size_t map_len)
 	if (famfs_sb_has_delete(sb))
 		return 0;
 	ht = (uint8_t *)sb + FAMFS_HT_OFFSET;
-	/* The table first: a crash before the version leaves an unused table. */
-	famfs_ht_init(ht, sb);
+	/*
+	 * The table first: a crash before the version leaves an unused
+	 * table. A valid one is kept: the hosts registered in it are the
+	 * mounts the release protocol must wait for.
+	 */
+	if (famfs_ht_check(ht, sb))
+		famfs_ht_init(ht, sb);
 	sb->version = FAMFS_VERSION | FAMFS_FEAT_DELETE;
 	sb->crc = famfs_sb_crc(sb);
 	famfs_flush(sb, sizeof(*sb));

@@ -349,10 +349,12 @@ int famfs_logplay(const char *mpt, bool dry, struct famfs_apply_stats *st)
 		rc = famfs_apply_plan(fs->mpt, acts, n, !fs->master, st);
 		/* Best effort: an unprivileged logplay may not write /run. */
 		famfs_mount_record_log(fs->mpt, fs->sb->fs_uuid, fs->log, scan.nvalid);
-		if (famfs_sb_has_delete(fs->sb)) {
+		{
 			int rc2 = famfs_host_update(fs->mpt, FAMFS_HOST_UPDATE,
 						    scan.nvalid, UINT64_MAX, NULL);
 
+			if (rc2 && rc2 != -ESHUTDOWN && !famfs_sb_has_delete(fs->sb))
+				rc2 = 0;	/* best effort before delete is enabled */
 			if (rc2 == -ESHUTDOWN) {
 				famfs_shutdown_mount(fs->mpt);
 				rc = famfs_fail(-ESHUTDOWN,
@@ -582,8 +584,8 @@ int famfs_mount_ex(const char *dev, const char *mpt, const char *opts,
 	}
 	if (!rc)
 		rc = famfs_mount_record_write(root, sb.fs_uuid);
-	if (!rc && famfs_sb_has_delete(&sb)) {
-		/* Delete feature: this host's slot, before it maps anything. */
+	if (!rc) {
+		/* This host's slot, before it maps anything. */
 		struct famfs_fs *fs;
 		uint64_t n0 = 0;
 
@@ -592,7 +594,9 @@ int famfs_mount_ex(const char *dev, const char *mpt, const char *opts,
 			famfs_fs_close(fs);
 		}
 		rc = famfs_host_update(root, FAMFS_HOST_CLAIM, n0, UINT64_MAX, &hs);
-		if (rc)
+		if (rc && !famfs_sb_has_delete(&sb))
+			rc = 0;	/* nothing is deleted yet: registration is best effort */
+		else if (rc)
 			famfs_fail_ctx(rc, "cannot claim this host's slot in the host table");
 	}
 	if (rc)
