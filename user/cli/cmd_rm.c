@@ -145,10 +145,15 @@ static int run(int argc, char **argv, bool rmdir)
 			       (unsigned long long)n, n == 1 ? "y" : "ies");
 		}
 	}
-	/* Online: this host applied its own deletes; say so in its record. */
+	/*
+	 * Online: the master's mount has every entry of the log (each append
+	 * went through it, offline writers are refused while it is mounted),
+	 * its own deletes included; say so in its record.
+	 */
 	if (famfs_fs_mountpoint(fs) && famfs_sb_has_delete(famfs_fs_sb(fs)) &&
 	    famfs_fs_log(fs)->next_index > n0 &&
-	    cli_host_update(famfs_fs_mountpoint(fs), famfs_fs_log(fs)->next_index, n0))
+	    cli_host_update(famfs_fs_mountpoint(fs), famfs_fs_log(fs)->next_index,
+			    UINT64_MAX))
 		ret = CLI_EXIT_FAIL;
 	famfs_fs_close(fs);
 	return ret;

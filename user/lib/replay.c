@@ -451,6 +451,16 @@ static int plan_core(struct planner *pl, const struct famfs_log *log,
 			a->err = -EINVAL;
 			continue;
 		}
+		/*
+		 * What the log alone rejects stays rejected on any mount: a file
+		 * cross-linked with a file deleted later must not get that
+		 * memory here (the master may reuse it once released).
+		 */
+		if (!pl->canonical && pl->cpos && pl->cpos[i] &&
+		    pl->cacts[pl->cpos[i] - 1].type == FAMFS_ACT_BAD) {
+			*a = pl->cacts[pl->cpos[i] - 1];
+			continue;
+		}
 		plan_entry(pl, e, a);
 		if (a->type == FAMFS_ACT_CREATE || a->type == FAMFS_ACT_MKDIR) {
 			struct famfs_action *par;

@@ -36,6 +36,8 @@ tg "... mounted master, generation 1" " mounted master +1 "
 t "mkdir + creat" 0 sh -c "'$FAMFS' mkdir -p '$MPT/d/e' && '$FAMFS' creat -s 4m -r -S 5 '$MPT/d/e/f' && '$FAMFS' creat -s 2m '$MPT/g'"
 t "rm of a file on the mount" 0 "$FAMFS" rm -v "$MPT/g"
 [ ! -e "$MPT/g" ] && ok "the name is gone from the mount" || bad "the name is gone from the mount"
+t "host list after rm: the master's release mark passed the delete" 0 "$FAMFS" host list "$MPT"
+tg "... released 5" " mounted master +1 +5 +5 "
 t "fsck: nothing pending (nobody had it open)" 0 "$FAMFS" fsck "$MPT"
 tg "... 0 pending" "1 deleted files, 0 pending"
 # Hold d/e/f open while it is deleted: its memory stays pending.

@@ -114,6 +114,17 @@ static void mount_plan(void)
 	ok(is_type(3, FAMFS_ACT_CREATE), "then the new d/f is created (not EXISTS)");
 	ok(is_type(0, FAMFS_ACT_EXISTS), "the directory exists");
 	t_mem_free(&m);
+
+	/* B is cross-linked with A; A is deleted: B stays BAD on a mount too. */
+	t_mem_init(&m, 64 * MiB, 8 * MiB);
+	t_add_file(&m, "a", 10 * MiB, 2 * MiB, 100);	/* 0 */
+	t_add_file(&m, "b", 10 * MiB, 2 * MiB, 100);	/* 1: cross-linked */
+	add_del(&m, 0, FAMFS_LOG_FILE, "a", 0);		/* 2 */
+	is(plan(&m, FAMFS_PLAN_DELETE, NULL), 0, "plan: cross-linked file, owner deleted");
+	ok(is_type(1, FAMFS_ACT_BAD), "on the log alone b is cross-linked");
+	is(plan(&m, FAMFS_PLAN_DELETE, had), 0, "the same on a mount");
+	ok(is_type(1, FAMFS_ACT_BAD), "on a mount b stays cross-linked (does not get a's memory)");
+	t_mem_free(&m);
 }
 
 static void alloc(void)
