@@ -139,8 +139,9 @@ class DeleteStep:
         tap.check(rc == 0, "8.1: B verifies del/f before holding it", out)
         pid = int(B.ok("%s hold %s/del/f >/tmp/hold.log 2>&1 </dev/null & "
                        "echo $!" % (PROBE, MPT)).split()[-1])
-        rc, out = B.run("for i in $(seq 50); do grep -q sum /tmp/hold.log && "
-                        "exit 0; sleep 0.1; done; exit 1")
+        # The first pass reads all of f under TCG: allow a minute.
+        rc, out = B.run("for i in $(seq 600); do grep -q sum /tmp/hold.log && "
+                        "exit 0; sleep 0.1; done; cat /tmp/hold.log; exit 1")
         tap.check(rc == 0, "8.1: B maps del/f and keeps reading it", out)
         ua, ub, uc = uuid_of(A), uuid_of(B), uuid_of(C)
 
