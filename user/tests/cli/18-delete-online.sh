@@ -68,9 +68,12 @@ t "the evicted host's logplay: shuts down, exit non-zero" 2 env FAMFS_SYSTEM_UUI
 tg "... says evicted and shut down" "evicted.*|shut down"
 if cat "$MPT/d/f" >/dev/null 2>&1; then bad "I/O on the shut-down mount fails"; else ok "I/O on the shut-down mount fails"; fi
 umount "$MPT" >/dev/null 2>&1
-# Known gap (FORMAT-delete.md): a client mount cannot write its slot.
-t "a client mount of a delete file system is refused (exit 4), not unsafe" 4 env FAMFS_SYSTEM_UUID_FILE="$W/other" "$FAMFS" mount "$DEV" "$MPT"
-tg "... says why" "read-only on this client mount"
+# A client mount writes its own slot (root may write .meta/.superblock
+# on a client mount; every other mapped file stays read-only there).
+t "a client mount of a delete file system registers" 0 env FAMFS_SYSTEM_UUID_FILE="$W/other" "$FAMFS" mount "$DEV" "$MPT"
+t "... and is live again after its eviction" 0 env FAMFS_SYSTEM_UUID_FILE="$W/other" "$FAMFS" host list "$MPT"
+tg "... in state mounted" "0b5e55ed-0000-4000-8000-00000000c1e7 mounted client"
+if echo x 2>/dev/null >"$MPT/d/f"; then bad "a client's data files stay read-only"; else ok "a client's data files stay read-only"; fi
 umount "$MPT" >/dev/null 2>&1
 t "mount as the master again" 0 "$FAMFS" mount "$DEV" "$MPT"
 t "final fsck clean" 0 "$FAMFS" fsck "$MPT"
