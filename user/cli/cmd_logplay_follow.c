@@ -21,6 +21,7 @@
 #ifndef _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -43,6 +44,11 @@
  */
 #define FOLLOW_LOG_GRACE_MS 2000
 #define FOLLOW_SB_GRACE_MS 10000
+/*
+ * Heartbeat of this host's record when nothing changed: evict treats a
+ * host whose heartbeat is under 60 s old as alive.
+ */
+#define FOLLOW_HEARTBEAT_NS (10 * 1000000000ULL)
 
 struct follower {
 	struct famfs_fs *fs;
@@ -56,6 +62,8 @@ struct follower {
 	uint64_t seen_crc;	/* stored CRC of entry seen - 1 */
 	uint64_t hb_ns;		/* last host record write (delete feature) */
 	uint64_t hb_seen;	/* seen at that write */
+	uint64_t hb_min;	/* this host's smallest pending tag then */
+	uint32_t hb_npend;	/* and its number of pending deletions */
 	bool client;
 	bool quiet;
 	struct cli_json *j;	/* --json: one object per event and line */
@@ -325,11 +333,24 @@ static int follow_poll(struct follower *f, unsigned int interval_ms)
 	 * replay; an evicted host shuts its mount down.
 	 */
 	if (rc == 0) {
-		uint64_t now = famfs_now_ns();
+		uint64_t now = famfs_now_ns(), min = f->hb_min;
+		uint32_t npend = f->hb_npend;
+		int pfd = open(f->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-		if (now - f->hb_ns >= 1000000000ULL || f->hb_seen != f->seen) {
+		/* A release (last close/unmap of a deleted file) is written at once. */
+		if (pfd >= 0) {
+			if (famfs_kpending(pfd, &min, &npend)) {
+				min = f->hb_min;
+				npend = f->hb_npend;
+			}
+			close(pfd);
+		}
+		if (now - f->hb_ns >= FOLLOW_HEARTBEAT_NS || f->hb_seen != f->seen ||
+		    min != f->hb_min || npend != f->hb_npend) {
 			f->hb_ns = now;
 			f->hb_seen = f->seen;
+			f->hb_min = min;
+			f->hb_npend = npend;
 			if (cli_host_update(f->root, f->seen, UINT64_MAX))
 				return CLI_EXIT_FAIL;
 		}

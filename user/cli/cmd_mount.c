@@ -179,14 +179,7 @@ static int do_mount_ex(const char *dev, const char *mpt, const char *opts,
 	memset(&st, 0, sizeof(st));
 	rc = famfs_mount_ex(dev, mpt, opts, dry, &st);
 	last_err = rc;
-	if (st.was_evicted) {
-		time_t t = (time_t)(st.evicted_at / 1000000000ULL);
-		char when[64];
-
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime(&t));
-		cli_warn("this host had been evicted by the master (mount generation %llu, at %s); this new mount is a new generation and live again",
-			 (unsigned long long)st.evicted_gen, when);
-	}
+	report_eviction(&st);
 	if (rc == -EIO && !dry && (st.nbad || st.nerrors)) {
 		report_skipped(mpt, &st);
 		print_json(dev, mpt, dry, &st);
@@ -208,6 +201,19 @@ static int do_mount_ex(const char *dev, const char *mpt, const char *opts,
 		       (unsigned long long)st.nfiles,
 		       (unsigned long long)st.ndirs);
 	return CLI_EXIT_OK;
+}
+
+/* A new mount of a host the master had evicted: say so, it matters. */
+static void report_eviction(const struct famfs_apply_stats *st)
+{
+	time_t t = (time_t)(st->evicted_at / 1000000000ULL);
+	char when[64];
+
+	if (!st->was_evicted)
+		return;
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime(&t));
+	cli_warn("this host had been evicted by the master (mount generation %llu, at %s); this new mount is a new generation and live again",
+		 (unsigned long long)st->evicted_gen, when);
 }
 
 static int do_mount(const char *dev, const char *mpt, const char *opts,
@@ -285,6 +291,7 @@ static int mount_fsdev(const char *dev, const char *mpt, const char *opts,
 
 		memset(&st, 0, sizeof(st));
 		rc = famfs_mount_ex(dev, mpt, opts, false, &st);
+		report_eviction(&st);
 		if (rc == -EIO && (st.nbad || st.nerrors)) {
 			report_skipped(mpt, &st);
 			print_json(dev, mpt, false, &st);

@@ -82,7 +82,8 @@ int famfs_host_update(const char *mpt, enum famfs_host_op op, uint64_t replayed,
 	if (rc)
 		return rc;
 	sb = area;
-	famfs_invalidate(area, FAMFS_SB_AREA_LEN);
+	/* The table's header and records invalidate what they read. */
+	famfs_invalidate(sb, sizeof(*sb));
 	if (famfs_sb_check(sb, 0)) {
 		rc = 0;		/* not a usable superblock: others report it */
 		goto out;

@@ -202,12 +202,17 @@ int famfs_ht_find(const void *ht, const uuid_t uuid, uint32_t *slot)
 {
 	struct famfs_host_rec h;
 	struct famfs_fence_rec f;
-	uint32_t i;
+	uint32_t start, n, i;
 
 	if (!ht || !uuid)
 		return -EINVAL;
-	for (i = 0; i < FAMFS_HT_NSLOTS; i++) {
-		const struct famfs_ht_slot *s = famfs_ht_slot(ht, i);
+	/* From where a claim starts probing: usually the first slot read. */
+	start = crc_of(uuid, sizeof(uuid_t)) % FAMFS_HT_NSLOTS;
+	for (n = 0; n < FAMFS_HT_NSLOTS; n++) {
+		const struct famfs_ht_slot *s;
+
+		i = (start + n) % FAMFS_HT_NSLOTS;
+		s = famfs_ht_slot(ht, i);
 
 		if ((!famfs_host_rec_read(s, &h) &&
 		     !memcmp(h.host_uuid, uuid, sizeof(uuid_t))) ||
