@@ -157,6 +157,19 @@ static bool opts_has(const char *opts, const char *name)
 	return false;
 }
 
+/* A new mount of a host the master had evicted: say so, it matters. */
+static void report_eviction(const struct famfs_apply_stats *st)
+{
+	time_t t = (time_t)(st->evicted_at / 1000000000ULL);
+	char when[64];
+
+	if (!st->was_evicted)
+		return;
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime(&t));
+	cli_warn("this host had been evicted by the master (mount generation %llu, at %s); this new mount is a new generation and live again",
+		 (unsigned long long)st->evicted_gen, when);
+}
+
 /*
  * A mount whose log holds bad or cross-linked entries stays mounted: like
  * fsck, "famfs mount" then exits 3 (corruption found). mount.famfs, run by
@@ -201,19 +214,6 @@ static int do_mount_ex(const char *dev, const char *mpt, const char *opts,
 		       (unsigned long long)st.nfiles,
 		       (unsigned long long)st.ndirs);
 	return CLI_EXIT_OK;
-}
-
-/* A new mount of a host the master had evicted: say so, it matters. */
-static void report_eviction(const struct famfs_apply_stats *st)
-{
-	time_t t = (time_t)(st->evicted_at / 1000000000ULL);
-	char when[64];
-
-	if (!st->was_evicted)
-		return;
-	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime(&t));
-	cli_warn("this host had been evicted by the master (mount generation %llu, at %s); this new mount is a new generation and live again",
-		 (unsigned long long)st->evicted_gen, when);
 }
 
 static int do_mount(const char *dev, const char *mpt, const char *opts,
