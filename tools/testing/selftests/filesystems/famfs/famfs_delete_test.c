@@ -151,7 +151,7 @@ FIXTURE_TEARDOWN(del)
 	ft_umount_all();
 }
 
-TEST_F(del, deleted_open_mapped_file_lives_until_released)
+TEST_F_TIMEOUT(del, deleted_open_mapped_file_lives_until_released, 180)
 {
 	uint64_t tags[4] = { 0 }, min = 0;
 	uint32_t count = 0;
@@ -395,7 +395,7 @@ TEST_F(del, unmapped_file_can_be_deleted)
 	EXPECT_EQ(0, count);
 }
 
-TEST_F(del, pending_room_smaller_than_count)
+TEST_F_TIMEOUT(del, pending_room_smaller_than_count, 180)
 {
 	static const uint64_t order[5] = { 50, 10, 40, 20, 30 };
 	uint64_t tags[8] = { 0 }, min = 0;
@@ -448,7 +448,7 @@ TEST_F(del, pending_room_smaller_than_count)
 	EXPECT_EQ(NONE_PENDING, min);
 }
 
-TEST_F(del, client_mount_delete)
+TEST_F_TIMEOUT(del, client_mount_delete, 180)
 {
 	uint64_t min = 0;
 	uint32_t count = 0;
@@ -467,7 +467,7 @@ TEST_F(del, client_mount_delete)
 	close(fd);
 }
 
-TEST_F(del, shutdown_fails_io_and_faults)
+TEST_F_TIMEOUT(del, shutdown_fails_io_and_faults, 180)
 {
 	char c = 0, *p;
 	int fd2;
@@ -595,7 +595,7 @@ TEST_F_TIMEOUT(del, delete_while_faulting, 600)
 	}
 }
 
-TEST_F(del, lazy_umount_with_pending_delete)
+TEST_F_TIMEOUT(del, lazy_umount_with_pending_delete, 180)
 {
 	uint64_t tags[2] = { 0 }, min = 0;
 	uint32_t count = 0;
