@@ -39,7 +39,7 @@ static void usage(FILE *f)
 		"  -w, --lock-timeout SECONDS\n"
 		"                      wait this long for an offline writer (famfs\n"
 		"                      creat/cp/mkdir --device) to release the\n"
-		"                      device (default: $FAMFS_LOCK_TIMEOUT, else 5)\n"
+		"                      device (default: $FAMFS_LOCK_TIMEOUT, else 60)\n"
 		"  -M, --set-daxmode   DEVICE is a /dev/daxX.Y in fsdev mode, not\n"
 		"                      mounted: switch it to device_dax (raw\n"
 		"                      access) first\n"
