@@ -16,7 +16,7 @@ fs_uuid() { python3 -c "import sys,uuid; f=open(sys.argv[1],'rb'); f.seek(48); p
 # FAMFS_TEST_LOCK_WRITERS overrides. Each file takes a 2 MiB allocation unit.
 if [[ $BUILD == *build-san ]]; then N=300; else N=2000; fi
 N=${FAMFS_TEST_LOCK_WRITERS:-$N}
-new_image img $(( (N * 2 + 1024) ))M || exit 1
+new_image img $((N * 2 + 1024))M || exit 1
 IMG="$T/img"
 t0=$(now_ms)
 for i in $(seq 1 $N); do

@@ -126,9 +126,9 @@ wait_jobs() {
 # holding a flock, or with "->" blocked waiting for one (/proc/locks
 # indents a waiter queued behind another); 1 if it never does.
 flock_listed() {
-	local i re="^[0-9]+: FLOCK .* $1 "
+	local _ re="^[0-9]+: FLOCK .* $1 "
 	[ "${2:-}" = "->" ] && re="^[0-9]+: +-> FLOCK .* $1 "
-	for i in $(seq 1 100); do
+	for _ in $(seq 1 100); do
 		grep -Eq "$re" /proc/locks && return 0
 		sleep 0.05
 	done
