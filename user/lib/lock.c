@@ -133,8 +133,9 @@ static int arm(timer_t timer, int ms)
  * whole wait: at each deadline, if the lock has changed hands since the
  * last one (another pid holds it now, or nobody: it is being handed on),
  * the queue is moving and we wait another @timeout_ms; if the same
- * process holds it (or /proc/locks cannot say), we give up. So the 2000th of 2000 concurrent writers gets its
- * turn, and a stuck writer is still reported after @timeout_ms.
+ * process holds it (or /proc/locks cannot say), we give up. So the 2000th
+ * of 2000 concurrent writers gets its turn, and a stuck writer is still
+ * reported after @timeout_ms.
  *
  * The deadline is a POSIX timer that sends SIGALRM to this thread only:
  * the handler has no SA_RESTART, so flock() returns EINTR. After a
@@ -185,7 +186,8 @@ static int flock_timed(int fd, int timeout_ms, long *holder)
 		if (now_ms() < deadline)
 			continue;
 		now_holder = lock_holder(fd);
-		if (now_holder < 0 || (now_holder > 0 && now_holder == *holder)) {
+		if (now_holder < 0 ||
+		    (now_holder > 0 && now_holder == *holder)) {
 			*holder = now_holder;
 			rc = -EWOULDBLOCK;
 			break;
