@@ -1081,7 +1081,7 @@ int cmd_fsck(int argc, char **argv)
 	struct fsck_progress fp = { 0 };
 	size_t nacts = 0;
 	bool daxmode = false;
-	int c, rc, ret, ms;
+	int c, rc, ret;
 
 	optind = 1;
 	/* A usage error of a repair run is exit 16, as for fsck(8). */
@@ -1106,14 +1106,10 @@ int cmd_fsck(int argc, char **argv)
 			yes = true;
 			break;
 		case 'w':
-			ms = famfs_parse_lock_timeout(optarg);
-			if (ms < 0) {
-				cli_err("invalid lock timeout '%s' (seconds, "
-					"e.g. 5 or 0.5)", optarg);
+			if (!cli_opt_lock_timeout(optarg)) {
 				cli_usage_hint();
 				return repair_opt ? FSCK_EXIT_USAGE : CLI_EXIT_USAGE;
 			}
-			famfs_set_lock_timeout_ms(ms);
 			break;
 		case 'h':
 			o.human = true;

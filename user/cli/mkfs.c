@@ -39,7 +39,7 @@ static void usage(FILE *f)
 		"  -w, --lock-timeout SECONDS\n"
 		"                      wait this long for an offline writer (famfs\n"
 		"                      creat/cp/mkdir --device) to release the\n"
-		"                      device (default: $FAMFS_LOCK_TIMEOUT, else 5)\n"
+		"                      device (default: $FAMFS_LOCK_TIMEOUT, else 60)\n"
 		"  -M, --set-daxmode   DEVICE is a /dev/daxX.Y in fsdev mode, not\n"
 		"                      mounted: switch it to device_dax (raw\n"
 		"                      access) first\n"
@@ -142,7 +142,7 @@ int main(int argc, char **argv)
 	bool image, env_id, created = false, have_id = true;
 	unsigned int nf = 0, nd = 0;
 	uuid_t me;
-	int c, rc, ret, ms;
+	int c, rc, ret;
 
 	cli_prog = "mkfs.famfs";
 	argv[0] = (char *)cli_prog;	/* getopt's messages: "mkfs.famfs: ..." */
@@ -179,13 +179,8 @@ int main(int argc, char **argv)
 			verbose = true;
 			break;
 		case 'w':
-			ms = famfs_parse_lock_timeout(optarg);
-			if (ms < 0) {
-				cli_err("invalid lock timeout '%s' (seconds, "
-					"e.g. 5 or 0.5)", optarg);
+			if (!cli_opt_lock_timeout(optarg))
 				return cli_usage_hint();
-			}
-			famfs_set_lock_timeout_ms(ms);
 			break;
 		case 'h':
 			usage(stdout);

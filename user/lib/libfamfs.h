@@ -127,10 +127,11 @@ int famfs_path_mountpoint(const char *devpath, char *mpt, size_t len);
  * Offline writers (famfs_fs_open_device(write), famfs_mkfs, famfs_kill_sb,
  * fsck repair) take it and wait for it up to a timeout: the process-wide
  * value set by famfs_set_lock_timeout_ms(), else $FAMFS_LOCK_TIMEOUT
- * (seconds, fractions allowed, 0: do not wait), else 5 seconds.
+ * (seconds, fractions allowed, 0: do not wait), else 60 seconds. Waiters
+ * block in flock(2) and get the lock in about the order they asked.
  */
 #define FAMFS_LOCK_TIMEOUT_ENV "FAMFS_LOCK_TIMEOUT"
-#define FAMFS_LOCK_TIMEOUT_DEFAULT_MS 5000
+#define FAMFS_LOCK_TIMEOUT_DEFAULT_MS 60000
 
 /**
  * famfs_dev_lock() - take the writer lock of an open device.
