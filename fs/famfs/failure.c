@@ -39,6 +39,42 @@ void famfs_shutdown(struct famfs_fs_info *fsi, int err)
 	WRITE_ONCE(fsi->shutdown, true);
 }
 
+/*
+ * Take down every page table entry of a file: the next access faults, and
+ * the fault fails (SIGBUS) because the mount is shut down. Faults hold the
+ * invalidate lock shared while they check that and install an entry, so
+ * none installs one after this. Private copy-on-write pages stay: they are
+ * not device memory.
+ */
+static void famfs_zap_inode(struct inode *inode, void *unused)
+{
+	struct address_space *mapping = inode->i_mapping;
+
+	filemap_invalidate_lock(mapping);
+	unmap_mapping_range(mapping, 0, 0, 0);
+	filemap_invalidate_unlock(mapping);
+}
+
+/**
+ * famfs_shutdown_request() - FAMFSIOC_SHUTDOWN: shut a mount down on request
+ * @fsi: the mount; the caller holds an open file of it
+ *
+ * User space asks for this when its host was fenced (evicted from the host
+ * table): from now on reads, writes, new mmaps and faults fail with -EIO
+ * (SIGBUS for faults), MAP_CREATE with -EIO, and the page table entries of
+ * every mapped file are taken down so that existing mappings fault too.
+ * Idempotent: a mount already shut down (also by a memory failure) only has
+ * its mappings zapped again. Logged once.
+ */
+void famfs_shutdown_request(struct famfs_fs_info *fsi)
+{
+	if (!cmpxchg(&fsi->shutdown_err, 0, -EIO))
+		pr_warn("%s: shut down on request (FAMFSIOC_SHUTDOWN): I/O and faults fail from now on\n",
+			fsi->sb->s_id);
+	WRITE_ONCE(fsi->shutdown, true);
+	famfs_walk_mapped_inodes(fsi->sb, famfs_zap_inode, NULL);
+}
+
 DEFINE_STATIC_SRCU(famfs_failure_srcu);
 
 /* Pages handed to the memory-failure core at a time (one PMD). */

@@ -12,6 +12,7 @@
 #include <linux/list.h>
 #include <linux/maple_tree.h>
 #include <linux/mutex.h>
+#include <linux/rbtree.h>
 #include <linux/types.h>
 #include <linux/famfs_ioctl.h>
 
@@ -44,6 +45,10 @@ struct fs_context;
  * @index_lock:    serialises changes of @ext_index
  * @ext_index:     device pages of every live map -> its inode
  *                 (extent_index.c): no two files share memory
+ * @pending_lock:  protects @pending and @npending (delete.c)
+ * @pending:       inodes removed by FAMFSIOC_DELETE and not evicted yet,
+ *                 sorted by tag
+ * @npending:      number of inodes in @pending
  */
 struct famfs_fs_info {
 	struct super_block *sb;
@@ -62,7 +67,34 @@ struct famfs_fs_info {
 	struct list_head dev_list;
 	struct mutex index_lock;	/* makes a map's insert all or nothing */
 	struct maple_tree ext_index;
+	struct mutex pending_lock;	/* the deletions not released yet */
+	struct rb_root pending;
+	u32 npending;
 };
+
+/**
+ * struct famfs_inode_info - a famfs inode
+ * @vfs_inode: the VFS inode
+ * @delete_ok: set by FAMFSIOC_DELETE, under the parent directory's lock,
+ *             for its own vfs_unlink() or vfs_rmdir(): the only removal of
+ *             a file or directory from the log that famfs accepts
+ * @deleted:   FAMFSIOC_DELETE removed the name; the inode is in the
+ *             mount's pending set until it is evicted
+ * @del_tag:   the release tag FAMFSIOC_DELETE was given
+ * @pending:   node in &famfs_fs_info.pending while @deleted
+ */
+struct famfs_inode_info {
+	struct inode vfs_inode;
+	bool delete_ok;
+	bool deleted;
+	u64 del_tag;
+	struct rb_node pending;
+};
+
+static inline struct famfs_inode_info *famfs_i(struct inode *inode)
+{
+	return container_of(inode, struct famfs_inode_info, vfs_inode);
+}
 
 static inline struct famfs_fs_info *famfs_sb(const struct super_block *sb)
 {
@@ -122,12 +154,18 @@ static inline const struct famfs_fmap *famfs_inode_fmap(const struct inode *inod
 /*
  * On a client mount a file that has memory is never written: other hosts
  * read the same bytes and only the master may change them. Files without a
- * map stay writable so that log replay can give them one.
+ * map stay writable so that log replay can give them one. The superblock
+ * meta file is the exception: each host writes its own slot of the host
+ * table there (user space's format; its mode keeps it to root).
  */
 static inline bool famfs_client_readonly(const struct inode *inode)
 {
-	return READ_ONCE(famfs_sb(inode->i_sb)->client) &&
-	       famfs_inode_fmap(inode);
+	const struct famfs_fmap *map;
+
+	if (!READ_ONCE(famfs_sb(inode->i_sb)->client))
+		return false;
+	map = famfs_inode_fmap(inode);
+	return map && map->file_type != FAMFS_SUPERBLOCK;
 }
 
 /* fmap.c */
@@ -167,6 +205,14 @@ void famfs_revoke_writable(struct inode *inode);
 /* iomap.c */
 extern const struct iomap_ops famfs_iomap_ops;
 
+/* delete.c */
+void famfs_pending_init(struct famfs_fs_info *fsi);
+void famfs_pending_destroy(struct famfs_fs_info *fsi);
+void famfs_pending_release(struct inode *inode);
+long famfs_ioc_delete(struct file *file, void __user *argp);
+long famfs_ioc_pending(struct file *file, void __user *argp);
+long famfs_ioc_shutdown(struct file *file, void __user *argp);
+
 /* ioctl.c */
 long famfs_file_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 long famfs_dir_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
@@ -179,6 +225,7 @@ int famfs_dev_fence(struct famfs_fs_info *fsi);
 /* failure.c */
 extern const struct dax_holder_operations famfs_dax_holder_ops;
 void famfs_shutdown(struct famfs_fs_info *fsi, int err);
+void famfs_shutdown_request(struct famfs_fs_info *fsi);
 void famfs_failure_quiesce(struct famfs_fs_info *fsi);
 
 #endif /* _FS_FAMFS_INTERNAL_H */

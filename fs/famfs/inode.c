@@ -3,8 +3,9 @@
  * famfs - inodes and the in-memory namespace.
  *
  * The namespace lives only in memory, like ramfs: user space replays the log
- * to build it on every host. Dentries are pinned until umount: what the log
- * made is never unlinked, removed or renamed locally.
+ * to build it on every host. Dentries are pinned until umount or until a
+ * DELETE entry of the log removes them (FAMFSIOC_DELETE, delete.c): what the
+ * log made is never unlinked, removed or renamed otherwise.
  */
 #define pr_fmt(fmt) "famfs: " fmt
 
@@ -144,7 +145,8 @@ static int famfs_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
  * The namespace is rebuilt from the log on every host: a local unlink,
  * rmdir or rename of what the log made would be undone by the next replay
  * while statfs and other hosts disagree meanwhile. Only files that have no
- * map yet (a create that failed half-way) may go.
+ * map yet (a create that failed half-way) may go, and what a DELETE entry
+ * of the log removes (FAMFSIOC_DELETE, delete.c).
  */
 static bool famfs_from_log(struct dentry *dentry)
 {
@@ -161,29 +163,34 @@ static int famfs_refuse(struct dentry *dentry, const char *op)
 }
 
 /**
- * famfs_unlink() - remove a file that has no map yet
+ * famfs_unlink() - remove a file that has no map yet, or for FAMFSIOC_DELETE
  * @dir:    parent directory
  * @dentry: the file
+ *
+ * FAMFSIOC_DELETE calls vfs_unlink() with the file's delete_ok flag set
+ * under @dir's lock, which unlink(2) also holds: it cannot see the flag.
  *
  * Return: 0, or -EPERM for a mapped file.
  */
 static int famfs_unlink(struct inode *dir, struct dentry *dentry)
 {
-	if (famfs_from_log(dentry))
+	if (famfs_from_log(dentry) && !famfs_i(d_inode(dentry))->delete_ok)
 		return famfs_refuse(dentry, "unlink");
 	return simple_unlink(dir, dentry);
 }
 
 /**
- * famfs_rmdir() - refuse to remove a directory
+ * famfs_rmdir() - remove a directory for FAMFSIOC_DELETE only
  * @dir:    parent directory
  * @dentry: the directory
  *
- * Return: -EPERM.
+ * Return: 0, -ENOTEMPTY, or -EPERM for rmdir(2).
  */
 static int famfs_rmdir(struct inode *dir, struct dentry *dentry)
 {
-	return famfs_refuse(dentry, "rmdir");
+	if (!famfs_i(d_inode(dentry))->delete_ok)
+		return famfs_refuse(dentry, "rmdir");
+	return simple_rmdir(dir, dentry);
 }
 
 /**
@@ -252,7 +259,8 @@ void famfs_walk_mapped_inodes(struct super_block *sb, famfs_inode_fn fn,
  * @inode: the inode
  *
  * The memory itself stays allocated in the log; only the statfs count of
- * mapped bytes goes down, and another file may now map the memory.
+ * mapped bytes goes down, and another file may now map the memory. A file
+ * removed by FAMFSIOC_DELETE leaves the pending set after that.
  */
 void famfs_evict_inode(struct inode *inode)
 {
@@ -266,6 +274,8 @@ void famfs_evict_inode(struct inode *inode)
 		inode->i_private = NULL;
 		kfree(map);
 	}
+	/* Only now is a deletion released: its ranges are free on this host. */
+	famfs_pending_release(inode);
 }
 
 const struct inode_operations famfs_dir_inode_operations = {
@@ -284,7 +294,7 @@ const struct inode_operations famfs_file_inode_operations = {
 	.getattr	= simple_getattr,
 };
 
-/* simple_dir_operations plus the NOP ioctl. */
+/* simple_dir_operations plus the ioctls that work on directories. */
 const struct file_operations famfs_dir_operations = {
 	.open		= dcache_dir_open,
 	.release	= dcache_dir_close,

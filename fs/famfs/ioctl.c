@@ -394,7 +394,8 @@ static long famfs_ioc_map_get_v2(struct file *file, void __user *argp)
  * @cmd:  FAMFSIOC_*
  * @arg:  user pointer argument
  *
- * NOP needs no privilege: tools use it to recognise a famfs file.
+ * NOP needs no privilege: tools use it to recognise a famfs file. DELETE,
+ * PENDING and SHUTDOWN are in delete.c.
  *
  * Return: 0, a negative errno, or -ENOTTY for unknown commands.
  */
@@ -415,6 +416,12 @@ long famfs_file_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return famfs_ioc_map_create_v2(file, argp);
 	case FAMFSIOC_MAP_GET_V2:
 		return famfs_ioc_map_get_v2(file, argp);
+	case FAMFSIOC_DELETE:
+		return famfs_ioc_delete(file, argp);
+	case FAMFSIOC_PENDING:
+		return famfs_ioc_pending(file, argp);
+	case FAMFSIOC_SHUTDOWN:
+		return famfs_ioc_shutdown(file, argp);
 	default:
 		return -ENOTTY;
 	}
@@ -424,13 +431,28 @@ long famfs_file_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
  * famfs_dir_ioctl() - famfs ioctls on a directory
  * @file: the open directory
  * @cmd:  FAMFSIOC_*
- * @arg:  unused
+ * @arg:  user pointer argument
  *
- * Only NOP, so "is this famfs?" probes work on the mount point too.
+ * NOP, so "is this famfs?" probes work on the mount point too; DELETE of
+ * the directory; PENDING and SHUTDOWN of the mount. The map ioctls are
+ * for regular files only.
  *
- * Return: 0 for NOP, -ENOTTY otherwise.
+ * Return: 0, a negative errno, or -ENOTTY for other commands.
  */
 long famfs_dir_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
-	return cmd == FAMFSIOC_NOP ? 0 : -ENOTTY;
+	void __user *argp = (void __user *)arg;
+
+	switch (cmd) {
+	case FAMFSIOC_NOP:
+		return 0;
+	case FAMFSIOC_DELETE:
+		return famfs_ioc_delete(file, argp);
+	case FAMFSIOC_PENDING:
+		return famfs_ioc_pending(file, argp);
+	case FAMFSIOC_SHUTDOWN:
+		return famfs_ioc_shutdown(file, argp);
+	default:
+		return -ENOTTY;
+	}
 }

@@ -73,7 +73,47 @@ static int famfs_show_options(struct seq_file *m, struct dentry *root)
 	return 0;
 }
 
+static struct kmem_cache *famfs_inode_cachep;
+
+/**
+ * famfs_alloc_inode() - allocate a famfs inode
+ * @sb: the superblock
+ *
+ * Return: the VFS inode inside a new &struct famfs_inode_info, or NULL.
+ */
+static struct inode *famfs_alloc_inode(struct super_block *sb)
+{
+	struct famfs_inode_info *fi;
+
+	fi = alloc_inode_sb(sb, famfs_inode_cachep, GFP_KERNEL);
+	if (!fi)
+		return NULL;
+	fi->delete_ok = false;
+	fi->deleted = false;
+	fi->del_tag = 0;
+	RB_CLEAR_NODE(&fi->pending);
+	return &fi->vfs_inode;
+}
+
+/**
+ * famfs_free_inode() - free a famfs inode after an RCU grace period
+ * @inode: the inode, evicted
+ */
+static void famfs_free_inode(struct inode *inode)
+{
+	kmem_cache_free(famfs_inode_cachep, famfs_i(inode));
+}
+
+static void famfs_inode_init_once(void *p)
+{
+	struct famfs_inode_info *fi = p;
+
+	inode_init_once(&fi->vfs_inode);
+}
+
 static const struct super_operations famfs_super_ops = {
+	.alloc_inode	= famfs_alloc_inode,
+	.free_inode	= famfs_free_inode,
 	.statfs		= famfs_statfs,
 	.drop_inode	= generic_delete_inode,
 	.evict_inode	= famfs_evict_inode,
@@ -166,6 +206,7 @@ static int famfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	atomic64_set(&fsi->mapped_bytes, 0);
 	INIT_LIST_HEAD(&fsi->dev_list);
 	famfs_index_init(fsi);
+	famfs_pending_init(fsi);
 	sb->s_fs_info = fsi;
 
 	sb->s_magic = FAMFS_STATFS_MAGIC_V1;
@@ -307,6 +348,7 @@ static void famfs_kill_sb(struct super_block *sb)
 		famfs_close_device(fsi);
 		famfs_failure_quiesce(NULL);
 		famfs_index_destroy(fsi);
+		famfs_pending_destroy(fsi);
 		kfree(fsi);
 	}
 }
@@ -322,14 +364,29 @@ MODULE_ALIAS_FS("famfs");
 
 static int __init famfs_init(void)
 {
+	int rc;
+
 	if (!IS_ENABLED(CONFIG_DEV_DAX_FSDEV))
 		pr_info("pmem only: this kernel has no fsdev_dax driver, so character dax devices cannot be mounted\n");
-	return register_filesystem(&famfs_fs_type);
+	famfs_inode_cachep = kmem_cache_create("famfs_inode_cache",
+					       sizeof(struct famfs_inode_info),
+					       0, SLAB_RECLAIM_ACCOUNT |
+					       SLAB_ACCOUNT,
+					       famfs_inode_init_once);
+	if (!famfs_inode_cachep)
+		return -ENOMEM;
+	rc = register_filesystem(&famfs_fs_type);
+	if (rc)
+		kmem_cache_destroy(famfs_inode_cachep);
+	return rc;
 }
 
 static void __exit famfs_exit(void)
 {
 	unregister_filesystem(&famfs_fs_type);
+	/* Inodes are freed after an RCU grace period: wait for the last. */
+	rcu_barrier();
+	kmem_cache_destroy(famfs_inode_cachep);
 }
 
 module_init(famfs_init);

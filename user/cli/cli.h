@@ -51,6 +51,8 @@ bool cli_opt_size(const char *what, const char *s, uint64_t *out);
 bool cli_opt_u64(const char *what, const char *s, uint64_t *out);
 bool cli_opt_u32(const char *what, const char *s, uint32_t *out);
 bool cli_opt_mode(const char *s, uint32_t *out);
+/* -w, --lock-timeout SECONDS: set the process's writer-lock wait. */
+bool cli_opt_lock_timeout(const char *s);
 /* Human readable size ("1.5 GiB") into buf; exact bytes when !human. */
 const char *cli_fmt_size(uint64_t bytes, bool human, char *buf, size_t len);
 
@@ -134,6 +136,12 @@ struct famfs_interleave;
  * the unmounted @device when it is not NULL. With @write, clients are
  * refused with a clear message. Prints errors; returns an exit code.
  */
+/*
+ * Write this host's record (delete feature) after a replay of @replayed
+ * entries; an evicted host shuts its mount down: CLI_EXIT_FAIL.
+ */
+int cli_host_update(const char *mpt, uint64_t replayed, uint64_t appended_from);
+
 int cli_fs_open(const char *device, const char *path, bool write,
 		struct famfs_fs **out);
 /*

@@ -220,3 +220,26 @@ const char *cli_host_role(const void *sb)
 		return "client";
 	return famfs_sb_is_master(sb, me) ? "master" : "client";
 }
+
+int cli_host_update(const char *mpt, uint64_t replayed, uint64_t appended_from)
+{
+	struct famfs_host_status hs;
+	char safe[CLI_SAFE_LEN];
+	int rc;
+
+	rc = famfs_host_update(mpt, FAMFS_HOST_UPDATE, replayed, appended_from, &hs);
+	if (rc == -ESHUTDOWN) {
+		cli_err("%s", cli_safe(famfs_errmsg(), safe, sizeof(safe)));
+		rc = famfs_shutdown_mount(mpt);
+		if (rc)
+			cli_liberr(rc, "cannot shut the mount down");
+		else
+			cli_err("%s is shut down: I/O on it fails with EIO; unmount it, and mount again to rejoin",
+				cli_safe(mpt, safe, sizeof(safe)));
+		return CLI_EXIT_FAIL;
+	}
+	if (rc && hs.enabled)
+		cli_warn("cannot update this host's record in the host table (deleted memory stays held until it is): %s",
+			 cli_safe(famfs_errmsg(), safe, sizeof(safe)));
+	return CLI_EXIT_OK;
+}

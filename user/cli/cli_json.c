@@ -199,7 +199,24 @@ void cli_json_bool(struct cli_json *j, const char *key, bool val)
 
 void cli_json_null(struct cli_json *j, const char *key)
 {
-	json_put(j, key, json_object_new_null());
+	struct json_object *parent;
+	char *k;
+
+	/* json-c represents null as a NULL object: json_put() would refuse it. */
+	if (j->depth == 0) {
+		j->failed = true;
+		return;
+	}
+	parent = j->stack[j->depth - 1];
+	if (json_object_is_type(parent, json_type_array)) {
+		if (json_object_array_add(parent, NULL))
+			j->failed = true;
+		return;
+	}
+	k = cli_json_sanitize(key ? key : "");
+	if (!k || json_object_object_add(parent, k, NULL))
+		j->failed = true;
+	free(k);
 }
 
 void cli_json_finish(struct cli_json *j)

@@ -111,6 +111,19 @@ bool cli_opt_mode(const char *s, uint32_t *out)
 	return false;
 }
 
+bool cli_opt_lock_timeout(const char *s)
+{
+	int ms = famfs_parse_lock_timeout(s);
+
+	if (ms < 0) {
+		cli_err("invalid lock timeout '%s' (seconds, e.g. 5 or 0.5)",
+			s);
+		return false;
+	}
+	famfs_set_lock_timeout_ms(ms);
+	return true;
+}
+
 const char *cli_fmt_size(uint64_t bytes, bool human, char *buf, size_t len)
 {
 	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB",

@@ -246,10 +246,18 @@ static void list_text(const struct fsck_target *t,
 			       cli_safe(path, safe, sizeof(safe)),
 			       e->mkdir.mode & 07777, e->mkdir.uid,
 			       e->mkdir.gid);
+		} else if (e->type == FAMFS_LOG_DELETE && a) {
+			printf("  %6llu  delete %-39s entry %llu",
+			       (unsigned long long)i,
+			       cli_safe(a->relpath, safe, sizeof(safe)),
+			       (unsigned long long)a->target);
 		} else {
 			printf("  %6llu  %s (skipped)", (unsigned long long)i,
 			       entry_type(e->type));
 		}
+		if (a && a->deleted)
+			printf("  (deleted by entry %llu)",
+			       (unsigned long long)a->deleted_by);
 		if (a && a->type == FAMFS_ACT_BAD)
 			printf("  BAD: %s", cli_safe(a->why, safe, sizeof(safe)));
 		putchar('\n');
@@ -292,7 +300,12 @@ static void list_json(struct cli_json *j, const struct fsck_target *t,
 			cli_json_u64(j, "mode", e->mkdir.mode & 07777);
 			cli_json_u64(j, "uid", e->mkdir.uid);
 			cli_json_u64(j, "gid", e->mkdir.gid);
+		} else if (e->type == FAMFS_LOG_DELETE && a) {
+			cli_json_str(j, "path", a->relpath);
+			cli_json_u64(j, "target", a->target);
 		}
+		if (a && a->deleted)
+			cli_json_u64(j, "deleted_by", a->deleted_by);
 		cli_json_bool(j, "valid", !(a && a->type == FAMFS_ACT_BAD));
 		if (a && a->type == FAMFS_ACT_BAD)
 			cli_json_str(j, "problem", a->why);
@@ -316,6 +329,212 @@ static const char *sb_state(int err)
 	return "invalid";
 }
 
+/* The host table of the target, or NULL (online mapping too short). */
+static const void *target_ht(const struct fsck_target *t)
+{
+	if (!famfs_sb_has_delete(t->sb))
+		return NULL;
+	if (t->fs)
+		return famfs_fs_ht(t->fs);
+	return t->log ? t->dev.base + FAMFS_HT_OFFSET : NULL;
+}
+
+struct del_info {
+	struct famfs_action *acts;	/* canonical plan */
+	size_t n;
+	struct famfs_ht_host *hosts;
+	size_t nhosts;
+	uint64_t floor;
+	bool ht_ok;
+};
+
+static void del_info_load(const struct fsck_target *t,
+			  const struct famfs_fsck_report *r, struct del_info *d)
+{
+	const void *ht = target_ht(t);
+
+	memset(d, 0, sizeof(*d));
+	d->floor = 0;
+	if (!r->delete_enabled || r->sb_err || r->log_err)
+		return;
+	if (famfs_replay_plan_ex(t->log, t->sb->log_len, t->dev_size,
+				 FAMFS_PLAN_DELETE, famfs_lookup_empty, NULL,
+				 &d->acts, &d->n))
+		d->acts = NULL, d->n = 0;
+	if (ht && !famfs_ht_check(ht, t->sb)) {
+		d->ht_ok = true;
+		d->hosts = calloc(FAMFS_HT_NSLOTS, sizeof(*d->hosts));
+		if (d->hosts)
+			famfs_ht_hosts(ht, d->hosts, FAMFS_HT_NSLOTS, &d->nhosts);
+		d->floor = famfs_ht_release_floor(ht);
+	}
+}
+
+static void del_info_free(struct del_info *d)
+{
+	free(d->acts);
+	free(d->hosts);
+}
+
+static bool pending(const struct del_info *d, const struct famfs_action *a)
+{
+	return a->type == FAMFS_ACT_DELETE && a->index >= d->floor;
+}
+
+/* Does host @h hold the memory of DELETE entry @idx? */
+static bool holds(const struct famfs_ht_host *h, uint64_t idx)
+{
+	return h->holds && h->host.released <= idx;
+}
+
+static double ago(uint64_t t)
+{
+	uint64_t now = famfs_now_ns();
+
+	return t && t <= now ? (double)(now - t) / 1e9 : 0;
+}
+
+static void delete_text(const struct famfs_fsck_report *r, const struct del_info *d,
+			bool human)
+{
+	char b1[32], u[37], safe[CLI_SAFE_LEN];
+	size_t i, k, npend = 0;
+
+	printf("delete:       enabled; %llu deleted files, %llu pending release (%s held)\n",
+	       (unsigned long long)r->alloc.ndeleted,
+	       (unsigned long long)r->alloc.npending,
+	       cli_fmt_size(r->alloc.pending_bytes, human, b1, sizeof(b1)));
+	if (!r->ht_checked) {
+		printf("host table:   not readable here (deleted memory counts as held)\n");
+		return;
+	}
+	if (r->ht_err) {
+		printf("host table:   DAMAGED (deleted memory counts as held)\n");
+		return;
+	}
+	if (d->floor == UINT64_MAX)
+		printf("host table:   ok, %zu hosts, no mounted host holds deleted memory\n",
+		       d->nhosts);
+	else
+		printf("host table:   ok, %zu hosts, release floor %llu\n", d->nhosts,
+		       (unsigned long long)d->floor);
+	for (i = 0; i < d->nhosts; i++) {
+		const struct famfs_ht_host *h = &d->hosts[i];
+
+		uuid_unparse_lower(h->has_host ? h->host.host_uuid : h->fence.host_uuid, u);
+		printf("host:         slot %u %s %s %s gen %llu replayed %llu released %llu heartbeat %.0fs ago%s\n",
+		       h->slot, u,
+		       !h->has_host ? "-" : h->host.state == FAMFS_HOST_MOUNTED ? "mounted" :
+		       h->host.state == FAMFS_HOST_LEFT ? "left" : "free",
+		       h->has_host ? (h->host.role ? "client" : "master") : "-",
+		       (unsigned long long)h->host.mount_gen,
+		       (unsigned long long)h->host.replayed,
+		       (unsigned long long)h->host.released, ago(h->host.heartbeat),
+		       h->evicted ? " EVICTED" : "");
+		if (h->has_fence && h->fence.state == FAMFS_FENCE_EVICTED)
+			printf("fenced:       %s generation %llu, %.0fs ago, at log index %llu\n",
+			       u, (unsigned long long)h->fence.mount_gen,
+			       ago(h->fence.evicted_at),
+			       (unsigned long long)h->fence.log_index);
+	}
+	for (i = 0; i < d->n; i++) {
+		const struct famfs_action *a = &d->acts[i];
+
+		if (!pending(d, a) || a->is_dir)
+			continue;
+		npend++;
+		printf("pending:      entry %llu deletes %s (entry %llu, %s); held by",
+		       (unsigned long long)a->index,
+		       cli_safe(a->relpath, safe, sizeof(safe)),
+		       (unsigned long long)a->target,
+		       cli_fmt_size(a->size, human, b1, sizeof(b1)));
+		for (k = 0; k < d->nhosts; k++) {
+			const struct famfs_ht_host *h = &d->hosts[k];
+
+			if (!holds(h, a->index))
+				continue;
+			uuid_unparse_lower(h->host.host_uuid, u);
+			printf(" %s (released %llu, mounted %.0fs ago, heartbeat %.0fs ago)",
+			       u, (unsigned long long)h->host.released,
+			       ago(h->host.mounted_at), ago(h->host.heartbeat));
+		}
+		putchar('\n');
+	}
+	(void)npend;
+}
+
+static void delete_json(struct cli_json *j, const struct famfs_fsck_report *r,
+			const struct del_info *d)
+{
+	char u[37];
+	size_t i, k;
+
+	cli_json_obj_begin(j, "delete");
+	cli_json_u64(j, "deleted_files", r->alloc.ndeleted);
+	cli_json_u64(j, "pending_files", r->alloc.npending);
+	cli_json_u64(j, "pending_bytes", r->alloc.pending_bytes);
+	cli_json_str(j, "host_table", !r->ht_checked ? "unreadable" :
+		     r->ht_err ? "damaged" : "ok");
+	if (d->ht_ok && d->floor != UINT64_MAX)
+		cli_json_u64(j, "release_floor", d->floor);
+	else
+		cli_json_null(j, "release_floor");
+	cli_json_arr_begin(j, "hosts");
+	for (i = 0; i < d->nhosts; i++) {
+		const struct famfs_ht_host *h = &d->hosts[i];
+
+		cli_json_obj_begin(j, NULL);
+		cli_json_u64(j, "slot", h->slot);
+		uuid_unparse_lower(h->has_host ? h->host.host_uuid : h->fence.host_uuid, u);
+		cli_json_str(j, "uuid", u);
+		if (h->has_host) {
+			cli_json_str(j, "state", h->host.state == FAMFS_HOST_MOUNTED ? "mounted" :
+				     h->host.state == FAMFS_HOST_LEFT ? "left" : "free");
+			cli_json_str(j, "role", h->host.role ? "client" : "master");
+			cli_json_u64(j, "mount_gen", h->host.mount_gen);
+			cli_json_u64(j, "replayed", h->host.replayed);
+			cli_json_u64(j, "released", h->host.released);
+			cli_json_u64(j, "heartbeat_ns", h->host.heartbeat);
+			cli_json_u64(j, "mounted_at_ns", h->host.mounted_at);
+		}
+		cli_json_bool(j, "evicted", h->evicted);
+		if (h->has_fence && h->fence.state == FAMFS_FENCE_EVICTED) {
+			cli_json_obj_begin(j, "fence");
+			cli_json_u64(j, "mount_gen", h->fence.mount_gen);
+			cli_json_u64(j, "evicted_at_ns", h->fence.evicted_at);
+			cli_json_u64(j, "log_index", h->fence.log_index);
+			cli_json_obj_end(j);
+		}
+		cli_json_obj_end(j);
+	}
+	cli_json_arr_end(j);
+	cli_json_arr_begin(j, "pending");
+	for (i = 0; i < d->n; i++) {
+		const struct famfs_action *a = &d->acts[i];
+
+		if (!pending(d, a) || a->is_dir)
+			continue;
+		cli_json_obj_begin(j, NULL);
+		cli_json_u64(j, "index", a->index);
+		cli_json_u64(j, "target", a->target);
+		cli_json_str(j, "path", a->relpath);
+		cli_json_u64(j, "size", a->size);
+		cli_json_arr_begin(j, "held_by");
+		for (k = 0; k < d->nhosts; k++) {
+			const struct famfs_ht_host *h = &d->hosts[k];
+
+			if (!holds(h, a->index))
+				continue;
+			uuid_unparse_lower(h->host.host_uuid, u);
+			cli_json_str(j, NULL, u);
+		}
+		cli_json_arr_end(j);
+		cli_json_obj_end(j);
+	}
+	cli_json_arr_end(j);
+	cli_json_obj_end(j);
+}
+
 static void report_text(const struct fsck_target *t,
 			const struct famfs_fsck_report *r, int verdict,
 			const struct fsck_opts *o,
@@ -333,9 +552,15 @@ static void report_text(const struct fsck_target *t,
 	if (r->sb_err)
 		goto problems;
 	uuid_unparse(t->sb->system_uuid, uuid);
-	printf("version:      %llu (on-media format %u.%u)\n",
-	       (unsigned long long)t->sb->version, t->sb->omf_major,
-	       t->sb->omf_minor);
+	if (famfs_sb_has_delete(t->sb))
+		printf("version:      %llu + delete (0x%llx, on-media format %u.%u)\n",
+		       (unsigned long long)(t->sb->version & FAMFS_VERSION_BASE_MASK),
+		       (unsigned long long)t->sb->version, t->sb->omf_major,
+		       t->sb->omf_minor);
+	else
+		printf("version:      %llu (on-media format %u.%u)\n",
+		       (unsigned long long)t->sb->version, t->sb->omf_major,
+		       t->sb->omf_minor);
 	printf("master:       %s\n", uuid);
 	uuid_unparse(t->sb->fs_uuid, uuid);
 	printf("fs uuid:      %s\n", uuid);
@@ -374,6 +599,13 @@ static void report_text(const struct fsck_target *t,
 		       cli_safe(r->scan.why, safe, sizeof(safe)),
 		       (unsigned long long)r->scan.hdr_next_index,
 		       (unsigned long long)r->scan.bad_index);
+	if (r->delete_enabled && !r->log_err) {
+		struct del_info d;
+
+		del_info_load(t, r, &d);
+		delete_text(r, &d, o->human);
+		del_info_free(&d);
+	}
 	if (o->verbose && !r->log_err)
 		list_text(t, r, acts, nacts, o->human);
 problems:
@@ -412,6 +644,10 @@ static void report_json(const struct fsck_target *t,
 	if (!r->sb_err) {
 		uuid_unparse(t->sb->system_uuid, uuid);
 		cli_json_u64(&j, "version", t->sb->version);
+		cli_json_arr_begin(&j, "features");
+		if (famfs_sb_has_delete(t->sb))
+			cli_json_str(&j, NULL, "delete");
+		cli_json_arr_end(&j);
 		cli_json_str(&j, "master_uuid", uuid);
 		uuid_unparse(t->sb->fs_uuid, uuid);
 		cli_json_str(&j, "fs_uuid", uuid);
@@ -444,6 +680,13 @@ static void report_json(const struct fsck_target *t,
 			cli_json_u64(&j, "collisions", al->ncollisions);
 			cli_json_u64(&j, "crosslinked", r->ncrosslinked);
 			cli_json_u64(&j, "conflicts", r->nconflicts);
+			if (r->delete_enabled) {
+				struct del_info d;
+
+				del_info_load(t, r, &d);
+				delete_json(&j, r, &d);
+				del_info_free(&d);
+			}
 		}
 	}
 	cli_json_u64(&j, "errors", r->nerrors);
@@ -656,7 +899,7 @@ static uint64_t remaining_problems(const struct fsck_target *t,
 	int rc;
 
 	if (ri->done || !ri->plan.needed) {
-		rc = famfs_fsck(t->sb, t->log, t->dev_size, after);
+		rc = famfs_fsck_ht(t->sb, t->log, t->log ? target_ht(t) : NULL, t->dev_size, after);
 		return rc < 0 ? 1 : after->nerrors;
 	}
 	if (t->sb->log_len > FAMFS_GiB)
@@ -667,7 +910,7 @@ static uint64_t remaining_problems(const struct fsck_target *t,
 	memcpy(copy, t->log, t->sb->log_len);
 	rc = famfs_log_repair_apply(t->sb, copy, &ri->plan);
 	if (!rc)
-		rc = famfs_fsck(t->sb, copy, t->dev_size, after);
+		rc = famfs_fsck_ht(t->sb, copy, target_ht(t), t->dev_size, after);
 	free(copy);
 	return rc < 0 ? 1 : after->nerrors;
 }
@@ -749,7 +992,7 @@ static int fsck_repair(struct fsck_target *t, const struct fsck_opts *o)
 			t->log = (const struct famfs_log *)(t->dev.base +
 							    t->sb->log_offset);
 	}
-	rc = famfs_fsck(t->sb, t->log, t->dev_size, &r);
+	rc = famfs_fsck_ht(t->sb, t->log, t->log ? target_ht(t) : NULL, t->dev_size, &r);
 	if (rc < 0 || r.sb_err || !t->log) {
 		if (rc >= 0) {
 			if (o->json)
@@ -838,7 +1081,7 @@ int cmd_fsck(int argc, char **argv)
 	struct fsck_progress fp = { 0 };
 	size_t nacts = 0;
 	bool daxmode = false;
-	int c, rc, ret, ms;
+	int c, rc, ret;
 
 	optind = 1;
 	/* A usage error of a repair run is exit 16, as for fsck(8). */
@@ -863,14 +1106,10 @@ int cmd_fsck(int argc, char **argv)
 			yes = true;
 			break;
 		case 'w':
-			ms = famfs_parse_lock_timeout(optarg);
-			if (ms < 0) {
-				cli_err("invalid lock timeout '%s' (seconds, "
-					"e.g. 5 or 0.5)", optarg);
+			if (!cli_opt_lock_timeout(optarg)) {
 				cli_usage_hint();
 				return repair_opt ? FSCK_EXIT_USAGE : CLI_EXIT_USAGE;
 			}
-			famfs_set_lock_timeout_ms(ms);
 			break;
 		case 'h':
 			o.human = true;
@@ -915,7 +1154,7 @@ int cmd_fsck(int argc, char **argv)
 	memset(&r, 0, sizeof(r));
 	if (!o.json)
 		famfs_set_progress(fsck_progress, &fp);
-	rc = famfs_fsck(t.sb, t.log, t.dev_size, &r);
+	rc = famfs_fsck_ht(t.sb, t.log, t.log ? target_ht(&t) : NULL, t.dev_size, &r);
 	famfs_set_progress(NULL, NULL);
 	if (fp.started) {
 		fp.p.done = fp.p.total;	/* the last entries of each walk */
@@ -930,8 +1169,9 @@ int cmd_fsck(int argc, char **argv)
 		rc = 1;
 	/* Per-entry verdicts for -v (planning against an empty namespace). */
 	if (o.verbose && !r.sb_err && !r.log_err &&
-	    famfs_replay_plan(t.log, t.sb->log_len, t.dev_size,
-			      famfs_lookup_empty, NULL, &acts, &nacts)) {
+	    famfs_replay_plan_ex(t.log, t.sb->log_len, t.dev_size,
+				 famfs_plan_flags(t.sb), famfs_lookup_empty, NULL,
+				 &acts, &nacts)) {
 		acts = NULL;
 		nacts = 0;
 	}

@@ -67,6 +67,7 @@ static void print_plan(const struct famfs_action *acts, size_t n,
 				[FAMFS_ACT_CREATE] = "create",
 				[FAMFS_ACT_EXISTS] = "exists",
 				[FAMFS_ACT_BAD] = "bad",
+				[FAMFS_ACT_DELETE] = "delete",
 			};
 
 			cli_json_obj_begin(o->j, NULL);
@@ -99,6 +100,14 @@ static void print_plan(const struct famfs_action *acts, size_t n,
 			printf("%s file %s (%llu bytes)\n", verb,
 			       cli_safe(a->relpath, p, sizeof(p)),
 			       (unsigned long long)a->size);
+			break;
+		case FAMFS_ACT_DELETE:
+			if (o->verbose)
+				printf("%s %s %s (entry %llu)\n",
+				       o->dry ? "would delete" : "delete",
+				       a->is_dir ? "dir " : "file",
+				       cli_safe(a->relpath, p, sizeof(p)),
+				       (unsigned long long)a->target);
 			break;
 		case FAMFS_ACT_EXISTS:
 			if (o->verbose)
@@ -161,9 +170,9 @@ static int logplay_once(const char *where, const struct logplay_opts *o)
 			 (unsigned long long)scan.bad_index,
 			 cli_safe(scan.why, w, sizeof(w)),
 			 (unsigned long long)scan.nvalid);
-	rc = famfs_replay_plan(famfs_fs_log(fs), sb->log_len,
-			       famfs_fs_dev_size(fs), famfs_lookup_mount,
-			       (void *)root, &acts, &nacts);
+	rc = famfs_replay_plan_ex(famfs_fs_log(fs), sb->log_len,
+				  famfs_fs_dev_size(fs), famfs_plan_flags(sb),
+				  famfs_lookup_mount, (void *)root, &acts, &nacts);
 	if (rc) {
 		cli_liberr(rc, "cannot plan the replay");
 		ret = CLI_EXIT_FAIL;
@@ -193,6 +202,8 @@ static int logplay_once(const char *where, const struct logplay_opts *o)
 		/* Remember how far this mount got (best effort). */
 		famfs_mount_record_log(root, sb->fs_uuid, famfs_fs_log(fs),
 				       scan.nvalid);
+		if (cli_host_update(root, scan.nvalid, UINT64_MAX))
+			ret = CLI_EXIT_FAIL;
 		if (o->j) {
 			cli_json_obj_begin(o->j, "replay");
 			cli_json_u64(o->j, "directories", st.ndirs);

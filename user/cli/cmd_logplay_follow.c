@@ -21,6 +21,7 @@
 #ifndef _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -43,6 +44,11 @@
  */
 #define FOLLOW_LOG_GRACE_MS 2000
 #define FOLLOW_SB_GRACE_MS 10000
+/*
+ * Heartbeat of this host's record when nothing changed: evict treats a
+ * host whose heartbeat is under 60 s old as alive.
+ */
+#define FOLLOW_HEARTBEAT_NS (10 * 1000000000ULL)
 
 struct follower {
 	struct famfs_fs *fs;
@@ -54,6 +60,10 @@ struct follower {
 	uint8_t fs_uuid[16];	/* the file system this mount was made of */
 	uint64_t seen;		/* entries [0, seen) are handled */
 	uint64_t seen_crc;	/* stored CRC of entry seen - 1 */
+	uint64_t hb_ns;		/* last host record write (delete feature) */
+	uint64_t hb_seen;	/* seen at that write */
+	uint64_t hb_min;	/* this host's smallest pending tag then */
+	uint32_t hb_npend;	/* and its number of pending deletions */
 	bool client;
 	bool quiet;
 	struct cli_json *j;	/* --json: one object per event and line */
@@ -186,15 +196,21 @@ static void follow_print(const struct follower *f, const struct famfs_action *a)
 	if (f->quiet)
 		return;
 	if (f->j) {
-		follow_event(f, a->type == FAMFS_ACT_MKDIR ? "dir" : "file");
+		follow_event(f, a->type == FAMFS_ACT_DELETE ? "delete" :
+			     a->type == FAMFS_ACT_MKDIR ? "dir" : "file");
 		cli_json_u64(f->j, "index", a->index);
 		cli_json_str(f->j, "path", a->relpath);
-		if (a->type != FAMFS_ACT_MKDIR)
+		if (a->type == FAMFS_ACT_DELETE)
+			cli_json_u64(f->j, "target", a->target);
+		else if (a->type != FAMFS_ACT_MKDIR)
 			cli_json_u64(f->j, "size", a->size);
 		follow_event_end(f);
 		return;
 	}
-	if (a->type == FAMFS_ACT_MKDIR)
+	if (a->type == FAMFS_ACT_DELETE)
+		printf("%.3f -%s %s\n", follow_now(), a->is_dir ? "dir " : "file",
+		       cli_safe(a->relpath, p, sizeof(p)));
+	else if (a->type == FAMFS_ACT_MKDIR)
 		printf("%.3f +dir  %s\n", follow_now(), cli_safe(a->relpath, p, sizeof(p)));
 	else
 		printf("%.3f +file %s (%" PRIu64 " bytes)\n", follow_now(),
@@ -246,9 +262,9 @@ static int follow_replay(struct follower *f, uint64_t next_index)
 		return -EAGAIN;
 	}
 
-	rc = famfs_replay_plan(f->log, f->log_len, f->dev_size,
-			       famfs_lookup_mount, (void *)f->root,
-			       &acts, &nacts);
+	rc = famfs_replay_plan_ex(f->log, f->log_len, f->dev_size,
+				  famfs_plan_flags(f->sb), famfs_lookup_mount,
+				  (void *)f->root, &acts, &nacts);
 	if (rc) {
 		cli_liberr(rc, "planning the replay");
 		return rc;
@@ -311,6 +327,34 @@ static int follow_poll(struct follower *f, unsigned int interval_ms)
 	rc = sb_rc = follow_check_sb(f);
 	if (rc == -ESTALE)
 		return CLI_EXIT_REFUSED;
+	/*
+	 * Heartbeat and release mark (delete enabled or not: enabling it
+	 * must find this host), at most once a second and after every
+	 * replay; an evicted host shuts its mount down.
+	 */
+	if (rc == 0) {
+		uint64_t now = famfs_now_ns(), min = f->hb_min;
+		uint32_t npend = f->hb_npend;
+		int pfd = open(f->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		/* A release (last close/unmap of a deleted file) is written at once. */
+		if (pfd >= 0) {
+			if (famfs_kpending(pfd, &min, &npend)) {
+				min = f->hb_min;
+				npend = f->hb_npend;
+			}
+			close(pfd);
+		}
+		if (now - f->hb_ns >= FOLLOW_HEARTBEAT_NS || f->hb_seen != f->seen ||
+		    min != f->hb_min || npend != f->hb_npend) {
+			f->hb_ns = now;
+			f->hb_seen = f->seen;
+			f->hb_min = min;
+			f->hb_npend = npend;
+			if (cli_host_update(f->root, f->seen, UINT64_MAX))
+				return CLI_EXIT_FAIL;
+		}
+	}
 	if (rc == 0) {
 		next = follow_next_index(f);
 		if (f->seen && next >= f->seen)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -103,9 +104,10 @@ static void report_skipped(const char *mpt, const struct famfs_apply_stats *st)
 		 (unsigned long long)st->nerrors, mpt);
 	if (famfs_fs_open(mpt, false, &fs))
 		return;
-	if (!famfs_replay_plan(famfs_fs_log(fs), famfs_fs_sb(fs)->log_len,
-			       famfs_fs_dev_size(fs), famfs_lookup_mount,
-			       (void *)famfs_fs_mountpoint(fs), &acts, &n)) {
+	if (!famfs_replay_plan_ex(famfs_fs_log(fs), famfs_fs_sb(fs)->log_len,
+				  famfs_fs_dev_size(fs), famfs_plan_flags(famfs_fs_sb(fs)),
+				  famfs_lookup_mount, (void *)famfs_fs_mountpoint(fs),
+				  &acts, &n)) {
 		for (i = 0; i < n; i++)
 			if (acts[i].type == FAMFS_ACT_BAD)
 				cli_warn("log entry %llu (%s) not replayed: %s",
@@ -155,6 +157,19 @@ static bool opts_has(const char *opts, const char *name)
 	return false;
 }
 
+/* A new mount of a host the master had evicted: say so, it matters. */
+static void report_eviction(const struct famfs_apply_stats *st)
+{
+	time_t t = (time_t)(st->evicted_at / 1000000000ULL);
+	char when[64];
+
+	if (!st->was_evicted)
+		return;
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime(&t));
+	cli_warn("this host had been evicted by the master (mount generation %llu, at %s); this new mount is a new generation and live again",
+		 (unsigned long long)st->evicted_gen, when);
+}
+
 /*
  * A mount whose log holds bad or cross-linked entries stays mounted: like
  * fsck, "famfs mount" then exits 3 (corruption found). mount.famfs, run by
@@ -177,6 +192,7 @@ static int do_mount_ex(const char *dev, const char *mpt, const char *opts,
 	memset(&st, 0, sizeof(st));
 	rc = famfs_mount_ex(dev, mpt, opts, dry, &st);
 	last_err = rc;
+	report_eviction(&st);
 	if (rc == -EIO && !dry && (st.nbad || st.nerrors)) {
 		report_skipped(mpt, &st);
 		print_json(dev, mpt, dry, &st);
@@ -275,6 +291,7 @@ static int mount_fsdev(const char *dev, const char *mpt, const char *opts,
 
 		memset(&st, 0, sizeof(st));
 		rc = famfs_mount_ex(dev, mpt, opts, false, &st);
+		report_eviction(&st);
 		if (rc == -EIO && (st.nbad || st.nerrors)) {
 			report_skipped(mpt, &st);
 			print_json(dev, mpt, false, &st);

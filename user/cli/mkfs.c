@@ -21,7 +21,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: mkfs.famfs [-f] [-k] [-l LOGLEN] [-d DIR] [-w SECONDS] [-M] [-v]\n"
-		"                  DEVICE\n"
+		"                  [--enable-delete] DEVICE\n"
 		"       mkfs.famfs --version\n"
 		"\n"
 		"Format DEVICE (/dev/daxX.Y, /dev/pmemN or an image file) as famfs:\n"
@@ -39,10 +39,14 @@ static void usage(FILE *f)
 		"  -w, --lock-timeout SECONDS\n"
 		"                      wait this long for an offline writer (famfs\n"
 		"                      creat/cp/mkdir --device) to release the\n"
-		"                      device (default: $FAMFS_LOCK_TIMEOUT, else 5)\n"
+		"                      device (default: $FAMFS_LOCK_TIMEOUT, else 60)\n"
 		"  -M, --set-daxmode   DEVICE is a /dev/daxX.Y in fsdev mode, not\n"
 		"                      mounted: switch it to device_dax (raw\n"
 		"                      access) first\n"
+		"      --enable-delete enable the delete feature (famfs rm): the\n"
+		"                      host table at 1 MiB and superblock version\n"
+		"                      48 | 1<<32, which famfs tools without delete\n"
+		"                      support refuse\n"
 		"  -v, --verbose       say what is done\n"
 		"  -V, --version       print the famfs release and exit\n"
 		"  -h, --help          this text\n"
@@ -126,9 +130,11 @@ int main(int argc, char **argv)
 		{ "lock-timeout", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "enable-delete", no_argument, NULL, 'E' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool force = false, kill = false, daxmode = false, verbose = false;
+	bool enable_delete = false;
 	uint64_t log_len = FAMFS_LOG_LEN_DEFAULT;
 	const char *dir = NULL, *device;
 	struct famfs_dev d;
@@ -136,7 +142,7 @@ int main(int argc, char **argv)
 	bool image, env_id, created = false, have_id = true;
 	unsigned int nf = 0, nd = 0;
 	uuid_t me;
-	int c, rc, ret, ms;
+	int c, rc, ret;
 
 	cli_prog = "mkfs.famfs";
 	argv[0] = (char *)cli_prog;	/* getopt's messages: "mkfs.famfs: ..." */
@@ -150,6 +156,9 @@ int main(int argc, char **argv)
 			break;
 		case 'k':
 			kill = true;
+			break;
+		case 'E':
+			enable_delete = true;
 			break;
 		case 'l':
 			if (!cli_opt_size("log length", optarg, &log_len))
@@ -170,13 +179,8 @@ int main(int argc, char **argv)
 			verbose = true;
 			break;
 		case 'w':
-			ms = famfs_parse_lock_timeout(optarg);
-			if (ms < 0) {
-				cli_err("invalid lock timeout '%s' (seconds, "
-					"e.g. 5 or 0.5)", optarg);
+			if (!cli_opt_lock_timeout(optarg))
 				return cli_usage_hint();
-			}
-			famfs_set_lock_timeout_ms(ms);
 			break;
 		case 'h':
 			usage(stdout);
@@ -193,6 +197,10 @@ int main(int argc, char **argv)
 		return cli_usage_hint();
 	}
 	device = argv[optind];
+	if (kill && enable_delete) {
+		cli_err("--enable-delete makes no sense with -k");
+		return cli_usage_hint();
+	}
 	if (kill && !force) {
 		cli_err("-k (kill the superblock) requires -f");
 		return cli_usage_hint();
@@ -278,6 +286,15 @@ int main(int argc, char **argv)
 		cli_liberr(rc, "cannot format %s", device);
 		ret = rc == -EEXIST ? CLI_EXIT_REFUSED : cli_exit_for(rc);
 		goto out;
+	}
+	if (enable_delete) {
+		rc = famfs_ht_enable((struct famfs_superblock *)d.base, d.size);
+		if (rc) {
+			cli_liberr(rc, "cannot enable the delete feature on %s", device);
+			ret = CLI_EXIT_FAIL;
+			goto out;
+		}
+		printf("mkfs.famfs: delete feature enabled (host table at 1 MiB)\n");
 	}
 	if (created)
 		printf("mkfs.famfs: created this host's identity %s (system "

@@ -78,11 +78,54 @@ static uint64_t mark_fmap(struct famfs_alloc *a, const struct famfs_log_fmap *f)
 	return n;
 }
 
+/*
+ * Delete feature: per log index, the index of the valid DELETE entry that
+ * removes it, or UINT64_MAX. NULL *@out without deletes.
+ */
+static int deleted_by(const struct famfs_superblock *sb, const struct famfs_log *log,
+		      uint64_t nvalid, uint64_t **out)
+{
+	struct famfs_action *acts;
+	uint64_t *d;
+	size_t n, i;
+	int rc;
+
+	*out = NULL;
+	if (!famfs_sb_has_delete(sb))
+		return 0;
+	rc = famfs_replay_plan_ex(log, sb->log_len, sb->dev_size, FAMFS_PLAN_DELETE,
+				  famfs_lookup_empty, NULL, &acts, &n);
+	if (rc)
+		return rc;
+	d = malloc((nvalid ? nvalid : 1) * sizeof(*d));
+	if (!d) {
+		free(acts);
+		return famfs_fail(-ENOMEM, "out of memory");
+	}
+	for (i = 0; i < nvalid; i++)
+		d[i] = UINT64_MAX;
+	for (i = 0; i < n; i++)
+		if (acts[i].deleted && acts[i].index < nvalid)
+			d[acts[i].index] = acts[i].deleted_by;
+	free(acts);
+	*out = d;
+	return 0;
+}
+
 int famfs_alloc_build(struct famfs_alloc **out,
 		      const struct famfs_superblock *sb,
 		      const struct famfs_log *log,
 		      struct famfs_alloc_report *rep)
 {
+	return famfs_alloc_build_ht(out, sb, log, NULL, rep);
+}
+
+int famfs_alloc_build_ht(struct famfs_alloc **out,
+			 const struct famfs_superblock *sb,
+			 const struct famfs_log *log, const void *ht,
+			 struct famfs_alloc_report *rep)
+{
+	uint64_t *dby = NULL, floor = 0, *pending = NULL, npend = 0;
 	struct famfs_log_scan scan;
 	struct famfs_map_limits lim;
 	struct famfs_alloc *a;
@@ -107,13 +150,27 @@ int famfs_alloc_build(struct famfs_alloc **out,
 	rc = famfs_log_scan(log, sb->log_len, &scan);
 	if (rc)
 		return rc;
+	rc = deleted_by(sb, log, scan.nvalid, &dby);
+	if (rc)
+		return rc;
+	if (dby) {
+		/* A damaged table proves nothing: keep all deleted memory. */
+		floor = ht && !famfs_ht_check(ht, sb) ? famfs_ht_release_floor(ht) : 0;
+		pending = malloc((scan.nvalid ? scan.nvalid : 1) * sizeof(*pending));
+	}
 	a = calloc(1, sizeof(*a));
-	if (!a)
+	if (!a || (dby && !pending)) {
+		free(a);
+		free(dby);
+		free(pending);
 		return famfs_fail(-ENOMEM, "out of memory");
+	}
 	a->nunits = sb->dev_size / FAMFS_ALLOC_UNIT;
 	a->bits = calloc((a->nunits + 63) / 64, sizeof(uint64_t));
 	if (!a->bits) {
 		free(a);
+		free(dby);
+		free(pending);
 		return famfs_fail(-ENOMEM, "out of memory for the allocation bitmap");
 	}
 	lim = (struct famfs_map_limits){ .dev_size = sb->dev_size,
@@ -129,12 +186,20 @@ int famfs_alloc_build(struct famfs_alloc **out,
 
 		famfs_progress_tick("alloc", i, scan.nvalid);
 		if (e->type == FAMFS_LOG_MKDIR) {
-			if (rep)
+			if (rep && !(dby && dby[i] != UINT64_MAX))
 				rep->ndirs++;
 			continue;
 		}
 		if (e->type != FAMFS_LOG_FILE)
 			continue;
+		if (dby && dby[i] != UINT64_MAX) {
+			/* Deleted: free once every host released it. */
+			if (rep)
+				rep->ndeleted++;
+			if (dby[i] >= floor)
+				pending[npend++] = i;
+			continue;
+		}
 		if (famfs_map_check(&lim, &e->file.fmap, e->file.size)) {
 			if (rep) {
 				rep->nbad++;
@@ -157,10 +222,30 @@ int famfs_alloc_build(struct famfs_alloc **out,
 			}
 		}
 	}
+	/*
+	 * Memory still held by a host stays used. Not a collision if a live
+	 * file has it: that file was allocated after the release (a host that
+	 * mounted later never held the deleted file).
+	 */
+	for (i = 0; i < npend; i++) {
+		struct famfs_log_entry copy = log->entries[pending[i]];
+		uint64_t before = a->nused;
+
+		if (famfs_map_check(&lim, &copy.file.fmap, copy.file.size))
+			continue;
+		mark_fmap(a, &copy.file.fmap);
+		if (rep) {
+			rep->npending++;
+			rep->pending_bytes += (a->nused - before) * FAMFS_ALLOC_UNIT;
+		}
+	}
 	if (rep) {
 		rep->used_bytes = a->nused * FAMFS_ALLOC_UNIT;
 		rep->size_bytes = a->nunits * FAMFS_ALLOC_UNIT;
+		rep->release_floor = dby ? floor : UINT64_MAX;
 	}
+	free(dby);
+	free(pending);
 	*out = a;
 	return 0;
 }

@@ -16,6 +16,13 @@
 #define FAMFS_SB_MAGIC		0x87b282ffULL
 #define FAMFS_VERSION		48ULL
 #define FAMFS_VERSION_OLD	47ULL	/* identical layout, accepted */
+/*
+ * version: the low 32 bits are the base layout (47 or 48), the high 32 bits
+ * incompatible-feature bits (user/FORMAT-delete.md section 1).
+ */
+#define FAMFS_VERSION_BASE_MASK	0xffffffffULL
+#define FAMFS_FEAT_DELETE	(1ULL << 32)	/* DELETE entries, host table */
+#define FAMFS_FEAT_KNOWN	FAMFS_FEAT_DELETE
 #define FAMFS_OMF_MAJOR		2U
 #define FAMFS_OMF_MINOR		2U
 
@@ -129,6 +136,15 @@ struct famfs_log_daxdev {
 	uint32_t pad;
 };
 
+/* DELETE body (type 2): 520 bytes (FORMAT-delete.md section 3). */
+struct famfs_log_delete {
+	uint64_t target;	/* index of the FILE or MKDIR entry deleted */
+	uint32_t target_type;	/* FAMFS_LOG_FILE or FAMFS_LOG_MKDIR */
+	uint32_t flags;		/* 0 */
+	char relpath[FAMFS_MAX_PATHLEN];	/* the target's, NUL-terminated */
+	uint8_t reserved[424];
+};
+
 /* Log entry: 544 bytes. The CRC covers everything before it, padding too. */
 struct famfs_log_entry {
 	uint64_t seqnum;	/* must equal the entry index */
@@ -138,6 +154,7 @@ struct famfs_log_entry {
 		struct famfs_log_file file;
 		struct famfs_log_mkdir mkdir;
 		struct famfs_log_daxdev daxdev;
+		struct famfs_log_delete del;
 		uint8_t raw[520];
 	};
 	uint64_t crc;		/* crc32 of bytes [0, 536) */
@@ -162,6 +179,74 @@ struct famfs_log {
 #define FAMFS_LOG_NENTRIES(len) \
 	(((uint64_t)(len) - sizeof(struct famfs_log)) / \
 	 sizeof(struct famfs_log_entry))
+
+/*
+ * Host table (FORMAT-delete.md section 2): [1 MiB, 2 MiB) of the device, in
+ * the superblock area. A 256-byte header, then 2040 slots of 512 bytes at
+ * 4096 from the table start; the last slot ends exactly at 2 MiB.
+ */
+#define FAMFS_HT_OFFSET		FAMFS_MiB
+#define FAMFS_HT_MAGIC		0x31544846534d4146ULL	/* "FAMFSHT1" */
+#define FAMFS_HT_NSLOTS		2040U
+#define FAMFS_HT_SLOT_SIZE	512U
+#define FAMFS_HT_SLOTS_OFFSET	4096U
+#define FAMFS_HT_HDR_CRC_LEN	248
+#define FAMFS_HT_REC_CRC_LEN	120
+
+/* Host record states and roles. */
+#define FAMFS_HOST_FREE		0U
+#define FAMFS_HOST_MOUNTED	1U
+#define FAMFS_HOST_LEFT		2U
+#define FAMFS_HOST_MASTER	0U
+#define FAMFS_HOST_CLIENT	1U
+/* Fence record states. */
+#define FAMFS_FENCE_NONE	0U
+#define FAMFS_FENCE_EVICTED	1U
+
+struct famfs_ht_header {
+	uint64_t magic;
+	uint8_t fs_uuid[16];
+	uint32_t nslots;
+	uint32_t slot_size;
+	uint32_t slots_offset;
+	uint32_t flags;
+	uint8_t reserved[208];
+	uint64_t crc;		/* crc32 of bytes [0, 248) */
+};
+
+/* Written only by the host that owns the slot. */
+struct famfs_host_rec {
+	uint64_t seq;
+	uint8_t host_uuid[16];
+	uint32_t state;		/* FAMFS_HOST_* */
+	uint32_t role;		/* FAMFS_HOST_MASTER / _CLIENT */
+	uint64_t mount_gen;
+	uint64_t replayed;	/* log entries replayed (a log index) */
+	uint64_t released;	/* DELETE entries below this index released */
+	uint64_t heartbeat;	/* CLOCK_REALTIME ns of this write */
+	uint64_t mounted_at;	/* CLOCK_REALTIME ns of the mount */
+	uint8_t reserved[48];
+	uint64_t crc;		/* crc32 of bytes [0, 120) */
+};
+
+/* Written only by the master. */
+struct famfs_fence_rec {
+	uint64_t seq;
+	uint8_t host_uuid[16];
+	uint32_t state;		/* FAMFS_FENCE_* */
+	uint32_t reserved0;
+	uint64_t mount_gen;	/* the generation evicted */
+	uint64_t evicted_at;	/* CLOCK_REALTIME ns */
+	uint64_t log_index;	/* log next_index at eviction */
+	uint8_t reserved[64];
+	uint64_t crc;		/* crc32 of bytes [0, 120) */
+};
+
+/* One slot: two copies of each record (torn-write safe). */
+struct famfs_ht_slot {
+	struct famfs_host_rec host[2];
+	struct famfs_fence_rec fence[2];
+};
 
 /* Compile-time layout checks against the spec tables. */
 #define FAMFS_OFF(t, f, o) \
@@ -204,6 +289,55 @@ FAMFS_OFF(famfs_log_entry, file, 16);
 FAMFS_OFF(famfs_log_entry, mkdir, 16);
 FAMFS_OFF(famfs_log_entry, daxdev, 16);
 FAMFS_OFF(famfs_log_entry, crc, 536);
+
+FAMFS_SIZE(famfs_log_delete, 520);
+FAMFS_OFF(famfs_log_delete, target, 0);
+FAMFS_OFF(famfs_log_delete, target_type, 8);
+FAMFS_OFF(famfs_log_delete, flags, 12);
+FAMFS_OFF(famfs_log_delete, relpath, 16);
+FAMFS_OFF(famfs_log_delete, reserved, 96);
+FAMFS_OFF(famfs_log_entry, del, 16);
+
+FAMFS_SIZE(famfs_ht_header, 256);
+FAMFS_OFF(famfs_ht_header, magic, 0);
+FAMFS_OFF(famfs_ht_header, fs_uuid, 8);
+FAMFS_OFF(famfs_ht_header, nslots, 24);
+FAMFS_OFF(famfs_ht_header, slot_size, 28);
+FAMFS_OFF(famfs_ht_header, slots_offset, 32);
+FAMFS_OFF(famfs_ht_header, flags, 36);
+FAMFS_OFF(famfs_ht_header, reserved, 40);
+FAMFS_OFF(famfs_ht_header, crc, FAMFS_HT_HDR_CRC_LEN);
+
+FAMFS_SIZE(famfs_host_rec, 128);
+FAMFS_OFF(famfs_host_rec, seq, 0);
+FAMFS_OFF(famfs_host_rec, host_uuid, 8);
+FAMFS_OFF(famfs_host_rec, state, 24);
+FAMFS_OFF(famfs_host_rec, role, 28);
+FAMFS_OFF(famfs_host_rec, mount_gen, 32);
+FAMFS_OFF(famfs_host_rec, replayed, 40);
+FAMFS_OFF(famfs_host_rec, released, 48);
+FAMFS_OFF(famfs_host_rec, heartbeat, 56);
+FAMFS_OFF(famfs_host_rec, mounted_at, 64);
+FAMFS_OFF(famfs_host_rec, reserved, 72);
+FAMFS_OFF(famfs_host_rec, crc, FAMFS_HT_REC_CRC_LEN);
+
+FAMFS_SIZE(famfs_fence_rec, 128);
+FAMFS_OFF(famfs_fence_rec, seq, 0);
+FAMFS_OFF(famfs_fence_rec, host_uuid, 8);
+FAMFS_OFF(famfs_fence_rec, state, 24);
+FAMFS_OFF(famfs_fence_rec, reserved0, 28);
+FAMFS_OFF(famfs_fence_rec, mount_gen, 32);
+FAMFS_OFF(famfs_fence_rec, evicted_at, 40);
+FAMFS_OFF(famfs_fence_rec, log_index, 48);
+FAMFS_OFF(famfs_fence_rec, reserved, 56);
+FAMFS_OFF(famfs_fence_rec, crc, FAMFS_HT_REC_CRC_LEN);
+
+FAMFS_SIZE(famfs_ht_slot, FAMFS_HT_SLOT_SIZE);
+FAMFS_OFF(famfs_ht_slot, host, 0);
+FAMFS_OFF(famfs_ht_slot, fence, 256);
+_Static_assert(FAMFS_HT_OFFSET + FAMFS_HT_SLOTS_OFFSET +
+	       (uint64_t)FAMFS_HT_NSLOTS * FAMFS_HT_SLOT_SIZE == FAMFS_SB_AREA_LEN,
+	       "host table fills [1 MiB, 2 MiB) exactly");
 
 FAMFS_SIZE(famfs_log_file, 520);
 FAMFS_OFF(famfs_log_file, size, 0);

@@ -55,6 +55,7 @@ void famfs_units_free(struct famfs_units *u);
 uint64_t famfs_units_overlap(const struct famfs_units *u,
 			     const struct famfs_log_fmap *f);
 void famfs_units_add(struct famfs_units *u, const struct famfs_log_fmap *f);
+void famfs_units_del(struct famfs_units *u, const struct famfs_log_fmap *f);
 
 /* Bytes of a relpath field actually used, or -1 if unterminated. */
 int famfs_relpath_len(const char *field);

@@ -61,6 +61,18 @@ size_t famfs_cache_line_size(void)
 }
 #endif
 
+#if defined(__x86_64__)
+/* clflush (write back and invalidate) every 64-byte line of [addr, end). */
+static void clflush_range(const void *addr, uintptr_t end)
+{
+	uintptr_t p;
+
+	for (p = (uintptr_t)addr & ~(uintptr_t)63; p < end; p += 64)
+		__builtin_ia32_clflush((const void *)p);
+	__builtin_ia32_sfence();
+}
+#endif
+
 /* The page-aligned range holding [addr, addr + len), written back by msync. */
 static void sync_pages(const void *addr, size_t len)
 {
@@ -78,17 +90,15 @@ static void sync_pages(const void *addr, size_t len)
 void famfs_flush(const void *addr, size_t len)
 {
 	uintptr_t end = (uintptr_t)addr + len;
-	uintptr_t p;
 
 	if (!len || !addr)
 		return;
 #if defined(__x86_64__)
-	for (p = (uintptr_t)addr & ~(uintptr_t)63; p < end; p += 64)
-		__builtin_ia32_clflush((const void *)p);
-	__builtin_ia32_sfence();
+	clflush_range(addr, end);
 #elif defined(__aarch64__)
 	{
 		size_t line = dcache_line();
+		uintptr_t p;
 
 		for (p = (uintptr_t)addr & ~(uintptr_t)(line - 1); p < end;
 		     p += line)
@@ -96,7 +106,6 @@ void famfs_flush(const void *addr, size_t len)
 		__asm__ volatile("dsb sy" : : : "memory");
 	}
 #else
-	(void)p;
 	(void)end;
 	__sync_synchronize();
 #endif
@@ -106,18 +115,16 @@ void famfs_flush(const void *addr, size_t len)
 void famfs_invalidate(const void *addr, size_t len)
 {
 	uintptr_t end = (uintptr_t)addr + len;
-	uintptr_t p;
 
 	if (!len || !addr)
 		return;
 #if defined(__x86_64__)
 	/* clflush also drops the line: the same code as famfs_flush. */
-	for (p = (uintptr_t)addr & ~(uintptr_t)63; p < end; p += 64)
-		__builtin_ia32_clflush((const void *)p);
-	__builtin_ia32_sfence();
+	clflush_range(addr, end);
 #elif defined(__aarch64__)
 	{
 		size_t line = dcache_line();
+		uintptr_t p;
 
 		/* Order earlier loads and stores before the maintenance. */
 		__asm__ volatile("dsb sy" : : : "memory");
@@ -128,7 +135,6 @@ void famfs_invalidate(const void *addr, size_t len)
 		__asm__ volatile("dsb sy" : : : "memory");
 	}
 #else
-	(void)p;
 	(void)end;
 	__sync_synchronize();
 #endif

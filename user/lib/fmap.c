@@ -85,6 +85,19 @@ uint64_t famfs_units_overlap(const struct famfs_units *u,
 	return hits;
 }
 
+void famfs_units_del(struct famfs_units *u, const struct famfs_log_fmap *f)
+{
+	const struct famfs_simple_extent *se;
+	unsigned int n, i;
+	uint64_t k;
+
+	se = map_extents(f, &n);
+	for (i = 0; i < n; i++)
+		for (k = se[i].offset / FAMFS_ALLOC_UNIT;
+		     k < (se[i].offset + se[i].len) / FAMFS_ALLOC_UNIT && k < u->nunits; k++)
+			u->bits[k / 64] &= ~(1ULL << (k % 64));
+}
+
 void famfs_units_add(struct famfs_units *u, const struct famfs_log_fmap *f)
 {
 	const struct famfs_simple_extent *se;

@@ -35,6 +35,7 @@ void famfs_fs_close(struct famfs_fs *fs)
 	famfs_nameidx_free(&fs->names);
 	famfs_units_free(fs->owned);
 	free(fs->live);
+	free(fs->dead);
 	if (fs->online) {
 		if (fs->sb)
 			munmap(fs->sb, fs->sb_map_len);

@@ -15,6 +15,15 @@
 
 #include "fs_priv.h"
 
+void *famfs_fs_ht(const struct famfs_fs *fs)
+{
+	if (!fs->online)
+		return fs->dev.base + FAMFS_HT_OFFSET;	/* the device is larger */
+	return famfs_ht_of(fs->sb, fs->sb_map_len);
+}
+
+static int fs_live(struct famfs_fs *fs);
+
 int famfs_fs_names(struct famfs_fs *fs)
 {
 	struct famfs_log_scan scan;
@@ -22,10 +31,19 @@ int famfs_fs_names(struct famfs_fs *fs)
 
 	if (fs->names_built)
 		return 0;
+	if (famfs_sb_has_delete(fs->sb)) {
+		/* Deleted entries have no name: the live set says which. */
+		fs->live_built = false;
+		rc = fs_live(fs);
+		if (rc)
+			return rc;
+	}
 	rc = famfs_log_scan(fs->log, fs->sb->log_len, &scan);
 	if (rc)
 		return rc;
-	rc = famfs_nameidx_build(&fs->names, fs->log, scan.nvalid);
+	if (fs->dead && fs->dead_n < scan.nvalid)
+		return famfs_fail(-EAGAIN, "the log grew while it was read; try again");
+	rc = famfs_nameidx_build(&fs->names, fs->log, scan.nvalid, fs->dead);
 	if (rc)
 		return rc;
 	fs->names_built = true;
@@ -62,13 +80,19 @@ static void live_set(struct famfs_fs *fs, uint64_t index)
 static int fs_live(struct famfs_fs *fs)
 {
 	struct famfs_action *acts;
+	uint64_t floor = 0;
 	size_t n, i;
+	void *ht;
 	int rc;
 
 	if (fs->live_built)
 		return 0;
-	rc = famfs_replay_plan(fs->log, fs->sb->log_len, fs->dev_size,
-			       famfs_lookup_empty, NULL, &acts, &n);
+	ht = famfs_fs_ht(fs);
+	if (famfs_sb_has_delete(fs->sb) && ht && !famfs_ht_check(ht, fs->sb))
+		floor = famfs_ht_release_floor(ht);
+	rc = famfs_replay_plan_ex(fs->log, fs->sb->log_len, fs->dev_size,
+				  famfs_plan_flags(fs->sb), famfs_lookup_empty,
+				  NULL, &acts, &n);
 	if (rc)
 		return rc;
 	/* Start from nothing, also after an earlier attempt ran out of memory. */
@@ -77,7 +101,30 @@ static int fs_live(struct famfs_fs *fs)
 	if (fs->live)
 		memset(fs->live, 0, fs->live_cap / 8);
 	rc = famfs_units_new(&fs->owned, fs->dev_size);
+	free(fs->dead);
+	fs->dead_n = n ? acts[n - 1].index + 1 : 0;
+	if (fs->log->next_index > fs->dead_n)
+		fs->dead_n = fs->log->next_index;
+	fs->dead = calloc(fs->dead_n / 64 + 1, sizeof(uint64_t));
+	if (!fs->dead && !rc)
+		rc = famfs_fail(-ENOMEM, "out of memory");
 	for (i = 0; i < n && !rc; i++) {
+		if ((acts[i].type == FAMFS_ACT_CREATE ||
+		     acts[i].type == FAMFS_ACT_MKDIR) && acts[i].deleted) {
+			fs->dead[acts[i].index / 64] |= 1ULL << (acts[i].index % 64);
+			/* Pending release: nobody may get this memory yet. */
+			if (acts[i].type == FAMFS_ACT_CREATE &&
+			    acts[i].deleted_by >= floor)
+				famfs_units_add(fs->owned, &acts[i].fmap);
+			continue;
+		}
+		if (acts[i].type == FAMFS_ACT_MKDIR) {
+			/* Live directories too (rm walks them). */
+			rc = live_grow(fs, acts[i].index);
+			if (!rc)
+				live_set(fs, acts[i].index);
+			continue;
+		}
 		if (acts[i].type != FAMFS_ACT_CREATE)
 			continue;
 		rc = live_grow(fs, acts[i].index);
@@ -495,7 +542,8 @@ int famfs_fs_creat(struct famfs_fs *fs, const char *relpath, uint64_t size,
 	if (rc)
 		return rc;
 	if (!fs->alloc) {
-		rc = famfs_alloc_build(&fs->alloc, fs->sb, fs->log, NULL);
+		rc = famfs_alloc_build_ht(&fs->alloc, fs->sb, fs->log,
+					  famfs_fs_ht(fs), NULL);
 		if (rc)
 			return rc;
 	}
@@ -701,9 +749,315 @@ int famfs_fs_alloc_report(struct famfs_fs *fs, struct famfs_alloc_report *r)
 
 	if (!fs)
 		return famfs_fail(-EINVAL, "alloc report: no file system handle");
-	rc = famfs_alloc_build(&a, fs->sb, fs->log, r);
+	rc = famfs_alloc_build_ht(&a, fs->sb, fs->log, famfs_fs_ht(fs), r);
 	if (rc)
 		return rc;
 	famfs_alloc_free(a);
 	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Delete (FORMAT-delete.md)                                          */
+
+static int need_delete_feature(struct famfs_fs *fs)
+{
+	if (famfs_sb_has_delete(fs->sb))
+		return 0;
+	return famfs_fail(-EOPNOTSUPP,
+			  "the delete feature is not enabled on this file system; enable it with 'famfs rm --enable-delete' (or 'mkfs.famfs --enable-delete' for a new one); famfs tools without delete support then refuse the file system");
+}
+
+static int map_sb_area_rw(struct famfs_fs *fs, void **out);
+
+int famfs_fs_enable_delete(struct famfs_fs *fs)
+{
+	void *m;
+	int rc;
+
+	if (!fs)
+		return famfs_fail(-EINVAL, "enable delete: no file system handle");
+	if (!fs->master || !fs->write)
+		return may_modify(fs);
+	if (famfs_sb_has_delete(fs->sb))
+		return 0;
+	if (!fs->online) {
+		if (!fs->dev.writable)
+			return famfs_fail(-EBADF, "device opened read-only");
+		return famfs_ht_enable(fs->sb, FAMFS_SB_AREA_LEN);
+	}
+	rc = map_sb_area_rw(fs, &m);
+	if (rc)
+		return rc;
+	rc = famfs_ht_enable(m, FAMFS_SB_AREA_LEN);
+	munmap(m, FAMFS_SB_AREA_LEN);
+	return rc;
+}
+
+/* Online: the superblock meta file, read-write, over [0, 2 MiB). */
+static int map_sb_area_rw(struct famfs_fs *fs, void **out)
+{
+	char p[PATH_MAX + 32];
+	struct stat st;
+	void *m;
+	int fd, rc;
+
+	snprintf(p, sizeof(p), "%s/%s", fs->mpt, FAMFS_META_SB);
+	fd = open(p, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return famfs_fail(-errno, "%s: %s", p, strerror(errno));
+	if (fstat(fd, &st) < 0 || st.st_size < (off_t)FAMFS_SB_AREA_LEN) {
+		rc = famfs_fail(-EINVAL,
+				"%s covers %lld bytes, not the 2 MiB superblock area the host table needs",
+				p, (long long)st.st_size);
+		close(fd);
+		return rc;
+	}
+	m = mmap(NULL, FAMFS_SB_AREA_LEN, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED)
+		return famfs_fail(-errno, "mmap %s: %s", p, strerror(errno));
+	if (memcmp(((struct famfs_superblock *)m)->fs_uuid, fs->sb->fs_uuid, 16)) {
+		munmap(m, FAMFS_SB_AREA_LEN);
+		return famfs_fail(-ESTALE, "%s changed under us", p);
+	}
+	*out = m;
+	return 0;
+}
+
+int famfs_fs_evict(struct famfs_fs *fs, const uuid_t host, bool force,
+		   struct famfs_fence_rec *out)
+{
+	struct famfs_host_rec h;
+	struct famfs_fence_rec f;
+	char u[37];
+	uint64_t now;
+	uint32_t slot;
+	void *area = NULL, *ht;
+	int rc;
+
+	if (!fs || !host)
+		return famfs_fail(-EINVAL, "evict: missing argument");
+	if (!fs->master || !fs->write)
+		return may_modify(fs);
+	rc = need_delete_feature(fs);
+	if (rc)
+		return rc;
+	uuid_unparse_lower(host, u);
+	if (!uuid_compare(host, fs->me))
+		return famfs_fail(-EINVAL, "%s is this host (the master); it cannot evict itself", u);
+	if (fs->online) {
+		rc = map_sb_area_rw(fs, &area);
+		if (rc)
+			return rc;
+		ht = (uint8_t *)area + FAMFS_HT_OFFSET;
+	} else {
+		ht = famfs_fs_ht(fs);
+	}
+	rc = famfs_ht_check(ht, fs->sb);
+	if (rc)
+		goto out;
+	if (famfs_ht_find(ht, host, &slot)) {
+		rc = famfs_fail(-ENOENT, "host %s has no slot in the host table", u);
+		goto out;
+	}
+	if (famfs_host_rec_read(famfs_ht_slot(ht, slot), &h) ||
+	    memcmp(h.host_uuid, host, sizeof(uuid_t))) {
+		rc = famfs_fail(-ENOENT, "host %s has no host record (nothing to evict)", u);
+		goto out;
+	}
+	if (!famfs_fence_rec_read(famfs_ht_slot(ht, slot), &f) &&
+	    famfs_host_evicted(&h, &f)) {
+		if (out)
+			*out = f;
+		rc = 1;		/* already evicted */
+		goto out;
+	}
+	if (h.state != FAMFS_HOST_MOUNTED) {
+		rc = famfs_fail(-EALREADY, "host %s is not mounted (state %s): it holds nothing; no eviction needed",
+				u, h.state == FAMFS_HOST_LEFT ? "left" : "free");
+		goto out;
+	}
+	now = famfs_now_ns();
+	if (!force && h.heartbeat <= now &&
+	    now - h.heartbeat < FAMFS_EVICT_QUIET_NS) {
+		rc = famfs_fail(-EBUSY,
+				"host %s wrote its heartbeat %llu s ago: it looks alive; evicting a live host shuts its mount down (use --force if it must go)",
+				u, (unsigned long long)((now - h.heartbeat) / 1000000000ULL));
+		goto out;
+	}
+	memset(&f, 0, sizeof(f));
+	memcpy(f.host_uuid, host, sizeof(f.host_uuid));
+	f.state = FAMFS_FENCE_EVICTED;
+	f.mount_gen = h.mount_gen;
+	f.evicted_at = now;
+	f.log_index = fs->log->next_index;
+	rc = famfs_fence_rec_write(famfs_ht_slot(ht, slot), &f);
+	if (!rc && out)
+		*out = f;
+	if (!rc) {
+		/* Memory it held may be free now. */
+		fs->live_built = false;
+		famfs_alloc_free(fs->alloc);
+		fs->alloc = NULL;
+	}
+out:
+	if (area)
+		munmap(area, FAMFS_SB_AREA_LEN);
+	return rc;
+}
+
+/* Online: drop @rel from this host's mount, tag = the DELETE entry's index. */
+static int kernel_delete(struct famfs_fs *fs, const char *rel, bool dir,
+			 uint64_t tag)
+{
+	char p[PATH_MAX + FAMFS_MAX_PATHLEN];
+	struct stat st;
+	int fd, rc;
+
+	rc = full_path(fs, rel, p, sizeof(p));
+	if (rc)
+		return rc;
+	if (lstat(p, &st) < 0) {
+		if (errno == ENOENT)
+			return 0;	/* not in this mount (yet): the log is enough */
+		return famfs_fail(-errno, "%s: %s", p, strerror(errno));
+	}
+	if (!!S_ISDIR(st.st_mode) != dir)
+		return famfs_fail(-EEXIST, "%s in the mount is not the %s the log has; run famfs logplay",
+				  p, dir ? "directory" : "file");
+	fd = open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK |
+		  (dir ? O_DIRECTORY : 0));
+	if (fd < 0)
+		return famfs_fail(-errno, "%s: %s", p, strerror(errno));
+	rc = famfs_kdelete(fd, tag);
+	close(fd);
+	return rc ? famfs_fail_ctx(rc, "%s", p) : 0;
+}
+
+static int rm_one(struct famfs_fs *fs, uint64_t idx)
+{
+	struct famfs_log_entry t = fs->log->entries[idx], e;
+	const char *rel = t.type == FAMFS_LOG_FILE ? t.file.relpath : t.mkdir.relpath;
+	int len = famfs_relpath_len(rel), rc;
+
+	if (len < 0 || (t.type != FAMFS_LOG_FILE && t.type != FAMFS_LOG_MKDIR))
+		return famfs_fail(-EINVAL, "log entry %llu changed under us",
+				  (unsigned long long)idx);
+	memset(&e, 0, sizeof(e));
+	e.type = FAMFS_LOG_DELETE;
+	e.del.target = idx;
+	e.del.target_type = t.type;
+	memcpy(e.del.relpath, rel, len + 1);
+	if (fs->online) {
+		/* The kernel first: a refusal there leaves the log unchanged. */
+		rc = kernel_delete(fs, e.del.relpath, t.type == FAMFS_LOG_MKDIR,
+				   fs->log->next_index);
+		if (rc)
+			return rc;
+	}
+	rc = famfs_log_append(fs->log, fs->sb->log_len, &e);
+	if (rc)
+		return rc;
+	famfs_nameidx_remove(&fs->names, idx);
+	if (idx < fs->live_cap)
+		fs->live[idx / 64] &= ~(1ULL << (idx % 64));
+	return 0;
+}
+
+int famfs_fs_rm(struct famfs_fs *fs, const char *relpath, unsigned int flags,
+		uint64_t *ndeleted)
+{
+	struct famfs_log_scan scan;
+	uint64_t *list = NULL, n = 0, cap = 0, j, need, room;
+	struct famfs_log_entry t;
+	size_t plen;
+	int64_t idx;
+	int rc;
+
+	if (ndeleted)
+		*ndeleted = 0;
+	if (!fs || !relpath)
+		return famfs_fail(-EINVAL, "rm: missing argument");
+	rc = famfs_relpath_check(relpath);
+	if (rc)
+		return rc;
+	rc = may_modify(fs);
+	if (rc)
+		return rc;
+	rc = need_delete_feature(fs);
+	if (rc)
+		return rc;
+	rc = fs_live(fs);
+	if (rc)
+		return rc;
+	idx = famfs_nameidx_get(&fs->names, relpath);
+	if (idx < 0)
+		return famfs_fail(-ENOENT, "'%s' does not exist", relpath);
+	t = fs->log->entries[idx];
+	if (!is_live(fs, idx))
+		return famfs_fail(-EINVAL,
+				  "'%s' (log entry %lld) is not a valid file or directory of the log (see famfs fsck); it cannot be deleted",
+				  relpath, (long long)idx);
+	if (t.type == FAMFS_LOG_FILE && (flags & FAMFS_RM_DIR))
+		return famfs_fail(-ENOTDIR, "'%s' is not a directory", relpath);
+	if (t.type == FAMFS_LOG_MKDIR && !(flags & (FAMFS_RM_DIR | FAMFS_RM_RECURSIVE)))
+		return famfs_fail(-EISDIR, "'%s' is a directory (use -r, or rmdir)",
+				  relpath);
+	famfs_log_scan(fs->log, fs->sb->log_len, &scan);
+	plen = strlen(relpath);
+	/* Live entries under a directory were all made after it. */
+	for (j = idx + 1; t.type == FAMFS_LOG_MKDIR && j < scan.nvalid; j++) {
+		struct famfs_log_entry c = fs->log->entries[j];
+		const char *r;
+
+		if ((c.type != FAMFS_LOG_FILE && c.type != FAMFS_LOG_MKDIR) ||
+		    !is_live(fs, j))
+			continue;
+		r = c.type == FAMFS_LOG_FILE ? c.file.relpath : c.mkdir.relpath;
+		if (famfs_relpath_len(r) < 0 || strncmp(r, relpath, plen) || r[plen] != '/')
+			continue;
+		if (n == cap) {
+			uint64_t *nl;
+
+			cap = cap ? cap * 2 : 64;
+			nl = realloc(list, cap * sizeof(*list));
+			if (!nl) {
+				free(list);
+				return famfs_fail(-ENOMEM, "out of memory");
+			}
+			list = nl;
+		}
+		list[n++] = j;
+	}
+	if (n && !(flags & FAMFS_RM_RECURSIVE)) {
+		free(list);
+		return famfs_fail(-ENOTEMPTY, "directory '%s' is not empty (%llu entries; use rm -r)",
+				  relpath, (unsigned long long)n);
+	}
+	need = n + 1;
+	room = fs->log->last_index + 1 - fs->log->next_index;
+	if (need > room) {
+		free(list);
+		return famfs_fail(-ENOSPC,
+				  "log full: deleting '%s' takes %llu log entries, %llu are free" FAMFS_LOG_FULL_HINT,
+				  relpath, (unsigned long long)need,
+				  (unsigned long long)room);
+	}
+	/* Deepest first: in reverse log order every child precedes its parent. */
+	for (j = n; j-- > 0 && !rc;) {
+		rc = rm_one(fs, list[j]);
+		if (!rc && ndeleted)
+			(*ndeleted)++;
+	}
+	if (!rc) {
+		rc = rm_one(fs, idx);
+		if (!rc && ndeleted)
+			(*ndeleted)++;
+	}
+	free(list);
+	/* Rebuild the live set and the allocator from the log when needed. */
+	fs->live_built = false;
+	famfs_alloc_free(fs->alloc);
+	fs->alloc = NULL;
+	return rc;
 }

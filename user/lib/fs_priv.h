@@ -28,7 +28,13 @@ struct famfs_fs {
 	uint64_t *live;		/* bit per log index: a live FILE entry */
 	uint64_t live_cap;	/* bits allocated */
 	struct famfs_units *owned;	/* memory of the live files */
+	/* Delete feature: entries removed by a valid DELETE (bit per index). */
+	uint64_t *dead;
+	uint64_t dead_n;		/* bits in dead */
 };
+
+/* The host table of the handle, or NULL if it is not mapped. */
+void *famfs_fs_ht(const struct famfs_fs *fs);
 
 int famfs_fs_names(struct famfs_fs *fs);
 

@@ -27,8 +27,8 @@ static void check_namespace(const struct famfs_superblock *sb,
 	struct famfs_action *acts;
 	size_t n, i;
 
-	if (famfs_replay_plan(log, sb->log_len, dev_size, famfs_lookup_empty, NULL,
-			      &acts, &n)) {
+	if (famfs_replay_plan_ex(log, sb->log_len, dev_size, famfs_plan_flags(sb),
+				 famfs_lookup_empty, NULL, &acts, &n)) {
 		report(r, "replay planning failed: %s", famfs_errmsg());
 		r->nerrors++;
 		return;
@@ -57,6 +57,12 @@ static void check_namespace(const struct famfs_superblock *sb,
 
 int famfs_fsck(const struct famfs_superblock *sb, const struct famfs_log *log,
 	       uint64_t dev_size, struct famfs_fsck_report *r)
+{
+	return famfs_fsck_ht(sb, log, NULL, dev_size, r);
+}
+
+int famfs_fsck_ht(const struct famfs_superblock *sb, const struct famfs_log *log,
+		  const void *ht, uint64_t dev_size, struct famfs_fsck_report *r)
 {
 	struct famfs_alloc *a;
 	uint64_t size;
@@ -89,13 +95,34 @@ int famfs_fsck(const struct famfs_superblock *sb, const struct famfs_log *log,
 		return 1;
 	}
 	famfs_log_scan(log, sb->log_len, &r->scan);
+	if (!famfs_sb_has_delete(sb)) {
+		uint64_t i;
+
+		/* Replay ignores them, as upstream does; fsck says so. */
+		for (i = 0; i < r->scan.nvalid; i++)
+			if (log->entries[i].type == FAMFS_LOG_DELETE) {
+				report(r, "entry %llu: DELETE entry in a file system without the delete feature (ignored by replay)",
+				       (unsigned long long)i);
+				r->nerrors++;
+			}
+	}
 	if (r->scan.damaged) {
 		report(r, "log: header claims %llu entries but only %llu are valid: %s",
 		       (unsigned long long)r->scan.hdr_next_index,
 		       (unsigned long long)r->scan.nvalid, r->scan.why);
 		r->nerrors++;
 	}
-	if (famfs_alloc_build(&a, sb, log, &r->alloc)) {
+	r->delete_enabled = famfs_sb_has_delete(sb);
+	if (r->delete_enabled && ht) {
+		r->ht_checked = true;
+		r->ht_err = famfs_ht_check(ht, sb);
+		if (r->ht_err) {
+			report(r, "%s", famfs_errmsg());
+			r->nerrors++;
+			ht = NULL;	/* nothing it says can be believed */
+		}
+	}
+	if (famfs_alloc_build_ht(&a, sb, log, ht, &r->alloc)) {
 		report(r, "allocation: %s", famfs_errmsg());
 		r->nerrors++;
 		return 1;

@@ -127,10 +127,11 @@ int famfs_path_mountpoint(const char *devpath, char *mpt, size_t len);
  * Offline writers (famfs_fs_open_device(write), famfs_mkfs, famfs_kill_sb,
  * fsck repair) take it and wait for it up to a timeout: the process-wide
  * value set by famfs_set_lock_timeout_ms(), else $FAMFS_LOCK_TIMEOUT
- * (seconds, fractions allowed, 0: do not wait), else 5 seconds.
+ * (seconds, fractions allowed, 0: do not wait), else 60 seconds. Waiters
+ * block in flock(2) and get the lock in about the order they asked.
  */
 #define FAMFS_LOCK_TIMEOUT_ENV "FAMFS_LOCK_TIMEOUT"
-#define FAMFS_LOCK_TIMEOUT_DEFAULT_MS 5000
+#define FAMFS_LOCK_TIMEOUT_DEFAULT_MS 60000
 
 /**
  * famfs_dev_lock() - take the writer lock of an open device.
@@ -255,6 +256,16 @@ uint64_t famfs_log_entry_crc(const struct famfs_log_entry *e);
  * < 8 MiB), log beyond the device, or omf version.
  */
 int famfs_sb_check(const struct famfs_superblock *sb, uint64_t dev_size);
+
+/**
+ * famfs_sb_version_check() - accept 47, 48 and 48 | FAMFS_FEAT_DELETE.
+ * Unknown high (incompatible-feature) bits are refused and named.
+ * Return: 0 or -EPROTONOSUPPORT with a message.
+ */
+int famfs_sb_version_check(uint64_t version);
+
+/** famfs_sb_has_delete() - does the file system have the delete feature? */
+bool famfs_sb_has_delete(const struct famfs_superblock *sb);
 
 /**
  * famfs_sb_init() - fill a fresh superblock (new random fs/dev UUIDs).
@@ -386,6 +397,12 @@ struct famfs_alloc_report {
 	uint64_t used_bytes;	/* incl. superblock area and log */
 	uint64_t size_bytes;	/* device size covered by the bitmap */
 	char first_problem[200];
+	/* Delete feature: deleted files, and those whose memory is still
+	 * held (pending release; counted in used_bytes). */
+	uint64_t ndeleted;
+	uint64_t npending;
+	uint64_t pending_bytes;	/* units only pending files hold */
+	uint64_t release_floor;	/* famfs_ht_release_floor() used */
 };
 
 struct famfs_interleave {
@@ -455,6 +472,17 @@ uint64_t famfs_fmap_devoff(const struct famfs_log_fmap *f, uint64_t off,
  * (famfs_fmap_check fails) counts as bad and marks nothing.
  * Return: 0 or -ENOMEM / -EINVAL.
  */
+/**
+ * famfs_alloc_build_ht() - famfs_alloc_build() for a file system with the
+ * delete feature: a deleted file's memory stays used until the DELETE
+ * entry is below the release floor of the host table @ht (NULL: nothing is
+ * known to be released, so it all stays used).
+ */
+int famfs_alloc_build_ht(struct famfs_alloc **out,
+			 const struct famfs_superblock *sb,
+			 const struct famfs_log *log, const void *ht,
+			 struct famfs_alloc_report *rep);
+
 int famfs_alloc_build(struct famfs_alloc **out,
 		      const struct famfs_superblock *sb,
 		      const struct famfs_log *log,
@@ -514,6 +542,128 @@ int famfs_alloc_cfg_parse(const char *yaml_text, size_t len,
 			  struct famfs_interleave *il);
 
 /* ------------------------------------------------------------------ */
+/* Host table of the delete feature (hosttab.c, FORMAT-delete.md §2)  */
+
+/** famfs_ht_of() - the host table of a mapping of [0, 2 MiB), or NULL. */
+static inline void *famfs_ht_of(const struct famfs_superblock *sb, size_t map_len)
+{
+	return sb && map_len >= FAMFS_SB_AREA_LEN ?
+	       (uint8_t *)sb + FAMFS_HT_OFFSET : NULL;
+}
+
+uint64_t famfs_ht_hdr_crc(const struct famfs_ht_header *h);
+uint64_t famfs_host_rec_crc(const struct famfs_host_rec *r);
+uint64_t famfs_fence_rec_crc(const struct famfs_fence_rec *r);
+
+/**
+ * famfs_ht_check() - validate the header at @ht for the file system @sb.
+ * Return: 0 or -EBADMSG ("host table damaged: ...").
+ */
+int famfs_ht_check(const void *ht, const struct famfs_superblock *sb);
+
+/** famfs_ht_init() - write an empty table (1 MiB at @ht) and flush it. */
+void famfs_ht_init(void *ht, const struct famfs_superblock *sb);
+
+/** famfs_ht_slot() - slot @i (NULL if out of range). */
+struct famfs_ht_slot *famfs_ht_slot(const void *ht, uint32_t i);
+
+/**
+ * famfs_host_rec_read() / famfs_fence_rec_read() - the current record of a
+ * slot: the valid copy (CRC, parity of seq, known values) with the larger
+ * seq. Return: 0, or -ENOENT if neither copy is valid (@out zeroed).
+ */
+int famfs_host_rec_read(const struct famfs_ht_slot *s, struct famfs_host_rec *out);
+int famfs_fence_rec_read(const struct famfs_ht_slot *s, struct famfs_fence_rec *out);
+
+/**
+ * famfs_host_rec_write() / famfs_fence_rec_write() - write @rec (seq and
+ * crc are set here) to the copy that does not hold the current record, then
+ * flush it.
+ */
+int famfs_host_rec_write(struct famfs_ht_slot *s, struct famfs_host_rec *rec);
+int famfs_fence_rec_write(struct famfs_ht_slot *s, struct famfs_fence_rec *rec);
+
+/** famfs_host_evicted() - does fence @f evict this generation of host @h? */
+bool famfs_host_evicted(const struct famfs_host_rec *h, const struct famfs_fence_rec *f);
+
+/** famfs_ht_find() - the slot naming @uuid (host or fence record); -ENOENT. */
+int famfs_ht_find(const void *ht, const uuid_t uuid, uint32_t *slot);
+
+/**
+ * famfs_ht_claim() - take this host's slot (its own one, or a free one by
+ * probing from crc32(uuid) % nslots) and write @rec there with
+ * mount_gen = the previous generation + 1. A new slot is re-read after
+ * @wait_ms to catch a simultaneous claim by another host.
+ * @prev, @fence (may be NULL): the slot's previous host and fence records.
+ */
+int famfs_ht_claim(void *ht, const uuid_t uuid, struct famfs_host_rec *rec,
+		   unsigned int wait_ms, uint32_t *slot,
+		   struct famfs_host_rec *prev, struct famfs_fence_rec *fence);
+
+/** One used slot, as famfs_ht_hosts() reports it. */
+struct famfs_ht_host {
+	uint32_t slot;
+	bool has_host, has_fence;
+	bool evicted;		/* the fence evicts the current mount_gen */
+	bool holds;		/* MOUNTED and not evicted: its mark counts */
+	struct famfs_host_rec host;
+	struct famfs_fence_rec fence;
+};
+
+/** famfs_ht_hosts() - the used slots; *@n may exceed @room. */
+int famfs_ht_hosts(const void *ht, struct famfs_ht_host *out, size_t room,
+		   size_t *n);
+
+/**
+ * famfs_ht_release_floor() - min(released) over the MOUNTED, non-evicted
+ * hosts: every DELETE entry with an index below it is released everywhere.
+ * UINT64_MAX with no such host; 0 when @ht is NULL (nothing is known).
+ */
+uint64_t famfs_ht_release_floor(const void *ht);
+
+/**
+ * famfs_ht_enable() - enable delete on a mapped superblock area of
+ * @map_len bytes: write the host table, flush, then the new version and
+ * CRC, flush. No-op if already enabled.
+ */
+int famfs_ht_enable(struct famfs_superblock *sb, size_t map_len);
+
+enum famfs_host_op {
+	FAMFS_HOST_CLAIM,	/* a new mount: claim the slot, new mount_gen */
+	FAMFS_HOST_UPDATE,	/* after a replay: replayed, released, heartbeat */
+	FAMFS_HOST_LEAVE,	/* clean unmount: LEFT, holds nothing */
+};
+
+struct famfs_host_status {
+	bool enabled;		/* the file system has the delete feature */
+	uint32_t slot;
+	struct famfs_host_rec rec;	/* as written */
+	bool evicted;		/* UPDATE: this mount generation is fenced */
+	bool was_evicted;	/* CLAIM: the previous generation had been */
+	struct famfs_fence_rec fence;
+};
+
+/**
+ * famfs_host_update() - write this host's record for the mount at @mpt
+ * (through .meta/.superblock, read-write: root). No-op without the delete
+ * feature. CLAIM: @replayed is the log's next_index before the replay.
+ * UPDATE: @replayed entries were replayed; released = min(FAMFSIOC_PENDING
+ * min_tag, replayed). @appended_from (UPDATE, else UINT64_MAX): this host
+ * itself appended the entries [@appended_from, @replayed) and applied them,
+ * which counts only if it had replayed everything before them.
+ * Return: 0; -ESHUTDOWN if the master evicted this mount generation (the
+ * caller shuts the mount down); other errors with a message.
+ */
+int famfs_host_update(const char *mpt, enum famfs_host_op op, uint64_t replayed,
+		      uint64_t appended_from, struct famfs_host_status *st);
+
+/** famfs_shutdown_mount() - FAMFSIOC_SHUTDOWN on the mount at @mpt. */
+int famfs_shutdown_mount(const char *mpt);
+
+/** famfs_now_ns() - CLOCK_REALTIME in nanoseconds. */
+uint64_t famfs_now_ns(void);
+
+/* ------------------------------------------------------------------ */
 /* Replay planning (replay.c): pure, no kernel, no file system         */
 
 enum famfs_act_type {
@@ -521,6 +671,7 @@ enum famfs_act_type {
 	FAMFS_ACT_CREATE,
 	FAMFS_ACT_EXISTS,	/* same type already there: nothing to do */
 	FAMFS_ACT_BAD,		/* invalid entry or conflict: report it */
+	FAMFS_ACT_DELETE,	/* valid DELETE entry: remove the target */
 };
 
 struct famfs_action {
@@ -533,6 +684,13 @@ struct famfs_action {
 	bool is_dir;		/* entry was MKDIR (meaningful for EXISTS/BAD) */
 	int err;		/* negative errno for BAD */
 	char why[160];
+	/* DELETE: @index is the DELETE entry, @target the entry it removes;
+	 * relpath, is_dir, size and fmap are the target's. */
+	uint64_t target;
+	/* CREATE/MKDIR of a plan on an empty namespace: a later valid DELETE
+	 * (entry @deleted_by) removes it. */
+	bool deleted;
+	uint64_t deleted_by;
 };
 
 /* Lookup result of famfs_lookup_fn. */
@@ -563,6 +721,27 @@ int famfs_replay_plan(const struct famfs_log *log, uint64_t log_len,
 		      uint64_t dev_size, famfs_lookup_fn lookup, void *ctx,
 		      struct famfs_action **acts, size_t *nacts);
 
+/* famfs_replay_plan_ex() flags */
+#define FAMFS_PLAN_DELETE	1U	/* the file system has FAMFS_FEAT_DELETE */
+
+/**
+ * famfs_replay_plan_ex() - famfs_replay_plan() that knows DELETE entries.
+ * With FAMFS_PLAN_DELETE, DELETE entries are validated against the log alone
+ * (FORMAT-delete.md section 3): a valid one is a DELETE action, an invalid
+ * one a BAD action. On an empty namespace every CREATE/MKDIR says whether
+ * (and by which entry) it is deleted later; with another lookup, deleted
+ * entries get no action and the DELETE action removes what the mount has
+ * (the executor must check the map). Without the flag DELETE entries are
+ * ignored, as upstream does.
+ */
+int famfs_replay_plan_ex(const struct famfs_log *log, uint64_t log_len,
+			 uint64_t dev_size, unsigned int flags,
+			 famfs_lookup_fn lookup, void *ctx,
+			 struct famfs_action **acts, size_t *nacts);
+
+/** famfs_plan_flags() - the famfs_replay_plan_ex() flags for @sb. */
+unsigned int famfs_plan_flags(const struct famfs_superblock *sb);
+
 /* ------------------------------------------------------------------ */
 /* Kernel map ioctls (kmap.c)                                          */
 
@@ -576,6 +755,15 @@ int famfs_kmap_v1(int fd, uint32_t file_type, uint64_t size, uint64_t off,
 
 /** famfs_kmap_get() - FAMFSIOC_MAP_GET_V2. */
 int famfs_kmap_get(int fd, struct famfs_ioc_get_fmap *out);
+
+/** famfs_kdelete() - FAMFSIOC_DELETE on @fd with release tag @tag. */
+int famfs_kdelete(int fd, uint64_t tag);
+
+/** famfs_kpending() - FAMFSIOC_PENDING: smallest pending tag (~0: none). */
+int famfs_kpending(int fd, uint64_t *min_tag, uint32_t *count);
+
+/** famfs_kshutdown() - FAMFSIOC_SHUTDOWN: fail all further I/O (fenced). */
+int famfs_kshutdown(int fd);
 
 /** famfs_is_famfs_fd() - 1 if FAMFSIOC_NOP succeeds on @fd, else 0. */
 int famfs_is_famfs_fd(int fd);
@@ -595,6 +783,12 @@ struct famfs_apply_stats {
 	uint64_t nbad;		/* BAD actions (reported, skipped) */
 	uint64_t ncrosslinked;	/* of which cross-linked: left unmapped */
 	uint64_t nerrors;	/* creations that failed */
+	uint64_t ndeleted;	/* deleted files and directories released */
+	/* Delete feature, mount: the previous mount generation of this host
+	 * had been evicted (fenced) by the master. */
+	bool was_evicted;
+	uint64_t evicted_at;	/* CLOCK_REALTIME ns */
+	uint64_t evicted_gen;
 	char first_error[200];
 };
 
@@ -767,6 +961,43 @@ int famfs_fs_read(struct famfs_fs *fs, const char *relpath, uint64_t off,
  */
 int famfs_fs_clone(struct famfs_fs *fs, const char *src, const char *dst);
 
+/* famfs_fs_rm() flags */
+#define FAMFS_RM_RECURSIVE	1U	/* a directory and everything under it */
+#define FAMFS_RM_DIR		2U	/* rmdir: only an empty directory */
+
+/**
+ * famfs_fs_rm() - delete a file (or a directory) by appending DELETE
+ * entries (FORMAT-delete.md); online the kernel drops the name first.
+ * Master only; the file system must have the delete feature. Everything is
+ * checked before the first entry: a missing path, a non-empty directory
+ * without FAMFS_RM_RECURSIVE or too little log room change nothing.
+ * @ndeleted: entries deleted (may be NULL).
+ */
+int famfs_fs_rm(struct famfs_fs *fs, const char *relpath, unsigned int flags,
+		uint64_t *ndeleted);
+
+/**
+ * famfs_fs_enable_delete() - set FAMFS_FEAT_DELETE (host table first).
+ * Master only; offline or online. No-op if already enabled.
+ */
+int famfs_fs_enable_delete(struct famfs_fs *fs);
+
+/* A host whose heartbeat is younger than this is evicted only by force. */
+#define FAMFS_EVICT_QUIET_NS	(60ULL * 1000000000ULL)
+
+/**
+ * famfs_fs_evict() - fence the current mount generation of @host (master
+ * only): its release mark no longer counts and, when it sees the fence,
+ * it shuts its mount down. Refuses this host, a host that is not mounted
+ * (-EALREADY) and, without @force, one whose heartbeat is younger than
+ * 60 s (-EBUSY). Return: 0 evicted, 1 already evicted, <0 error.
+ */
+int famfs_fs_evict(struct famfs_fs *fs, const uuid_t host, bool force,
+		   struct famfs_fence_rec *out);
+
+/** famfs_fs_ht() - the handle's host table mapping (NULL if not mapped). */
+void *famfs_fs_ht(const struct famfs_fs *fs);
+
 /** famfs_fs_alloc_report() - allocation report of the current log. */
 int famfs_fs_alloc_report(struct famfs_fs *fs, struct famfs_alloc_report *r);
 
@@ -789,6 +1020,10 @@ struct famfs_fsck_report {
 	uint64_t nerrors;		/* total problems; 0 = clean */
 	unsigned int nproblems;		/* messages stored (<= MAX) */
 	char problems[FAMFS_FSCK_MAX_PROBLEMS][200];
+	/* Delete feature (famfs_fsck_ht()). */
+	bool delete_enabled;
+	bool ht_checked;		/* a host table was given and read */
+	int ht_err;			/* famfs_ht_check result */
 };
 
 /**
@@ -801,6 +1036,16 @@ struct famfs_fsck_report {
  */
 int famfs_fsck(const struct famfs_superblock *sb, const struct famfs_log *log,
 	       uint64_t dev_size, struct famfs_fsck_report *r);
+
+/**
+ * famfs_fsck_ht() - famfs_fsck() that also checks the host table @ht of a
+ * file system with the delete feature (a damaged header is an error) and
+ * counts the memory of deleted files still held by a host as used
+ * (@r->alloc.npending). @ht NULL: the table is not checked and all deleted
+ * memory counts as held.
+ */
+int famfs_fsck_ht(const struct famfs_superblock *sb, const struct famfs_log *log,
+		  const void *ht, uint64_t dev_size, struct famfs_fsck_report *r);
 
 /*
  * Log repair (repair.c): truncate the log to its longest valid prefix.

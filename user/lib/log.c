@@ -2,7 +2,9 @@
 /* Log header, entry CRCs, scanning and appending (spec §3, §4). */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "famfs_priv.h"
@@ -130,6 +132,26 @@ int famfs_log_scan(const struct famfs_log *log, uint64_t log_len,
 	return 0;
 }
 
+/*
+ * Test hook for torn appends: with FAMFS_TEST_CRASH_AT=N in the
+ * environment the process dies (exit 99, like a SIGKILL: nothing is
+ * cleaned up) at the N-th crash point of its appends. Five points per
+ * append: before it, half the entry written, the entry written before the
+ * header, the header half updated, after it.
+ */
+static void crash_point(void)
+{
+	static long at = -2, n;
+
+	if (at == -2) {
+		const char *s = getenv("FAMFS_TEST_CRASH_AT");
+
+		at = s && *s ? strtol(s, NULL, 10) : -1;
+	}
+	if (at > 0 && ++n == at)
+		_exit(99);
+}
+
 int famfs_log_append(struct famfs_log *log, uint64_t log_len,
 		     struct famfs_log_entry *e)
 {
@@ -172,12 +194,20 @@ int famfs_log_append(struct famfs_log *log, uint64_t log_len,
 	e->seqnum = idx;
 	e->crc = famfs_log_entry_crc(e);
 	slot = &log->entries[idx];
-	memcpy(slot, e, sizeof(*slot));
+	crash_point();
+	memcpy(slot, e, sizeof(*slot) / 2);
+	crash_point();
+	memcpy((uint8_t *)slot + sizeof(*slot) / 2, (uint8_t *)e + sizeof(*slot) / 2,
+	       sizeof(*slot) - sizeof(*slot) / 2);
 	famfs_flush(slot, sizeof(*slot));
+	crash_point();
 	/* The entry is durable before the header makes it visible. */
 	log->next_seqnum = idx + 1;
+	famfs_flush(log, sizeof(*log));
+	crash_point();
 	log->next_index = idx + 1;
 	famfs_flush(log, sizeof(*log));
+	crash_point();
 	return 0;
 }
 

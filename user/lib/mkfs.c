@@ -52,6 +52,12 @@ int famfs_mkfs(struct famfs_dev *d, uint64_t log_len,
 	famfs_flush(log, log_len);
 	famfs_sb_init(sb, d->size, log_len, system_uuid, d->path);
 	famfs_flush(sb, sizeof(*sb));
+	/*
+	 * An empty host table, outside anything upstream reads: hosts
+	 * register at mount from the start, so enabling delete later knows
+	 * every host that has the file system mounted.
+	 */
+	famfs_ht_init(d->base + FAMFS_HT_OFFSET, sb);
 	return 0;
 }
 

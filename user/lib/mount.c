@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -104,6 +105,114 @@ undo:
 	return rc;
 }
 
+/* Does the kernel's map of @fd equal the log map @f of @size bytes? */
+static bool kmap_equals(const struct famfs_ioc_get_fmap *k, uint64_t size,
+			const struct famfs_log_fmap *f)
+{
+	uint32_t i;
+
+	if (k->iocmap.fioc_file_size != size || k->iocmap.fioc_ext_type != f->ext_type)
+		return false;
+	if (f->ext_type == FAMFS_EXT_SIMPLE) {
+		if (k->iocmap.fioc_nextents != f->count || f->count > FAMFS_MAX_SIMPLE_EXT)
+			return false;
+		for (i = 0; i < f->count; i++)
+			if (k->ikse[i].offset != f->se[i].offset ||
+			    k->ikse[i].len != f->se[i].len ||
+			    k->ikse[i].devindex != f->se[i].devindex)
+				return false;
+		return true;
+	}
+	if (k->iocmap.fioc_niext != 1 || f->count != 1 ||
+	    k->ks.ikie.ie_nstrips != f->ie[0].nstrips ||
+	    k->ks.ikie.ie_chunk_size != f->ie[0].chunk_size ||
+	    f->ie[0].nstrips > FAMFS_MAX_STRIPS)
+		return false;
+	for (i = 0; i < f->ie[0].nstrips; i++)
+		if (k->ks.kie_strips[i].offset != f->ie[0].strips[i].offset ||
+		    k->ks.kie_strips[i].len != f->ie[0].strips[i].len)
+			return false;
+	return true;
+}
+
+int famfs_kdelete(int fd, uint64_t tag)
+{
+	struct famfs_ioc_delete d = { .tag = tag, .flags = 0 };
+
+	if (ioctl(fd, FAMFSIOC_DELETE, &d) < 0) {
+		if (errno == ENOTTY)
+			return famfs_fail(-EOPNOTSUPP,
+					  "this kernel's famfs has no FAMFSIOC_DELETE (needs the delete feature)");
+		return famfs_fail(-errno, "FAMFSIOC_DELETE: %s", strerror(errno));
+	}
+	return 0;
+}
+
+int famfs_kpending(int fd, uint64_t *min_tag, uint32_t *count)
+{
+	struct famfs_ioc_pending pd = { 0 };
+
+	if (ioctl(fd, FAMFSIOC_PENDING, &pd) < 0) {
+		if (errno == ENOTTY)
+			return famfs_fail(-EOPNOTSUPP,
+					  "this kernel's famfs has no FAMFSIOC_PENDING (needs the delete feature)");
+		return famfs_fail(-errno, "FAMFSIOC_PENDING: %s", strerror(errno));
+	}
+	if (min_tag)
+		*min_tag = pd.min_tag;
+	if (count)
+		*count = pd.count;
+	return 0;
+}
+
+int famfs_kshutdown(int fd)
+{
+	uint32_t flags = 0;
+
+	if (ioctl(fd, FAMFSIOC_SHUTDOWN, &flags) < 0)
+		return famfs_fail(-errno, "FAMFSIOC_SHUTDOWN: %s", strerror(errno));
+	return 0;
+}
+
+/*
+ * Release one deleted file or directory on this host: only if what the
+ * mount has at that name is the target (a file with the target's map).
+ * 0: removed, 1: nothing there to remove, <0: error.
+ */
+static int apply_delete(const char *p, const struct famfs_action *a)
+{
+	struct famfs_ioc_get_fmap k;
+	struct stat st;
+	int fd, rc;
+
+	if (lstat(p, &st))
+		return 1;
+	if (a->is_dir != !!S_ISDIR(st.st_mode) || (!a->is_dir && !S_ISREG(st.st_mode)))
+		return 1;
+	fd = open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK |
+		  (a->is_dir ? O_DIRECTORY : 0));
+	if (fd < 0)
+		return errno == ENOENT ? 1 : famfs_fail(-errno, "open %s: %s", p, strerror(errno));
+	if (!a->is_dir) {
+		rc = famfs_kmap_get(fd, &k);
+		if (rc || !kmap_equals(&k, a->size, &a->fmap)) {
+			close(fd);
+			return 1;	/* a later file of that name (or no map) */
+		}
+	}
+	rc = famfs_kdelete(fd, a->index);
+	close(fd);
+	/*
+	 * A directory cannot be told from a later one of the same name: one
+	 * that is not empty is the later one (every entry under the target
+	 * was deleted before, and those deletes ran first); an empty later
+	 * one that goes is made again by its own MKDIR further on.
+	 */
+	if (rc == -ENOENT || (a->is_dir && rc == -ENOTEMPTY))
+		return 1;
+	return rc ? famfs_fail_ctx(rc, "%s", p) : 0;
+}
+
 int famfs_apply_plan(const char *mpt, const struct famfs_action *acts,
 		     size_t n, bool client, struct famfs_apply_stats *st)
 {
@@ -138,6 +247,13 @@ int famfs_apply_plan(const char *mpt, const struct famfs_action *acts,
 			rc = apply_mkdir(p, a, mask);
 			if (!rc)
 				st->ndirs++;
+			break;
+		case FAMFS_ACT_DELETE:
+			rc = apply_delete(p, a);
+			if (rc == 0)
+				st->ndeleted++;
+			if (rc == 1)
+				rc = 0;
 			break;
 		case FAMFS_ACT_CREATE:
 			rc = apply_create(p, a, client, mask);
@@ -199,8 +315,9 @@ int famfs_logplay(const char *mpt, bool dry, struct famfs_apply_stats *st)
 	rc = famfs_log_scan(fs->log, fs->sb->log_len, &scan);
 	if (rc)
 		goto out;
-	rc = famfs_replay_plan(fs->log, fs->sb->log_len, fs->dev_size,
-			       famfs_lookup_mount, fs->mpt, &acts, &n);
+	rc = famfs_replay_plan_ex(fs->log, fs->sb->log_len, fs->dev_size,
+				  famfs_plan_flags(fs->sb), famfs_lookup_mount,
+				  fs->mpt, &acts, &n);
 	if (rc)
 		goto out;
 	if (dry) {
@@ -214,6 +331,9 @@ int famfs_logplay(const char *mpt, bool dry, struct famfs_apply_stats *st)
 				break;
 			case FAMFS_ACT_EXISTS:
 				st->nexisting++;
+				break;
+			case FAMFS_ACT_DELETE:
+				st->ndeleted++;
 				break;
 			default:
 				st->nbad++;
@@ -229,6 +349,21 @@ int famfs_logplay(const char *mpt, bool dry, struct famfs_apply_stats *st)
 		rc = famfs_apply_plan(fs->mpt, acts, n, !fs->master, st);
 		/* Best effort: an unprivileged logplay may not write /run. */
 		famfs_mount_record_log(fs->mpt, fs->sb->fs_uuid, fs->log, scan.nvalid);
+		{
+			int rc2 = famfs_host_update(fs->mpt, FAMFS_HOST_UPDATE,
+						    scan.nvalid, UINT64_MAX, NULL);
+
+			if (rc2 && rc2 != -ESHUTDOWN && !famfs_sb_has_delete(fs->sb))
+				rc2 = 0;	/* best effort before delete is enabled */
+			if (rc2 == -ESHUTDOWN) {
+				famfs_shutdown_mount(fs->mpt);
+				rc = famfs_fail(-ESHUTDOWN,
+						"this host was evicted by the master: %s is shut down (mount it again to rejoin)",
+						fs->mpt);
+			} else if (rc2 && !rc) {
+				rc = rc2;
+			}
+		}
 	}
 	free(acts);
 out:
@@ -395,6 +530,7 @@ static int take_ro(const char *opts, char *out, size_t len, bool *ro)
 int famfs_mount_ex(const char *dev, const char *mpt, const char *opts,
 		   bool dry, struct famfs_apply_stats *st)
 {
+	struct famfs_host_status hs = { 0 };
 	struct famfs_superblock sb;
 	char data[512], rest[512], root[PATH_MAX], src[PATH_MAX];
 	bool have_sb, client = false, ro;
@@ -448,9 +584,29 @@ int famfs_mount_ex(const char *dev, const char *mpt, const char *opts,
 	}
 	if (!rc)
 		rc = famfs_mount_record_write(root, sb.fs_uuid);
+	if (!rc) {
+		/* This host's slot, before it maps anything. */
+		struct famfs_fs *fs;
+		uint64_t n0 = 0;
+
+		if (!famfs_fs_open(root, false, &fs)) {
+			n0 = fs->log->next_index;
+			famfs_fs_close(fs);
+		}
+		rc = famfs_host_update(root, FAMFS_HOST_CLAIM, n0, UINT64_MAX, &hs);
+		if (rc && !famfs_sb_has_delete(&sb))
+			rc = 0;	/* nothing is deleted yet: registration is best effort */
+		else if (rc)
+			famfs_fail_ctx(rc, "cannot claim this host's slot in the host table");
+	}
 	if (rc)
 		goto undo;
 	rc = famfs_logplay(root, false, st);
+	if (st && hs.was_evicted) {
+		st->was_evicted = true;
+		st->evicted_at = hs.fence.evicted_at;
+		st->evicted_gen = hs.fence.mount_gen;
+	}
 	if (rc && rc != -EIO)
 		goto undo;
 	if (ro) {

@@ -30,6 +30,9 @@ static const char *entry_name(const struct famfs_log *log, uint64_t i)
 	return e->type == FAMFS_LOG_FILE ? e->file.relpath : e->mkdir.relpath;
 }
 
+/* A removed name (delete): probing goes on past it. */
+#define TOMBSTONE UINT64_MAX
+
 static uint64_t *slot_for(struct famfs_nameidx *x, const char *name)
 {
 	uint64_t i = hash_name(name) & (x->cap - 1);
@@ -37,6 +40,8 @@ static uint64_t *slot_for(struct famfs_nameidx *x, const char *name)
 	for (;; i = (i + 1) & (x->cap - 1)) {
 		uint64_t *s = &x->slots[i];
 
+		if (*s == TOMBSTONE)
+			continue;
 		if (!*s || !strncmp(entry_name(x->log, *s - 1), name,
 				    FAMFS_MAX_PATHLEN))
 			return s;
@@ -54,8 +59,9 @@ static int grow(struct famfs_nameidx *x)
 		x->cap = oldcap;
 		return -ENOMEM;
 	}
+	x->used = 0;
 	for (i = 0; i < oldcap; i++)
-		if (old[i])
+		if (old[i] && old[i] != TOMBSTONE && ++x->used)
 			*slot_for(x, entry_name(x->log, old[i] - 1)) = old[i];
 	free(old);
 	return 0;
@@ -82,15 +88,28 @@ int famfs_nameidx_add(struct famfs_nameidx *x, uint64_t index)
 	return 0;
 }
 
+int famfs_nameidx_remove(struct famfs_nameidx *x, uint64_t index)
+{
+	uint64_t *s;
+
+	if (!x->cap)
+		return 0;
+	s = slot_for(x, entry_name(x->log, index));
+	if (*s == index + 1)
+		*s = TOMBSTONE;	/* still counted in used: it takes a slot */
+	return 0;
+}
+
 int famfs_nameidx_build(struct famfs_nameidx *x, const struct famfs_log *log,
-			uint64_t nvalid)
+			uint64_t nvalid, const uint64_t *skip)
 {
 	uint64_t i;
 
 	memset(x, 0, sizeof(*x));
 	x->log = log;
 	for (i = 0; i < nvalid; i++)
-		if (famfs_nameidx_add(x, i)) {
+		if ((!skip || !(skip[i / 64] & (1ULL << (i % 64)))) &&
+		    famfs_nameidx_add(x, i)) {
 			famfs_nameidx_free(x);
 			return famfs_fail(-ENOMEM, "out of memory indexing the log");
 		}
@@ -104,7 +123,7 @@ int64_t famfs_nameidx_get(struct famfs_nameidx *x, const char *name)
 	if (!x->cap)
 		return -1;
 	s = slot_for(x, name);
-	return *s ? (int64_t)(*s - 1) : -1;
+	return *s && *s != TOMBSTONE ? (int64_t)(*s - 1) : -1;
 }
 
 void famfs_nameidx_free(struct famfs_nameidx *x)

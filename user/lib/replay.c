@@ -30,7 +30,20 @@ struct planner {
 	void *ctx;
 	struct famfs_map_limits lim;	/* geometry only */
 	struct famfs_units *owned;	/* memory of the files planned or found */
+	/* Delete support (FAMFS_PLAN_DELETE). */
+	bool deletes;
+	bool canonical;		/* empty namespace: validate DELETE entries */
+	uint32_t *nchild;	/* canonical: live entries under each action */
+	const uint64_t *dead;	/* else: entries deleted by a valid DELETE */
+	const uint64_t *valid;	/* else: valid DELETE entries */
+	const struct famfs_action *cacts;	/* else: the canonical plan */
+	const size_t *cpos;	/* else: log index -> canonical action + 1 */
 };
+
+static bool bit_get(const uint64_t *b, uint64_t i)
+{
+	return b && (b[i / 64] & (1ULL << (i % 64)));
+}
 
 static uint64_t hash_str(const char *s, size_t len)
 {
@@ -272,6 +285,124 @@ static void plan_entry(struct planner *pl, const struct famfs_log_entry *e,
 	}
 }
 
+/* The planned action of the directory holding @rel, or NULL (root). */
+static struct famfs_action *parent_act(struct planner *pl, const char *rel)
+{
+	const char *slash = strrchr(rel, '/');
+	struct name_slot *s;
+
+	if (!slash)
+		return NULL;
+	s = find_slot(pl, rel, slash - rel);
+	return s->act ? &pl->acts[s->act - 1] : NULL;
+}
+
+/*
+ * A DELETE entry on an empty namespace (FORMAT-delete.md section 3): the
+ * target must be the live FILE or MKDIR of that name and index, a directory
+ * must be empty. A valid one frees the name and (for a file) its memory.
+ */
+static void plan_delete_canonical(struct planner *pl, const struct famfs_log_entry *e,
+				  struct famfs_action *a)
+{
+	const struct famfs_log_delete *d = &e->del;
+	int len = famfs_relpath_len(d->relpath);
+	struct famfs_action *t, *par;
+	struct name_slot *s;
+	char why[160];
+
+	a->target = d->target;
+	if (len < 0) {
+		memcpy(a->relpath, d->relpath, FAMFS_MAX_PATHLEN - 1);
+		bad(a, -ENAMETOOLONG, "delete: relpath not NUL-terminated within 80 bytes");
+		return;
+	}
+	memcpy(a->relpath, d->relpath, len + 1);
+	a->is_dir = d->target_type == FAMFS_LOG_MKDIR;
+	if (!pl->deletes) {
+		bad(a, -EOPNOTSUPP, "delete entry in a file system without the delete feature; ignored");
+		return;
+	}
+	if (famfs_relpath_check(a->relpath)) {
+		famfs_strfmt(why, sizeof(why), "delete: %s", famfs_errmsg());
+		bad(a, -EINVAL, why);
+		return;
+	}
+	if (d->flags || (d->target_type != FAMFS_LOG_FILE &&
+			 d->target_type != FAMFS_LOG_MKDIR)) {
+		famfs_strfmt(why, sizeof(why), "delete: bad target type %u or flags 0x%x",
+			     d->target_type, d->flags);
+		bad(a, -EINVAL, why);
+		return;
+	}
+	if (d->target >= a->index) {
+		famfs_strfmt(why, sizeof(why), "delete: target %llu is not an earlier entry",
+			     (unsigned long long)d->target);
+		bad(a, -EINVAL, why);
+		return;
+	}
+	s = find_slot(pl, a->relpath, len);
+	t = s->act ? &pl->acts[s->act - 1] : NULL;
+	if (!t || t->index != d->target || s->kind == FAMFS_LOOKUP_ABSENT ||
+	    (t->type != FAMFS_ACT_CREATE && t->type != FAMFS_ACT_MKDIR)) {
+		famfs_strfmt(why, sizeof(why),
+			     "delete: target entry %llu is not the live file or directory of that name",
+			     (unsigned long long)d->target);
+		bad(a, -ENOENT, why);
+		return;
+	}
+	if ((t->type == FAMFS_ACT_MKDIR) != a->is_dir) {
+		bad(a, -EINVAL, "delete: target type differs from the target entry's");
+		return;
+	}
+	if (a->is_dir && pl->nchild[t - pl->acts]) {
+		famfs_strfmt(why, sizeof(why),
+			     "delete: directory still has %u entries not deleted before",
+			     pl->nchild[t - pl->acts]);
+		bad(a, -ENOTEMPTY, why);
+		return;
+	}
+	a->type = FAMFS_ACT_DELETE;
+	a->size = t->size;
+	a->fmap = t->fmap;
+	a->mode = t->mode;
+	a->uid = t->uid;
+	a->gid = t->gid;
+	t->deleted = true;
+	t->deleted_by = a->index;
+	par = parent_act(pl, a->relpath);
+	if (par && pl->nchild[par - pl->acts])
+		pl->nchild[par - pl->acts]--;
+	if (!a->is_dir)
+		famfs_units_del(pl->owned, &a->fmap);
+	/* The name is free now: remember it as absent. */
+	s->act = (a - pl->acts) + 1;
+	s->kind = FAMFS_LOOKUP_ABSENT;
+}
+
+/* A DELETE entry on a real namespace: what the canonical plan said. */
+static void plan_delete_mount(struct planner *pl, const struct famfs_log_entry *e,
+			      struct famfs_action *a, uint64_t i)
+{
+	const struct famfs_action *c = pl->cpos[i] ?
+				       &pl->cacts[pl->cpos[i] - 1] : NULL;
+	struct name_slot *s;
+
+	(void)e;
+	if (!c) {
+		bad(a, -EINVAL, "delete: not planned");
+		return;
+	}
+	*a = *c;
+	if (a->type != FAMFS_ACT_DELETE)
+		return;
+	s = find_slot(pl, a->relpath, strlen(a->relpath));
+	if (!s->act)
+		pl->names.used++;
+	s->act = (a - pl->acts) + 1;
+	s->kind = FAMFS_LOOKUP_ABSENT;
+}
+
 int famfs_lookup_empty(void *ctx, const char *relpath)
 {
 	(void)ctx;
@@ -279,13 +410,127 @@ int famfs_lookup_empty(void *ctx, const char *relpath)
 	return FAMFS_LOOKUP_ABSENT;
 }
 
-int famfs_replay_plan(const struct famfs_log *log, uint64_t log_len,
-		      uint64_t dev_size, famfs_lookup_fn lookup, void *ctx,
-		      struct famfs_action **acts, size_t *nacts)
+unsigned int famfs_plan_flags(const struct famfs_superblock *sb)
+{
+	return famfs_sb_has_delete(sb) ? FAMFS_PLAN_DELETE : 0;
+}
+
+static int plan_core(struct planner *pl, const struct famfs_log *log,
+		     uint64_t nvalid)
+{
+	uint64_t i;
+
+	for (i = 0; i < nvalid; i++) {
+		/* Validate and use one private copy (shared memory may change). */
+		struct famfs_log_entry copy = log->entries[i];
+		const struct famfs_log_entry *e = &copy;
+		struct famfs_action *a;
+
+		famfs_progress_tick("plan", i, nvalid);
+		if (e->type == FAMFS_LOG_ADD_DAXDEV || e->type == FAMFS_LOG_INVALID)
+			continue;
+		if (e->type == FAMFS_LOG_DELETE && !pl->deletes)
+			continue;	/* upstream ignores them too */
+		/* Deleted by a valid DELETE: nothing to instantiate. */
+		if (!pl->canonical && bit_get(pl->dead, i))
+			continue;
+		a = new_action(pl);
+		if (!a)
+			return -ENOMEM;
+		a->index = i;
+		if (e->type == FAMFS_LOG_DELETE) {
+			if (pl->canonical)
+				plan_delete_canonical(pl, e, a);
+			else
+				plan_delete_mount(pl, e, a, i);
+			continue;
+		}
+		if (e->type != FAMFS_LOG_FILE && e->type != FAMFS_LOG_MKDIR) {
+			snprintf(a->why, sizeof(a->why), "unknown entry type %u", e->type);
+			a->type = FAMFS_ACT_BAD;
+			a->err = -EINVAL;
+			continue;
+		}
+		/*
+		 * What the log alone rejects stays rejected on any mount: a file
+		 * cross-linked with a file deleted later must not get that
+		 * memory here (the master may reuse it once released).
+		 */
+		if (!pl->canonical && pl->cpos && pl->cpos[i] &&
+		    pl->cacts[pl->cpos[i] - 1].type == FAMFS_ACT_BAD) {
+			*a = pl->cacts[pl->cpos[i] - 1];
+			continue;
+		}
+		plan_entry(pl, e, a);
+		if (a->type == FAMFS_ACT_CREATE || a->type == FAMFS_ACT_MKDIR) {
+			struct famfs_action *par;
+
+			if (remember(pl, pl->n - 1, a->type == FAMFS_ACT_MKDIR ?
+				     FAMFS_LOOKUP_DIR : FAMFS_LOOKUP_FILE))
+				return -ENOMEM;
+			if (pl->nchild) {
+				par = parent_act(pl, a->relpath);
+				if (par)
+					pl->nchild[par - pl->acts]++;
+			}
+		}
+	}
+	return 0;
+}
+
+static int plan_run(const struct famfs_log *log, uint64_t log_len,
+		    uint64_t dev_size, uint64_t nvalid, struct planner *pl,
+		    struct famfs_action **acts, size_t *nacts)
+{
+	int rc;
+
+	/* One allocation each, sized by the valid log: no regrowth, no rehash. */
+	pl->cap = nvalid ? nvalid : 1;
+	pl->acts = malloc(pl->cap * sizeof(*pl->acts));
+	pl->names.cap = 1024;
+	while (pl->names.cap < 2 * (nvalid + 1))
+		pl->names.cap *= 2;
+	pl->names.slots = calloc(pl->names.cap, sizeof(*pl->names.slots));
+	if (pl->canonical)
+		pl->nchild = calloc(pl->cap, sizeof(*pl->nchild));
+	if (!pl->acts || !pl->names.slots || (pl->canonical && !pl->nchild)) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	pl->lim.dev_size = dev_size;
+	pl->lim.log_len = log_len;
+	rc = famfs_units_new(&pl->owned, dev_size);
+	if (rc) {
+		free(pl->acts);
+		free(pl->names.slots);
+		free(pl->nchild);
+		return famfs_fail_ctx(rc, "replay plan");
+	}
+	rc = plan_core(pl, log, nvalid);
+out:
+	free(pl->names.slots);
+	free(pl->nchild);
+	famfs_units_free(pl->owned);
+	if (rc) {
+		free(pl->acts);
+		return famfs_fail(-ENOMEM, "out of memory planning the log replay");
+	}
+	*acts = pl->acts;
+	*nacts = pl->n;
+	return 0;
+}
+
+int famfs_replay_plan_ex(const struct famfs_log *log, uint64_t log_len,
+			 uint64_t dev_size, unsigned int flags,
+			 famfs_lookup_fn lookup, void *ctx,
+			 struct famfs_action **acts, size_t *nacts)
 {
 	struct famfs_log_scan scan;
 	struct planner pl = { .lookup = lookup, .ctx = ctx };
-	uint64_t i;
+	struct planner mp = { .lookup = lookup, .ctx = ctx };
+	struct famfs_action *cacts;
+	uint64_t *dead = NULL, *valid = NULL;
+	size_t nc, k, *cpos = NULL;
 	int rc;
 
 	if (!acts || !nacts || !log || !lookup)
@@ -298,66 +543,51 @@ int famfs_replay_plan(const struct famfs_log *log, uint64_t log_len,
 	rc = famfs_log_scan(log, log_len, &scan);
 	if (rc)
 		return rc;
-	/* One allocation each, sized by the valid log: no regrowth, no rehash. */
-	pl.cap = scan.nvalid ? scan.nvalid : 1;
-	pl.acts = malloc(pl.cap * sizeof(*pl.acts));
-	pl.names.cap = 1024;
-	while (pl.names.cap < 2 * (scan.nvalid + 1))
-		pl.names.cap *= 2;
-	pl.names.slots = calloc(pl.names.cap, sizeof(*pl.names.slots));
-	if (!pl.acts || !pl.names.slots) {
-		free(pl.acts);
-		free(pl.names.slots);
-		return famfs_fail(-ENOMEM, "out of memory planning the log replay");
+	pl.deletes = flags & FAMFS_PLAN_DELETE;
+	pl.canonical = pl.deletes;
+	if (!pl.deletes || lookup == famfs_lookup_empty) {
+		if (pl.deletes)
+			pl.lookup = famfs_lookup_empty;
+		return plan_run(log, log_len, dev_size, scan.nvalid, &pl, acts, nacts);
 	}
-	pl.lim.dev_size = dev_size;
-	pl.lim.log_len = log_len;
-	rc = famfs_units_new(&pl.owned, dev_size);
-	if (rc) {
-		free(pl.acts);
-		free(pl.names.slots);
-		return famfs_fail_ctx(rc, "replay plan");
+	/* The log's own meaning first, on an empty namespace. */
+	pl.lookup = famfs_lookup_empty;
+	rc = plan_run(log, log_len, dev_size, scan.nvalid, &pl, &cacts, &nc);
+	if (rc)
+		return rc;
+	dead = calloc(scan.nvalid / 64 + 1, sizeof(*dead));
+	valid = calloc(scan.nvalid / 64 + 1, sizeof(*valid));
+	cpos = calloc(scan.nvalid + 1, sizeof(*cpos));
+	if (!dead || !valid || !cpos) {
+		rc = famfs_fail(-ENOMEM, "out of memory planning the log replay");
+		goto out;
 	}
-	for (i = 0; i < scan.nvalid; i++) {
-		/* Validate and use one private copy (shared memory may change). */
-		struct famfs_log_entry copy = log->entries[i];
-		const struct famfs_log_entry *e = &copy;
-		struct famfs_action *a;
+	for (k = 0; k < nc; k++) {
+		cpos[cacts[k].index] = k + 1;
+		if (cacts[k].type == FAMFS_ACT_DELETE)
+			valid[cacts[k].index / 64] |= 1ULL << (cacts[k].index % 64);
+		if (cacts[k].deleted)
+			dead[cacts[k].index / 64] |= 1ULL << (cacts[k].index % 64);
+	}
+	mp.deletes = true;
+	mp.canonical = false;
+	mp.dead = dead;
+	mp.valid = valid;
+	mp.cacts = cacts;
+	mp.cpos = cpos;
+	rc = plan_run(log, log_len, dev_size, scan.nvalid, &mp, acts, nacts);
+out:
+	free(cacts);
+	free(dead);
+	free(valid);
+	free(cpos);
+	return rc;
+}
 
-		famfs_progress_tick("plan", i, scan.nvalid);
-		if (e->type == FAMFS_LOG_ADD_DAXDEV || e->type == FAMFS_LOG_INVALID ||
-		    e->type == FAMFS_LOG_DELETE)
-			continue;
-		a = new_action(&pl);
-		if (!a)
-			goto nomem;
-		a->index = i;
-		if (e->type != FAMFS_LOG_FILE && e->type != FAMFS_LOG_MKDIR) {
-			snprintf(a->why, sizeof(a->why), "unknown entry type %u", e->type);
-			a->type = FAMFS_ACT_BAD;
-			a->err = -EINVAL;
-			continue;
-		}
-		plan_entry(&pl, e, a);
-		/*
-		 * Names found in the mount are remembered too: a replay of a
-		 * log the mount already holds then looks up each name once,
-		 * not once more as the parent of every child.
-		 */
-		if (a->type == FAMFS_ACT_CREATE || a->type == FAMFS_ACT_MKDIR ||
-		    a->type == FAMFS_ACT_EXISTS)
-			if (remember(&pl, pl.n - 1, a->is_dir ?
-				     FAMFS_LOOKUP_DIR : FAMFS_LOOKUP_FILE))
-				goto nomem;
-	}
-	free(pl.names.slots);
-	famfs_units_free(pl.owned);
-	*acts = pl.acts;
-	*nacts = pl.n;
-	return 0;
-nomem:
-	free(pl.names.slots);
-	famfs_units_free(pl.owned);
-	free(pl.acts);
-	return famfs_fail(-ENOMEM, "out of memory planning the log replay");
+int famfs_replay_plan(const struct famfs_log *log, uint64_t log_len,
+		      uint64_t dev_size, famfs_lookup_fn lookup, void *ctx,
+		      struct famfs_action **acts, size_t *nacts)
+{
+	return famfs_replay_plan_ex(log, log_len, dev_size, 0, lookup, ctx,
+				    acts, nacts);
 }

@@ -31,6 +31,29 @@ int famfs_log_len_check(uint64_t log_len)
 	return 0;
 }
 
+int famfs_sb_version_check(uint64_t version)
+{
+	uint64_t base = version & FAMFS_VERSION_BASE_MASK;
+	uint64_t feat = version & ~FAMFS_VERSION_BASE_MASK;
+
+	if (feat & ~FAMFS_FEAT_KNOWN)
+		return famfs_fail(-EPROTONOSUPPORT,
+				  "superblock version 0x%llx has unknown incompatible feature bits 0x%llx (this famfs knows 0x%llx = delete); a newer famfs made this file system",
+				  (unsigned long long)version,
+				  (unsigned long long)(feat & ~FAMFS_FEAT_KNOWN),
+				  (unsigned long long)FAMFS_FEAT_KNOWN);
+	if (base != FAMFS_VERSION && !(base == FAMFS_VERSION_OLD && !feat))
+		return famfs_fail(-EPROTONOSUPPORT,
+				  "superblock version %llu not compatible (expected %llu)",
+				  (unsigned long long)base, FAMFS_VERSION);
+	return 0;
+}
+
+bool famfs_sb_has_delete(const struct famfs_superblock *sb)
+{
+	return sb && (sb->version & FAMFS_FEAT_DELETE);
+}
+
 int famfs_sb_check(const struct famfs_superblock *sb, uint64_t dev_size)
 {
 	uint64_t end;
@@ -42,10 +65,9 @@ int famfs_sb_check(const struct famfs_superblock *sb, uint64_t dev_size)
 		return famfs_fail(-ENODATA,
 				  "no famfs superblock (magic 0x%llx, expected 0x%llx)",
 				  (unsigned long long)sb->magic, FAMFS_SB_MAGIC);
-	if (sb->version != FAMFS_VERSION && sb->version != FAMFS_VERSION_OLD)
-		return famfs_fail(-EPROTONOSUPPORT,
-				  "superblock version %llu not compatible (expected %llu)",
-				  (unsigned long long)sb->version, FAMFS_VERSION);
+	rc = famfs_sb_version_check(sb->version);
+	if (rc)
+		return rc;
 	if (sb->crc != famfs_sb_crc(sb))
 		return famfs_fail(-EBADMSG,
 				  "superblock CRC mismatch (stored 0x%llx, computed 0x%llx)",

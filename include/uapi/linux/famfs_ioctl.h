@@ -214,7 +214,8 @@ struct famfs_ioc_delete {
  * struct famfs_ioc_pending - argument of %FAMFSIOC_PENDING (24 bytes)
  * @tags_addr: user address of an array of @count __u64, or 0 with @count 0
  * @count: in: room in @tags_addr; out: number of deletions still pending
- *	on this host (may exceed the room; only the room is filled)
+ *	on this host (may exceed the room; only the room is filled, with the
+ *	smallest tags in ascending order)
  * @flags: must be zero
  * @min_tag: out: the smallest pending tag, or ~0ULL when none is pending
  */
@@ -231,12 +232,17 @@ struct famfs_ioc_pending {
  *
  * FAMFSIOC_DELETE: on an open file or directory of the mount, remove it from
  *	the namespace (a directory must be empty). CAP_SYS_RAWIO. Open handles
- *	and mappings keep the memory until they go away.
+ *	and mappings keep the memory until they go away. Errors: EPERM (no
+ *	CAP_SYS_RAWIO; the root directory; a superblock or log file), EINVAL
+ *	(flags), ENOTEMPTY, ENOENT (already deleted).
  * FAMFSIOC_PENDING: on any file of the mount, list the deletions whose
- *	memory is still referenced on this host.
+ *	memory is still referenced on this host: a deletion is released when
+ *	the inode is evicted (no open file, no mapping left). No privilege.
+ *	Errors: EINVAL (flags, or a count with no tags_addr), EFAULT.
  * FAMFSIOC_SHUTDOWN: on any file of the mount, fail all further I/O and
- *	faults with EIO (the host was fenced). CAP_SYS_ADMIN. Argument: __u32
- *	flags, must be zero.
+ *	faults with EIO (the host was fenced); existing mappings are zapped,
+ *	so their next access gets SIGBUS. Idempotent. CAP_SYS_ADMIN. Argument:
+ *	__u32 flags, must be zero (EINVAL).
  */
 #define FAMFSIOC_DELETE		_IOW(FAMFSIOC_MAGIC, 0x70, struct famfs_ioc_delete)
 #define FAMFSIOC_PENDING	_IOWR(FAMFSIOC_MAGIC, 0x71, struct famfs_ioc_pending)

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/tap-lib.bash"
 
 MAN=$(cd "$(dirname "$0")/../../man" && pwd)
-CMDS="mount fsck check logplay mkdir creat cp getmap verify flush chkread clone mkmeta cat"
+CMDS="mount fsck check logplay mkdir creat cp getmap verify flush chkread clone mkmeta cat rm rmdir host"
 
 # Long options named in a --help text.
 long_opts() {

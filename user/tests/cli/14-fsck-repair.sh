@@ -184,16 +184,12 @@ expect_rc_msg 8 "cannot access" "fsck -y of a missing path: exit 8" "$FAMFS" fsc
 
 # the writer lock: a running offline writer holds it, repair waits / gives up
 cp "$T/torn.orig" "$T/lk"
-mkfifo "$T/gate"
-flock -o "$T/lk" sh -c 'read -r _ < "$0"' "$T/gate" >/dev/null 2>&1 &
-holder=$!
-for i in $(seq 1 100); do grep -q "FLOCK.* $holder " /proc/locks && break; sleep 0.05; done
+hold_lock "$T/lk"
 FAMFS_LOCK_TIMEOUT=0.3 expect_rc_msg 8 "in use by another famfs writer" \
 	"fsck -y while a writer holds the lock: exit 8 after the timeout" "$FAMFS" fsck -y "$T/lk"
 cmp -s "$T/lk" "$T/torn.orig"
 check $? "the refused repair changed nothing"
-echo >"$T/gate"
-wait "$holder"
+release_lock
 expect_rc 1 "once the writer is gone the repair runs" "$FAMFS" fsck -y -w 5 "$T/lk"
 
 done_testing

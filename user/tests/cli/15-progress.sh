@@ -7,27 +7,7 @@
 
 if ! script -qec true /dev/null >/dev/null 2>&1; then
 	skip "progress on a terminal" "script(1) not available"
-	# fsck counts entries (five walks over the log); large logs (100k entries)
-# only, unless forced. Piped and forced: the line lands in the file.
-"$FAMFS" mkdir --device "$IMG" $(seq -f 'd%g' 1 3000) >/dev/null
-run env FAMFS_PROGRESS=always "$FAMFS" fsck "$IMG"
-[ "$RC" = 0 ] && tr '\r' '\n' < "$ERR" | grep -Eq '^fsck: +[0-9]+% \([0-9]+ / [0-9]+ entries\) [0-9]+ entries/s' &&
-	tr '\r' '\n' < "$ERR" | grep -Eq '^fsck: 100% \(([0-9]+) / \1 entries\) [0-9]+ entries/s in [0-9.]+ s'
-check $? "fsck with FAMFS_PROGRESS=always: entries, rate, 100% at the end"
-on_tty "$T/fsck" "$FAMFS" fsck "$IMG"
-[ $? = 0 ] && ! grep -q 'entries/s' "$T/fsck" && grep -q 'result: *clean' "$T/fsck"
-check $? "fsck of a 3k-entry log on a terminal: no progress (under 100k entries)"
-run env FAMFS_PROGRESS=always "$FAMFS" fsck --json "$IMG"
-[ "$RC" = 0 ] && [ ! -s "$ERR" ] && json_ok "$OUT"
-check $? "fsck --json: no progress even when forced"
-on_tty "$T/never" env FAMFS_PROGRESS=never "$FAMFS" verify -S 4242 -f big --device "$IMG"
-[ $? = 0 ] && ! grep -q verifying "$T/never"
-check $? "FAMFS_PROGRESS=never: no progress on a terminal"
-run env FAMFS_PROGRESS=always "$FAMFS" creat -r -s 4m --device "$IMG" forced
-[ "$RC" = 0 ] && grep -q 'filling: 100% (4 / 4 MiB)' "$ERR"
-check $? "FAMFS_PROGRESS=always: creat -r of 4 MiB, piped, shows progress"
-
-done_testing
+	done_testing
 fi
 # on_tty OUTFILE CMD...: run CMD with stdout and stderr on a pseudo-terminal.
 on_tty() {

@@ -110,6 +110,46 @@ fsck_field() {
 		python3 -c "import json,sys; print(json.load(sys.stdin)['$2'])"
 }
 
+# now_ms: a monotonic-enough clock in milliseconds (bash's EPOCHREALTIME).
+now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
+
+# wait_jobs: wait for all background jobs; FAILS = how many exited non-zero.
+wait_jobs() {
+	local job
+	FAILS=0
+	for job in $(jobs -p); do
+		wait "$job" || FAILS=$((FAILS + 1))
+	done
+}
+
+# flock_listed PID [->]: wait (up to 5 s) until /proc/locks shows PID
+# holding a flock, or with "->" blocked waiting for one (/proc/locks
+# indents a waiter queued behind another); 1 if it never does.
+flock_listed() {
+	local _ re="^[0-9]+: FLOCK .* $1 "
+	[ "${2:-}" = "->" ] && re="^[0-9]+: +-> FLOCK .* $1 "
+	for _ in $(seq 1 100); do
+		grep -Eq "$re" /proc/locks && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# hold_lock FILE: take FILE's writer lock as an offline writer does
+# (flock(1), exclusive) and keep it until release_lock; sets HOLDER.
+# Returns 1 if the lock does not show in /proc/locks.
+hold_lock() {
+	[ -p "$T/gate" ] || mkfifo "$T/gate"
+	flock -o "$1" sh -c 'read -r _ < "$0"' "$T/gate" >/dev/null 2>&1 &
+	HOLDER=$!
+	flock_listed "$HOLDER"
+}
+# release_lock: let hold_lock's holder go and wait for it.
+release_lock() {
+	echo >"$T/gate"
+	wait "$HOLDER"
+}
+
 done_testing() {
 	echo "1..$TAP_N"
 	[ "$TAP_FAILED" -eq 0 ]

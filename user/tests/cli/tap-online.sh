@@ -1,13 +1,18 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
 # TAP helpers of the CLI tests that run on a real device (07-online.sh,
-# 09-fsdev-online.sh), sourced, not run. POSIX sh: they also run in the
-# busybox test guests, so tap-lib.bash is not an option there.
-# The sourcing script sets TAP_TITLE, MPT and may define tap_cleanup().
+# 09-fsdev-online.sh, 12-fstab-online.sh) and of the selftests' scripts
+# (e2e-cli.sh, famfs_pmem_partition_test.sh), sourced, not run. POSIX sh:
+# they also run in the busybox test guests, so tap-lib.bash is not an
+# option there. The selftests' Makefile installs this file next to them
+# (/opt/famfs-tests in the guests).
+# The sourcing script sets TAP_TITLE, MPT and may define tap_cleanup()
+# (for skip_all and finish); tc, tap_skip and tap_summary need neither.
 
 W=$(mktemp -d)
-n=0 failed=0
+n=0 failed=0 passed=0 skipped=0
 
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
+ok() { n=$((n + 1)); passed=$((passed + 1)); echo "ok $n - $1"; }
 bad() {
 	n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"
 	sed 's/^/#   /' "$W/log" | tail -n 15
@@ -39,4 +44,38 @@ finish() {
 	echo "1..$n"
 	[ "$failed" -eq 0 ]
 	exit $?
+}
+# tc NAME CMD...: CMD exits 0; one TAP line, CMD's output (last 20 lines)
+# shown on failure. With T_TODO set, a failure is "not ok ... # TODO" and
+# counts as skipped. (Its variables are prefixed tc_: the checks it runs
+# have their own.)
+tc() {
+	tc_name=$1
+	shift
+	"$@" >"$W/log" 2>&1
+	tc_rc=$?
+	if [ "$tc_rc" -eq 0 ]; then
+		ok "$tc_name"
+		return 0
+	fi
+	n=$((n + 1))
+	if [ -n "${T_TODO:-}" ]; then
+		skipped=$((skipped + 1))
+		echo "not ok $n - $tc_name # TODO $T_TODO"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n - $tc_name (exit $tc_rc)"
+	fi
+	sed 's/^/#   /' "$W/log" | tail -n 20
+	return 1
+}
+# tap_skip NAME REASON: a skipped test
+tap_skip() {
+	n=$((n + 1)); skipped=$((skipped + 1)); echo "ok $n - $1 # SKIP $2"
+}
+# tap_summary: the plan and "N passed, N failed, N skipped"; removes $W
+tap_summary() {
+	echo "1..$n"
+	echo "$passed passed, $failed failed, $skipped skipped"
+	rm -rf "$W"
 }

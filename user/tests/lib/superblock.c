@@ -38,6 +38,28 @@ static void sb_checks(void)
 	is(famfs_sb_check(&sb, dev), -EPROTONOSUPPORT, "version 49 -> EPROTONOSUPPORT");
 	ok(strstr(famfs_errmsg(), "49 not compatible") != NULL, "message: %s", famfs_errmsg());
 	sb = good();
+	sb.version = 48 | FAMFS_FEAT_DELETE;
+	recrc(&sb);
+	is(famfs_sb_check(&sb, dev), 0, "version 48 | FEAT_DELETE accepted");
+	ok(famfs_sb_has_delete(&sb), "delete feature seen");
+	sb = good();
+	ok(!famfs_sb_has_delete(&sb), "plain 48 has no delete feature");
+	sb.version = 47 | FAMFS_FEAT_DELETE;
+	recrc(&sb);
+	is(famfs_sb_check(&sb, dev), -EPROTONOSUPPORT, "47 | FEAT_DELETE refused");
+	sb = good();
+	sb.version = 48 | FAMFS_FEAT_DELETE | (1ULL << 40);
+	recrc(&sb);
+	is(famfs_sb_check(&sb, dev), -EPROTONOSUPPORT, "unknown feature bit 40 refused");
+	ok(strstr(famfs_errmsg(), "unknown incompatible feature bits 0x10000000000") != NULL,
+	   "the unknown bit is named: %s", famfs_errmsg());
+	sb = good();
+	sb.version = 48 | (1ULL << 63);
+	recrc(&sb);
+	is(famfs_sb_check(&sb, dev), -EPROTONOSUPPORT, "unknown feature bit 63 refused");
+	ok(strstr(famfs_errmsg(), "0x8000000000000000") != NULL, "bit 63 named: %s",
+	   famfs_errmsg());
+	sb = good();
 	sb.version = 49;	/* version is checked before the CRC, as upstream */
 	is(famfs_sb_check(&sb, dev), -EPROTONOSUPPORT, "wrong version reported before the CRC");
 	sb = good();

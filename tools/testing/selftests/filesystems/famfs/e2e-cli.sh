@@ -10,57 +10,33 @@
 # (/mnt/famfs), E2E_TREE (the tree to copy, default /opt/famfs-tests).
 # Output: TAP, then "N passed, N failed, N skipped"; exit 1 on failure.
 # POSIX sh: the guest has busybox, not bash.
-# shellcheck disable=SC2317,SC2044 # checks run indirectly through t()
+# shellcheck disable=SC2317,SC2044 # checks run indirectly through tc()
 
 DEV=${FAMFS_TEST_DEV:-${FAMFS_DEV:-/dev/pmem0}}
 MPT=${FAMFS_TEST_MPT:-/mnt/famfs}
 TREE=${E2E_TREE:-/opt/famfs-tests}
-LOG=${TMPDIR:-/tmp}/e2e-cli.$$.log
+# tap-online.sh (installed next to this script; in the source tree it is
+# user/tests/cli/tap-online.sh): tc NAME CMD... runs a check, one TAP line.
+TAP_LIB=$(dirname "$0")/tap-online.sh
+[ -f "$TAP_LIB" ] || TAP_LIB=$(dirname "$0")/../../../../../user/tests/cli/tap-online.sh
+# shellcheck source=user/tests/cli/tap-online.sh
+. "${TAP_ONLINE_LIB:-$TAP_LIB}"
 
-n=0 pass=0 fail=0 skip=0
-
-finish() {
-	echo "1..$n"
-	echo "$pass passed, $fail failed, $skip skipped"
-	rm -f "$LOG"
-	[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
+end_tests() {
+	tap_summary
+	[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
 	exit $?
-}
-
-# t NAME CMD...: run CMD, one TAP line; its output is shown on failure.
-# (The checks below use their own variables: t's are prefixed t_.)
-t() {
-	t_name=$1
-	shift
-	n=$((n + 1))
-	"$@" >"$LOG" 2>&1
-	t_rc=$?
-	if [ "$t_rc" -eq 0 ]; then
-		pass=$((pass + 1))
-		echo "ok $n - $t_name"
-		return 0
-	fi
-	fail=$((fail + 1))
-	echo "not ok $n - $t_name (exit $t_rc)"
-	sed 's/^/#   /' "$LOG" | tail -n 20
-	return 1
-}
-
-skip_test() {
-	n=$((n + 1))
-	skip=$((skip + 1))
-	echo "ok $n - $1 # SKIP $2"
 }
 
 for prog in famfs mkfs.famfs cmp; do
 	if ! command -v "$prog" >/dev/null 2>&1; then
-		skip_test e2e-cli "$prog is not on PATH"
-		finish
+		tap_skip e2e-cli "$prog is not on PATH"
+		end_tests
 	fi
 done
 if [ ! -e "$DEV" ]; then
-	skip_test e2e-cli "device $DEV missing"
-	finish
+	tap_skip e2e-cli "device $DEV missing"
+	end_tests
 fi
 
 # name size seed [creat options]: the seeded files
@@ -134,28 +110,28 @@ modprobe famfs >/dev/null 2>&1
 umount "$MPT" >/dev/null 2>&1
 mkdir -p "$MPT"
 
-t "mkfs.famfs -f $DEV" mkfs.famfs -f "$DEV" || finish
-t "famfs mount" famfs mount "$DEV" "$MPT" || finish
-t "mounted as famfs" mounted
+tc "mkfs.famfs -f $DEV" mkfs.famfs -f "$DEV" || end_tests
+tc "famfs mount" famfs mount "$DEV" "$MPT" || end_tests
+tc "mounted as famfs" mounted
 mkdirs() { famfs mkdir -p "$MPT/seeded" && famfs mkdir "$MPT/copy"; }
-t "famfs mkdir" mkdirs
-t "creat -r -S of 7 files, one interleaved" creat_all
-t "file sizes" sizes_ok
-t "interleaved map (getmap)" interleaved
-t "verify seeded files" verify_all
-t "cp -r $TREE" famfs cp -r "$TREE" "$MPT/copy"
-t "copied tree equal (cmp)" cmp_tree
-t "chkread (read == mmap) every file" chkread_all
-t "fsck (mounted) clean" famfs fsck "$MPT"
-t "check clean" famfs check "$MPT"
-t "umount" umount "$MPT"
-t "not mounted after umount" not_mounted
-t "fsck (device) clean" famfs fsck "$DEV"
-t "famfs mount again (log replay)" famfs mount "$DEV" "$MPT" || finish
-t "sizes after replay" sizes_ok
-t "verify after replay" verify_all
-t "copied tree equal after replay" cmp_tree
-t "fsck after replay clean" famfs fsck "$MPT"
-t "check after replay clean" famfs check "$MPT"
-t "final umount" umount "$MPT"
-finish
+tc "famfs mkdir" mkdirs
+tc "creat -r -S of 7 files, one interleaved" creat_all
+tc "file sizes" sizes_ok
+tc "interleaved map (getmap)" interleaved
+tc "verify seeded files" verify_all
+tc "cp -r $TREE" famfs cp -r "$TREE" "$MPT/copy"
+tc "copied tree equal (cmp)" cmp_tree
+tc "chkread (read == mmap) every file" chkread_all
+tc "fsck (mounted) clean" famfs fsck "$MPT"
+tc "check clean" famfs check "$MPT"
+tc "umount" umount "$MPT"
+tc "not mounted after umount" not_mounted
+tc "fsck (device) clean" famfs fsck "$DEV"
+tc "famfs mount again (log replay)" famfs mount "$DEV" "$MPT" || end_tests
+tc "sizes after replay" sizes_ok
+tc "verify after replay" verify_all
+tc "copied tree equal after replay" cmp_tree
+tc "fsck after replay clean" famfs fsck "$MPT"
+tc "check after replay clean" famfs check "$MPT"
+tc "final umount" umount "$MPT"
+end_tests

@@ -18,68 +18,47 @@
 # is a pmem block device with an ndctl namespace.
 # Output: TAP, then "N passed, N failed, N skipped"; exit 1 on failure,
 # 4 when skipped as a whole. POSIX sh: the guest has busybox, not bash.
-# shellcheck disable=SC2317 # checks run indirectly through t()
+# shellcheck disable=SC2317 # checks run indirectly through tc()
 
 DEV=${FAMFS_TEST_DEV:-${FAMFS_DEV:-/dev/pmem0}}
 NAME=${DEV##*/}
 TR=/sys/kernel/tracing
 INST=$TR/instances/famfs_pmem_part
-LOG=${TMPDIR:-/tmp}/pmem-part.$$.log
 MBR=${TMPDIR:-/tmp}/pmem-part.$$.mbr
 TRIES=5
 
-n=0 pass=0 fail=0 skip=0
+# tap-online.sh (installed next to this script; in the source tree it is
+# user/tests/cli/tap-online.sh): tc NAME CMD... runs a check, one TAP line
+# (a failure with T_TODO set is a TODO).
+TAP_LIB=$(dirname "$0")/tap-online.sh
+[ -f "$TAP_LIB" ] || TAP_LIB=$(dirname "$0")/../../../../../user/tests/cli/tap-online.sh
+# shellcheck source=user/tests/cli/tap-online.sh
+. "${TAP_ONLINE_LIB:-$TAP_LIB}"
 
-finish() {
-	echo "1..$n"
-	echo "$pass passed, $fail failed, $skip skipped"
-	rm -f "$LOG" "$MBR"
-	[ "$fail" -eq 0 ] || exit 1
-	[ "$pass" -gt 0 ] || exit 4
+end_tests() {
+	tap_summary
+	rm -f "$MBR"
+	[ "$failed" -eq 0 ] || exit 1
+	[ "$passed" -gt 0 ] || exit 4
 	exit 0
 }
 
-# t NAME CMD...: run CMD, one TAP line; its output is shown on failure.
-t() {
-	t_name=$1
-	shift
-	n=$((n + 1))
-	"$@" >"$LOG" 2>&1
-	t_rc=$?
-	if [ "$t_rc" -eq 0 ]; then
-		pass=$((pass + 1))
-		echo "ok $n - $t_name"
-		return 0
-	fi
-	sed 's/^/#   /' "$LOG" | tail -n 20
-	if [ -n "$T_TODO" ]; then
-		skip=$((skip + 1))
-		echo "not ok $n - $t_name # TODO $T_TODO"
-		return 1
-	fi
-	fail=$((fail + 1))
-	echo "not ok $n - $t_name (exit $t_rc)"
-	return 1
-}
-
-skip_all() {
-	n=$((n + 1))
-	skip=$((skip + 1))
-	echo "ok $n - pmem partitions # SKIP $1"
-	finish
+skip_whole() {
+	tap_skip "pmem partitions" "$1"
+	end_tests
 }
 
 case $NAME in
 pmem[0-9]*) ;;
-*) skip_all "$DEV is not a pmem block device" ;;
+*) skip_whole "$DEV is not a pmem block device" ;;
 esac
-[ -b "$DEV" ] || skip_all "$DEV is not a block device"
+[ -b "$DEV" ] || skip_whole "$DEV is not a block device"
 [ -e "$TR/trace" ] || mount -t tracefs nodev "$TR" 2>/dev/null
-[ -e "$TR/kprobe_events" ] || skip_all "no kprobe events in $TR"
-command -v ndctl >/dev/null 2>&1 || skip_all "no ndctl"
+[ -e "$TR/kprobe_events" ] || skip_whole "no kprobe events in $TR"
+command -v ndctl >/dev/null 2>&1 || skip_whole "no ndctl"
 NS=$(ndctl list -N 2>/dev/null | tr -d ' \n' |
 	sed -n 's/.*"dev":"\(namespace[0-9.]*\)"[^}]*"blockdev":"'"$NAME"'".*/\1/p')
-[ -n "$NS" ] || skip_all "no ndctl namespace for $NAME"
+[ -n "$NS" ] || skip_whole "no ndctl namespace for $NAME"
 grep -q " $DEV" /proc/mounts && umount "$DEV" 2>/dev/null
 
 # A kernel without our drivers/dax series (Debian's stock 6.12, suite
@@ -114,7 +93,7 @@ entry() {
 # Two 2 MiB aligned partitions, each a bit under half of the device.
 sectors=$(cat /sys/block/"$NAME"/size)
 len=$(((sectors / 2 - 4096) / 4096 * 4096))
-[ "$len" -ge 8192 ] || skip_all "$DEV is too small ($sectors sectors)"
+[ "$len" -ge 8192 ] || skip_whole "$DEV is too small ($sectors sectors)"
 
 partition() {
 	{
@@ -234,20 +213,20 @@ enabled_again() {
 	[ "$(hits alloc)" -eq 1 ] && [ "$(hits free)" -eq 0 ]
 }
 
-if ! t "two 2 MiB aligned partitions on $DEV (MBR, BLKRRPART)" partition; then
+if ! tc "two 2 MiB aligned partitions on $DEV (MBR, BLKRRPART)" partition; then
 	unpartition
-	finish
+	end_tests
 fi
-if t "famfs mounts on ${NAME}p1" mount_p1; then
-	t "famfs on ${NAME}p2 refused $TRIES times (EBUSY, \"cannot hold its dax device\")" p2_refused
-	t "${NAME}p1 stays mounted, ${NAME}p2 is not" still_mounted
-	t "umount ${NAME}p1" umount /mnt/pp1
+if tc "famfs mounts on ${NAME}p1" mount_p1; then
+	tc "famfs on ${NAME}p2 refused $TRIES times (EBUSY, \"cannot hold its dax device\")" p2_refused
+	tc "${NAME}p1 stays mounted, ${NAME}p2 is not" still_mounted
+	tc "umount ${NAME}p1" umount /mnt/pp1
 fi
-t "partition table wiped, $DEV whole again" unpartition
+tc "partition table wiped, $DEV whole again" unpartition
 T_TODO=$STOCK_TODO
-t "disable $NS: its dax_device is freed (one dax_free_inode)" freed
-t "enable $NS again: $DEV back, one new dax_device (one dax_alloc_inode)" enabled_again
+tc "disable $NS: its dax_device is freed (one dax_free_inode)" freed
+tc "enable $NS again: $DEV back, one new dax_device (one dax_alloc_inode)" enabled_again
 T_TODO=
 probes_off
-t "kmemleak: no report" kmemleak_clean
-finish
+tc "kmemleak: no report" kmemleak_clean
+end_tests
