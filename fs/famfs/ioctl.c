@@ -394,8 +394,8 @@ static long famfs_ioc_map_get_v2(struct file *file, void __user *argp)
  * @cmd:  FAMFSIOC_*
  * @arg:  user pointer argument
  *
- * NOP needs no privilege: tools use it to recognise a famfs file. DELETE,
- * PENDING and SHUTDOWN are in delete.c.
+ * The map ioctls are for regular files only; everything else is shared
+ * with directories (famfs_dir_ioctl()).
  *
  * Return: 0, a negative errno, or -ENOTTY for unknown commands.
  */
@@ -404,8 +404,6 @@ long famfs_file_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	void __user *argp = (void __user *)arg;
 
 	switch (cmd) {
-	case FAMFSIOC_NOP:
-		return 0;
 	case FAMFSIOC_MAP_CREATE:
 		return famfs_ioc_map_create(file, argp);
 	case FAMFSIOC_MAP_GET:
@@ -416,14 +414,8 @@ long famfs_file_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return famfs_ioc_map_create_v2(file, argp);
 	case FAMFSIOC_MAP_GET_V2:
 		return famfs_ioc_map_get_v2(file, argp);
-	case FAMFSIOC_DELETE:
-		return famfs_ioc_delete(file, argp);
-	case FAMFSIOC_PENDING:
-		return famfs_ioc_pending(file, argp);
-	case FAMFSIOC_SHUTDOWN:
-		return famfs_ioc_shutdown(file, argp);
 	default:
-		return -ENOTTY;
+		return famfs_dir_ioctl(file, cmd, arg);
 	}
 }
 
@@ -433,9 +425,10 @@ long famfs_file_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
  * @cmd:  FAMFSIOC_*
  * @arg:  user pointer argument
  *
- * NOP, so "is this famfs?" probes work on the mount point too; DELETE of
- * the directory; PENDING and SHUTDOWN of the mount. The map ioctls are
- * for regular files only.
+ * NOP needs no privilege: tools use it to recognise a famfs file or mount
+ * point. DELETE of the file or directory; PENDING and SHUTDOWN of the
+ * mount (all three in delete.c). Regular files reach this through
+ * famfs_file_ioctl().
  *
  * Return: 0, a negative errno, or -ENOTTY for other commands.
  */

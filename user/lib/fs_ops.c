@@ -604,38 +604,14 @@ int famfs_fs_clone(struct famfs_fs *fs, const char *src, const char *dst)
 	return rc;
 }
 
-int famfs_fs_lookup(struct famfs_fs *fs, const char *relpath,
-		    struct famfs_log_entry *out)
+/* The log index of @rel's live entry, or a negative errno (reported). */
+static int64_t find_entry(struct famfs_fs *fs, const char *rel, const char *what)
 {
 	int64_t idx;
 	int rc;
-
-	if (!fs || !out)
-		return famfs_fail(-EINVAL, "lookup: missing argument");
-	rc = famfs_relpath_check(relpath);
-	if (rc)
-		return rc;
-	rc = famfs_fs_names(fs);
-	if (rc)
-		return rc;
-	idx = famfs_nameidx_get(&fs->names, relpath);
-	if (idx < 0)
-		return famfs_fail(-ENOENT, "'%s' is not in the log", relpath);
-	memcpy(out, &fs->log->entries[idx], sizeof(*out));
-	return 0;
-}
-
-/* Find a readable/writable FILE entry and check the I/O range. */
-static int io_file(struct famfs_fs *fs, const char *rel, uint64_t off,
-		   size_t len, struct famfs_log_entry *e)
-{
-	uint64_t end;
-	int rc;
-
-	int64_t idx;
 
 	if (!fs || !rel)
-		return famfs_fail(-EINVAL, "I/O: missing argument");
+		return famfs_fail(-EINVAL, "%s: missing argument", what);
 	rc = famfs_relpath_check(rel);
 	if (rc)
 		return rc;
@@ -645,6 +621,33 @@ static int io_file(struct famfs_fs *fs, const char *rel, uint64_t off,
 	idx = famfs_nameidx_get(&fs->names, rel);
 	if (idx < 0)
 		return famfs_fail(-ENOENT, "'%s' is not in the log", rel);
+	return idx;
+}
+
+int famfs_fs_lookup(struct famfs_fs *fs, const char *relpath,
+		    struct famfs_log_entry *out)
+{
+	int64_t idx;
+
+	if (!out)
+		return famfs_fail(-EINVAL, "lookup: missing argument");
+	idx = find_entry(fs, relpath, "lookup");
+	if (idx < 0)
+		return (int)idx;
+	memcpy(out, &fs->log->entries[idx], sizeof(*out));
+	return 0;
+}
+
+/* Find a readable/writable FILE entry and check the I/O range. */
+static int io_file(struct famfs_fs *fs, const char *rel, uint64_t off,
+		   size_t len, struct famfs_log_entry *e)
+{
+	uint64_t end;
+	int64_t idx;
+
+	idx = find_entry(fs, rel, "I/O");
+	if (idx < 0)
+		return (int)idx;
 	memcpy(e, &fs->log->entries[idx], sizeof(*e));
 	if (e->type != FAMFS_LOG_FILE)
 		return famfs_fail(-EISDIR, "'%s' is a directory", rel);
