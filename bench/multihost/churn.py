@@ -178,7 +178,14 @@ def run(cl, A, B, C, cycles, window, sizes, interval):
                 j = live.pop(0)
                 cmds.append(["famfs", "rm", "%s/c%05d" % (mb.MPT, j)])
                 kinds.append(("d", j, seq[j]))
-        rc, ops, out = mb.timed_ops(A, cmds, stop_on_error=True, timeout=3600)
+        # A create that fails is tried again (RETRIES times): see
+        # "retries" in the report.
+        rc, ops, out = mb.timed_ops(A, cmds, stop_on_error=True, timeout=3600,
+                                    retries=int(os.environ.get("RETRIES", "3")))
+        res["retries"] = [l for l in out.splitlines() if l.startswith("RETRY ")]
+        res["retry_why"] = sorted({l.split("error: ", 1)[-1][:160]
+                                   for l in out.splitlines()
+                                   if l.startswith(("famfs creat:", "famfs rm:"))})
         if rc or len(ops) != len(cmds):
             raise mb.StepError("churn stopped after %d of %d commands "
                                "(exit %d)\n%s" % (len(ops), len(cmds), rc,
@@ -347,6 +354,10 @@ def report(res, par):
     m, p, x = fmt_stats(res["reuse"])
     add("rm to reusable (every host released): median / p90 / max s",
         "%s / %s / %s" % (m, p, x))
+    nre = len(res["retries"])
+    add("commands that failed and succeeded when run again",
+        "%d of %d%s" % (nre, res["creates"] + res["deletes"],
+                        (": " + "; ".join(res["retry_why"])) if nre else ""))
     add("peak pending release", "%.0f MiB (%d files)"
         % (res["peak_pending"] / MIB, res["peak_pending_files"]))
     add("peak in use (live + pending)", "%.0f MiB of %.0f MiB (%.0f%%)"
@@ -356,8 +367,9 @@ def report(res, par):
         % (tot / MIB, tot / dev))
     fe = res["fsck_end"]
     dl = fe.get("delete", {}) if isinstance(fe.get("delete"), dict) else {}
-    add("at the end, famfs fsck on A", "used %.0f MiB, pending %s bytes "
-        "(%s files); watcher: live %.0f MiB"
+    add("at the end, famfs fsck on A (used includes the 10 MiB of "
+        "superblock and log)", "used %.0f MiB, pending %s bytes "
+        "(%s files); watcher: live files %.0f MiB"
         % (int(fe["used"]) / MIB, dl.get("pending_bytes", "?"),
            dl.get("pending_files", "?"), res["end_live"] / MIB))
     add("without rm (same sequence)", "%d creates (%.0f MiB) fit; create %d "
@@ -376,7 +388,9 @@ def report(res, par):
         % (res["entries_used"], capn, (int(capn) - live_files) // 2, live_files))
     add("load average before / after", "%s / %s" % (res["load0"], res["load1"]))
     add("wall time", "%.0f s" % res["wall"])
-    text = sl.table(summ, ["what", "value"], ["measure", "value"])
+    text = "\n".join(["| measure | value |", "|---|---|"] + [
+        "| %s | %s |" % (r["what"], r["value"].replace("|", "/"))
+        for r in summ])
     print(text)
     dcols = ["op", "host", "median", "p90", "max", "n"]
     drows = []

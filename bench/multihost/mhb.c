@@ -7,13 +7,19 @@
  * the benchmarks what they need at low cost:
  *
  *   mhb now          print CLOCK_REALTIME as seconds.nanoseconds
- *   mhb timed [-s]   read commands from stdin, one per line (words split
+ *   mhb timed [-s] [-r N]
+ *                    read commands from stdin, one per line (words split
  *                    on blanks, no quoting), run each with fork+execvp
  *                    and print for each one
  *                        OP <n> <start> <end> <exit status>
  *                    (CLOCK_REALTIME seconds; a command killed by a
- *                    signal reports 128+signal). With -s it stops after
- *                    the first command that fails and prints
+ *                    signal reports 128+signal). With -r N a command
+ *                    that fails is run again, up to N more times, each
+ *                    retry reported as
+ *                        RETRY <n> <exit status of the failed try>
+ *                    (OP then spans every try). With -s it stops after
+ *                    the first command that fails (after its retries)
+ *                    and prints
  *                        STOPPED <n> <exit status>
  *                    The commands' own output goes to stdout/stderr.
  *
@@ -69,7 +75,7 @@ static int run_one(char **argv)
 	return 127;
 }
 
-static int timed(int stop_on_error)
+static int timed(int stop_on_error, long retries)
 {
 	char line[MAX_LINE];
 	char *argv[MAX_WORDS + 1];
@@ -89,6 +95,10 @@ static int timed(int stop_on_error)
 		argv[argc] = NULL;
 		t0 = now();
 		rc = run_one(argv);
+		for (long r = 0; rc && r < retries; r++) {
+			printf("RETRY %lu %d\n", n, rc);
+			rc = run_one(argv);
+		}
 		t1 = now();
 		printf("OP %lu %.6f %.6f %d\n", n, t0, t1, rc);
 		fflush(stdout);
@@ -108,11 +118,24 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc >= 2 && !strcmp(argv[1], "timed")) {
-		if (argc == 2)
-			return timed(0);
-		if (argc == 3 && !strcmp(argv[2], "-s"))
-			return timed(1);
+		int stop = 0, i;
+		long retries = 0;
+		char *end;
+
+		for (i = 2; i < argc; i++) {
+			if (!strcmp(argv[i], "-s")) {
+				stop = 1;
+			} else if (!strcmp(argv[i], "-r") && i + 1 < argc) {
+				retries = strtol(argv[++i], &end, 10);
+				if (*end || retries < 0 || retries > 100)
+					break;
+			} else {
+				break;
+			}
+		}
+		if (i == argc)
+			return timed(stop, retries);
 	}
-	fprintf(stderr, "usage: mhb now | mhb timed [-s] < COMMANDS\n");
+	fprintf(stderr, "usage: mhb now | mhb timed [-s] [-r N] < COMMANDS\n");
 	return 2;
 }
