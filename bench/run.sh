@@ -14,5 +14,10 @@ bash "$here/devdax/devdax-read.sh" || rc=1
 # Scale curves (bench/scale/): one guest each, tables and plots in
 # bench/scale/results/.
 bash "$here/scale/log-length.sh" || rc=1
+# Multi-host (several guests on one shared CXL device): curve 4, followers
+# vs host count, and the create/delete churn of issue 14
+# (bench/multihost/results/).
+bash "$here/scale/followers.sh" || rc=1
+bash "$here/multihost/churn.sh" || rc=1
 
 exit $rc
