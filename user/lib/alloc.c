@@ -120,12 +120,28 @@ int famfs_alloc_build(struct famfs_alloc **out,
 	return famfs_alloc_build_ht(out, sb, log, NULL, rep);
 }
 
+uint64_t famfs_alloc_floor(const struct famfs_superblock *sb, const void *ht)
+{
+	/* A damaged table proves nothing: keep all deleted memory. */
+	if (!sb || !ht || famfs_ht_check(ht, sb))
+		return 0;
+	return famfs_ht_release_floor(ht);
+}
+
 int famfs_alloc_build_ht(struct famfs_alloc **out,
 			 const struct famfs_superblock *sb,
 			 const struct famfs_log *log, const void *ht,
 			 struct famfs_alloc_report *rep)
 {
-	uint64_t *dby = NULL, floor = 0, *pending = NULL, npend = 0;
+	return famfs_alloc_build_floor(out, sb, log, famfs_alloc_floor(sb, ht), rep);
+}
+
+int famfs_alloc_build_floor(struct famfs_alloc **out,
+			    const struct famfs_superblock *sb,
+			    const struct famfs_log *log, uint64_t floor,
+			    struct famfs_alloc_report *rep)
+{
+	uint64_t *dby = NULL, *pending = NULL, npend = 0;
 	struct famfs_log_scan scan;
 	struct famfs_map_limits lim;
 	struct famfs_alloc *a;
@@ -153,11 +169,8 @@ int famfs_alloc_build_ht(struct famfs_alloc **out,
 	rc = deleted_by(sb, log, scan.nvalid, &dby);
 	if (rc)
 		return rc;
-	if (dby) {
-		/* A damaged table proves nothing: keep all deleted memory. */
-		floor = ht && !famfs_ht_check(ht, sb) ? famfs_ht_release_floor(ht) : 0;
+	if (dby)
 		pending = malloc((scan.nvalid ? scan.nvalid : 1) * sizeof(*pending));
-	}
 	a = calloc(1, sizeof(*a));
 	if (!a || (dby && !pending)) {
 		free(a);

@@ -48,6 +48,18 @@ static inline uint64_t famfs_log_capacity(uint64_t log_len)
 /* Largest device a unit bitmap covers: 256 TiB (16 MiB of bitmap). */
 #define FAMFS_UNITS_MAX_DEV	(1ULL << 48)
 
+/*
+ * The release floor of host table @ht for allocation: 0 (nothing known to
+ * be released) when @ht is missing or fails its check.
+ */
+uint64_t famfs_alloc_floor(const struct famfs_superblock *sb, const void *ht);
+
+/* famfs_alloc_build_ht() with a floor the caller read once (fs handles). */
+int famfs_alloc_build_floor(struct famfs_alloc **out,
+			    const struct famfs_superblock *sb,
+			    const struct famfs_log *log, uint64_t floor,
+			    struct famfs_alloc_report *rep);
+
 /* Sets of 2 MiB units: the memory owned by live files (fmap.c). */
 int famfs_units_new(struct famfs_units **out, uint64_t dev_size);
 void famfs_units_free(struct famfs_units *u);

@@ -88,8 +88,10 @@ static int fs_live(struct famfs_fs *fs)
 	if (fs->live_built)
 		return 0;
 	ht = famfs_fs_ht(fs);
-	if (famfs_sb_has_delete(fs->sb) && ht && !famfs_ht_check(ht, fs->sb))
-		floor = famfs_ht_release_floor(ht);
+	if (famfs_sb_has_delete(fs->sb))
+		floor = famfs_alloc_floor(fs->sb, ht);
+	fs->floor = floor;
+	fs->floor_read = true;
 	rc = famfs_replay_plan_ex(fs->log, fs->sb->log_len, fs->dev_size,
 				  famfs_plan_flags(fs->sb), famfs_lookup_empty,
 				  NULL, &acts, &n);
@@ -542,8 +544,12 @@ int famfs_fs_creat(struct famfs_fs *fs, const char *relpath, uint64_t size,
 	if (rc)
 		return rc;
 	if (!fs->alloc) {
-		rc = famfs_alloc_build_ht(&fs->alloc, fs->sb, fs->log,
-					  famfs_fs_ht(fs), NULL);
+		if (!fs->floor_read) {
+			fs->floor = famfs_alloc_floor(fs->sb, famfs_fs_ht(fs));
+			fs->floor_read = true;
+		}
+		rc = famfs_alloc_build_floor(&fs->alloc, fs->sb, fs->log,
+					     fs->floor, NULL);
 		if (rc)
 			return rc;
 	}

@@ -25,6 +25,13 @@ struct famfs_fs {
 	bool log_scanned;	/* valid prefix == header (checked once under the lock) */
 	/* Live files: what a replay on an empty namespace would map. */
 	bool live_built;
+	/*
+	 * The release floor the live set was built with: the allocator uses
+	 * the same snapshot, else memory a host released in between is free
+	 * to one and owned by a deleted file to the other.
+	 */
+	uint64_t floor;
+	bool floor_read;
 	uint64_t *live;		/* bit per log index: a live FILE entry */
 	uint64_t live_cap;	/* bits allocated */
 	struct famfs_units *owned;	/* memory of the live files */
