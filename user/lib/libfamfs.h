@@ -509,6 +509,13 @@ int famfs_alloc_interleaved(struct famfs_alloc *a, uint64_t size,
 			    const struct famfs_interleave *il,
 			    struct famfs_log_fmap *out);
 
+/**
+ * famfs_alloc_claim() - mark @f (allocated earlier, not logged yet) used in
+ * a bitmap built again from the log. Return: 0; -EINVAL for a bad map;
+ * -EADDRINUSE if part of it is in use already (it is marked anyway).
+ */
+int famfs_alloc_claim(struct famfs_alloc *a, const struct famfs_log_fmap *f);
+
 /** famfs_alloc_release() - give back a map that was never logged. */
 void famfs_alloc_release(struct famfs_alloc *a,
 			 const struct famfs_log_fmap *f);
@@ -932,6 +939,57 @@ int famfs_fs_creat(struct famfs_fs *fs, const char *relpath, uint64_t size,
 		   uint32_t mode, uint32_t uid, uint32_t gid,
 		   const struct famfs_interleave *il, int *out_fd,
 		   uint8_t **out_map);
+
+/*
+ * Two-phase create, for callers that write the data before the file may
+ * exist for other hosts (famfs cp): the file is allocated and, online,
+ * created and mapped in the kernel, but its log entry is written only by
+ * famfs_fs_stage_commit(). famfs_fs_stage_abort() (or closing the handle)
+ * removes it from the mount again (FAMFSIOC_DELETE) and frees its memory,
+ * so a copy that failed is never logged.
+ */
+struct famfs_staged;
+
+/**
+ * famfs_fs_creat_staged() - famfs_fs_creat() without the log entry.
+ * @out: the staged create (return 0); NULL when an existing file of the
+ *       same size is returned (return 1: it is in the log already).
+ * Other arguments and errors as famfs_fs_creat(); a name staged already
+ * on this handle is -EEXIST.
+ */
+int famfs_fs_creat_staged(struct famfs_fs *fs, const char *relpath,
+			  uint64_t size, uint32_t mode, uint32_t uid,
+			  uint32_t gid, const struct famfs_interleave *il,
+			  struct famfs_staged **out, int *out_fd,
+			  uint8_t **out_map);
+
+/**
+ * famfs_fs_stage_commit() - append the log entry of @st; @st is consumed.
+ * On failure the create is aborted (see famfs_fs_stage_abort()). Release
+ * the fd and mapping first online: a mapping keeps an aborted file's
+ * memory held on this host until it goes.
+ * Return: 0, or -errno (-ENOSPC log full, -EEXIST name logged meanwhile).
+ */
+int famfs_fs_stage_commit(struct famfs_fs *fs, struct famfs_staged *st);
+
+/**
+ * famfs_fs_stage_abort() - drop @st: online FAMFSIOC_DELETE of the file,
+ * then its memory goes back to the allocator. @st is consumed.
+ * Return: 0, or -errno if the file could not be taken out of the mount
+ * (it is still not in the log; the next mount drops it).
+ */
+int famfs_fs_stage_abort(struct famfs_fs *fs, struct famfs_staged *st);
+
+/** famfs_fs_stage_abort_all() - abort every staged create of @fs. */
+void famfs_fs_stage_abort_all(struct famfs_fs *fs);
+
+/**
+ * famfs_fs_stage_io() - offline data I/O on a staged file, following its
+ * map (interleaved files have no contiguous mapping). @wr: write.
+ * Return: 0; -EINVAL beyond the size; -EOPNOTSUPP online (use the fd).
+ */
+int famfs_fs_stage_io(struct famfs_fs *fs, struct famfs_staged *st,
+		      uint64_t off, void *buf, size_t len, bool wr);
 
 /** famfs_fs_unmap() - release a mapping returned by famfs_fs_creat. */
 void famfs_fs_unmap(struct famfs_fs *fs, uint8_t *map, uint64_t size);
