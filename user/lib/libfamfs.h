@@ -590,6 +590,66 @@ int famfs_fence_rec_read(const struct famfs_ht_slot *s, struct famfs_fence_rec *
 int famfs_host_rec_write(struct famfs_ht_slot *s, struct famfs_host_rec *rec);
 int famfs_fence_rec_write(struct famfs_ht_slot *s, struct famfs_fence_rec *rec);
 
+/**
+ * famfs_ht_slot_damaged() - is the host part of slot @s written (not zero)
+ * but without a valid copy? Such a slot counts as a host that holds all
+ * deleted memory (release floor 0) and is never claimed.
+ */
+bool famfs_ht_slot_damaged(const struct famfs_ht_slot *s);
+
+/* Per copy (bit 0: copy A, bit 1: copy B) of a slot: valid, or written but bad. */
+struct famfs_ht_copies {
+	unsigned int host_ok, host_bad, fence_ok, fence_bad;
+};
+
+/** famfs_ht_slot_copies() - which copies of slot @s are valid or bad. */
+void famfs_ht_slot_copies(const struct famfs_ht_slot *s,
+			  struct famfs_ht_copies *out);
+
+/*
+ * Host table repair (ht_repair.c), for fsck --repair on an unmounted file
+ * system with the delete feature. Data and the log are never touched.
+ * - A damaged header is written again (its fields are constants and the
+ *   superblock's fs_uuid); every slot is kept as it is.
+ * - A slot whose host part has no valid copy gets a placeholder record:
+ *   an "unknown host" (FAMFS_HT_UNKNOWN_UUID with the slot number in its
+ *   last bytes), MOUNTED, release mark 0: it holds all deleted memory
+ *   until an operator evicts it (famfs host evict), since the host that
+ *   owned the slot may be alive and mapping memory.
+ * - A fence part with no valid copy is cleared: its host counts as not
+ *   evicted, so it holds its memory again until evicted again.
+ * - One bad copy next to a good one is what a torn write leaves: the good
+ *   one is used, the next write replaces the bad one; nothing to repair.
+ */
+#define FAMFS_HT_UNKNOWN_UUID_PREFIX "ffffffff-ffff-ffff-ffff-ffff"
+
+struct famfs_ht_repair {
+	bool header_bad;	/* the header is rewritten */
+	char why[200];		/* what is wrong with it */
+	uint32_t ndamaged;	/* host parts without a valid copy */
+	uint32_t nfence_damaged;/* fence parts without a valid copy */
+	uint32_t ntorn;		/* single bad copies (informational) */
+	uint32_t first_damaged;	/* slot of the first damaged host part */
+	bool needed;
+};
+
+/**
+ * famfs_ht_repair_plan() - what repair would do to the table at @ht of
+ * the file system @sb. Return: 0 (plan in @r), -EINVAL.
+ */
+int famfs_ht_repair_plan(const void *ht, const struct famfs_superblock *sb,
+			 struct famfs_ht_repair *r);
+
+/**
+ * famfs_ht_repair_apply() - carry out @r (made for this @ht and @sb) on a
+ * writable, unmounted table. Return: 0 or -EINVAL.
+ */
+int famfs_ht_repair_apply(void *ht, const struct famfs_superblock *sb,
+			  const struct famfs_ht_repair *r);
+
+/** famfs_ht_unknown_uuid() - the placeholder UUID of slot @slot. */
+void famfs_ht_unknown_uuid(uint32_t slot, uuid_t out);
+
 /** famfs_host_evicted() - does fence @f evict this generation of host @h? */
 bool famfs_host_evicted(const struct famfs_host_rec *h, const struct famfs_fence_rec *f);
 
@@ -615,6 +675,7 @@ struct famfs_ht_host {
 	bool holds;		/* MOUNTED and not evicted: its mark counts */
 	struct famfs_host_rec host;
 	struct famfs_fence_rec fence;
+	bool damaged;		/* host part unreadable: holds everything */
 };
 
 /** famfs_ht_hosts() - the used slots; *@n may exceed @room. */
