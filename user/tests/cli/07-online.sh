@@ -109,7 +109,7 @@ done
 # trace in the log or the mount. shrink_src (user/tests/cli/shrink_src.c,
 # installed with the selftests) cuts the file at its first read.
 if command -v shrink_src >/dev/null 2>&1; then
-	t "cp of a source that shrinks mid-copy: exit 2" 2 shrink_src "$W/shrinking" 40000000 1048576 "$FAMFS" cp "$W/shrinking" "$MPT/shrunk"
+	t "cp of a source that shrinks mid-copy: exit 2" 2 shrink_src "$W/shrinking" 1073741824 1048576 "$FAMFS" cp "$W/shrinking" "$MPT/shrunk"
 	tg "... says it shrank" "shrank while being copied"
 	[ ! -e "$MPT/shrunk" ] && ok "... the partial file is gone from the mount" || bad "... the partial file is gone from the mount"
 	t "... logplay -n: nothing to replay" 0 "$FAMFS" logplay -n "$MPT"

@@ -9,15 +9,21 @@
  * with CONFIG_FANOTIFY_ACCESS_PERMISSIONS) the reader is held until the
  * truncation is done, so the copy sees the short file deterministically;
  * otherwise inotify IN_ACCESS truncates right after the first read (the
- * copier's next read, 8 MiB later, sees it). Exits with CMD's status, 125
- * if FILE was never read, 126 on a set-up error.
+ * copier's next read, 8 MiB later, sees it); without either (small test
+ * kernels) the child's file position is polled in /proc and the child is
+ * stopped while the file is cut: make FILE large (sparse) there. Exits
+ * with CMD's status, 125 if FILE was never read, 126 on a set-up error.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/fanotify.h>
 #include <sys/inotify.h>
 #include <sys/wait.h>
@@ -34,13 +40,18 @@ static int make_file(const char *path, unsigned long long size)
 		return -1;
 	for (i = 0; i < sizeof(buf); i++)
 		buf[i] = (char)(i * 7 + 1);
-	while (off < size) {
+	/* Data for the first 16 MiB, a hole after: large sources stay cheap. */
+	while (off < size && off < (16ULL << 20)) {
 		n = size - off < sizeof(buf) ? (size_t)(size - off) : sizeof(buf);
 		if (write(fd, buf, n) != (ssize_t)n) {
 			close(fd);
 			return -1;
 		}
 		off += n;
+	}
+	if (ftruncate(fd, (off_t)size)) {
+		close(fd);
+		return -1;
 	}
 	return close(fd);
 }
@@ -74,6 +85,70 @@ static int drain(int nfd, int fan)
 	return seen;
 }
 
+/* Has @pid read from an fd open on @real (its position moved)? */
+static int child_read(pid_t pid, const char *real)
+{
+	char dir[64], p[PATH_MAX], link[PATH_MAX], line[256];
+	struct dirent *de;
+	unsigned long long pos;
+	int found = 0;
+	ssize_t n;
+	DIR *d;
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)pid);
+	d = opendir(dir);
+	if (!d)
+		return 0;
+	while (!found && (de = readdir(d))) {
+		snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+		n = readlink(p, link, sizeof(link) - 1);
+		if (n <= 0)
+			continue;
+		link[n] = 0;
+		if (strcmp(link, real))
+			continue;
+		snprintf(p, sizeof(p), "/proc/%d/fdinfo/%s", (int)pid, de->d_name);
+		f = fopen(p, "r");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "pos: %llu", &pos) == 1 && pos > 0)
+				found = 1;
+		fclose(f);
+	}
+	closedir(d);
+	return found;
+}
+
+/* No notification API: poll the child, stop it, cut, let it go on. */
+static int poll_mode(pid_t pid, const char *file, unsigned long long newsize)
+{
+	char real[PATH_MAX];
+	struct timespec ts = { 0, 200000 };
+	int status = 0, done = 0;
+
+	if (!realpath(file, real))
+		return 126;
+	for (;;) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			break;
+		if (!done && child_read(pid, real)) {
+			kill(pid, SIGSTOP);
+			if (truncate(file, (off_t)newsize))
+				perror("shrink_src: truncate");
+			kill(pid, SIGCONT);
+			done = 1;
+			fprintf(stderr, "# shrink_src: %s cut to %llu bytes after a read (polled)\n",
+				file, newsize);
+		}
+		nanosleep(&ts, NULL);
+	}
+	if (!done)
+		return 125;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long long size, newsize;
@@ -91,16 +166,19 @@ int main(int argc, char **argv)
 		perror(argv[1]);
 		return 126;
 	}
-	nfd = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC, O_RDONLY);
+	/* SHRINK_SRC_POLL=1 forces the /proc polling (to test it). */
+	nfd = getenv("SHRINK_SRC_POLL") ? -1 :
+	      fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC, O_RDONLY);
 	if (nfd < 0 || fanotify_mark(nfd, FAN_MARK_ADD, FAN_ACCESS_PERM,
 				     AT_FDCWD, argv[1])) {
 		if (nfd >= 0)
 			close(nfd);
 		fan = 0;
-		nfd = inotify_init1(IN_CLOEXEC);
+		nfd = getenv("SHRINK_SRC_POLL") ? -1 : inotify_init1(IN_CLOEXEC);
 		if (nfd < 0 || inotify_add_watch(nfd, argv[1], IN_ACCESS) < 0) {
-			perror("shrink_src: inotify");
-			return 126;
+			if (nfd >= 0)
+				close(nfd);
+			nfd = -1;
 		}
 	}
 	pid = fork();
@@ -111,6 +189,8 @@ int main(int argc, char **argv)
 		perror(argv[4]);
 		_exit(127);
 	}
+	if (nfd < 0)
+		return poll_mode(pid, argv[1], newsize);
 	pfd.fd = nfd;
 	pfd.events = POLLIN;
 	for (;;) {
