@@ -650,6 +650,26 @@ int famfs_ht_repair_apply(void *ht, const struct famfs_superblock *sb,
 /** famfs_ht_unknown_uuid() - the placeholder UUID of slot @slot. */
 void famfs_ht_unknown_uuid(uint32_t slot, uuid_t out);
 
+/**
+ * famfs_host_mounted_rec() - this host's record in the host table of the
+ * mount at @mpt (read through .meta/.superblock), and the fs_uuid.
+ * Return: 0; -ENOENT no table or no record of this host.
+ */
+int famfs_host_mounted_rec(const char *mpt, struct famfs_host_rec *out,
+			   uuid_t fs_uuid);
+
+/**
+ * famfs_host_leave_device() - after a clean unmount, mark this host's slot
+ * LEFT (FORMAT-delete.md 2.2) through the unmounted device @devpath: only
+ * if its record is still the MOUNTED one of generation @mount_gen, not
+ * evicted, and the device still holds file system @fs_uuid. A host that
+ * left holds nothing: it no longer blocks releases.
+ * Return: 0 written; 1 nothing to mark (message says why); <0 error (the
+ * device cannot be opened after unmount, e.g. a dax device in fsdev mode).
+ */
+int famfs_host_leave_device(const char *devpath, const uuid_t fs_uuid,
+			    const uuid_t me, uint64_t mount_gen);
+
 /** famfs_host_evicted() - does fence @f evict this generation of host @h? */
 bool famfs_host_evicted(const struct famfs_host_rec *h, const struct famfs_fence_rec *f);
 
