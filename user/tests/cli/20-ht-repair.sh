@@ -89,6 +89,9 @@ expect_rc_msg 3 "slot 5: both copies of its host record are damaged" \
 	"both copies of $H1's record damaged: fsck exit 3" "$FAMFS" fsck "$IMG"
 [ "$(pending)" = 1 ]
 check $? "its deleted memory stays held (an unreadable host may map it)"
+run "$FAMFS" host list "${D[@]}"
+grep -q "^5 .* damaged " "$OUT" && grep -q "release floor: 0 " "$OUT"
+check $? "host list: slot 5 damaged, release floor 0"
 "$FAMFS" creat "${D[@]}" -s 2m other >/dev/null && [ "$(fsck_field "$IMG" collisions)" = 0 ]
 check $? "a new file does not get the held memory"
 expect_rc 4 "fsck -n: exit 4" "$FAMFS" fsck -n "$IMG"
