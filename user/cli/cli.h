@@ -187,6 +187,7 @@ struct cli_dst {
 	bool map_online;	/* map came from famfs_fs_creat online */
 	int fd;			/* online fd, or -1 */
 	uint64_t size;
+	struct famfs_staged *staged;	/* not logged yet (cp), or NULL */
 };
 
 int cli_dst_write(struct cli_dst *d, uint64_t off, const void *buf,

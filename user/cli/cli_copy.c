@@ -2,11 +2,15 @@
 /*
  * The copy engine of "famfs cp" and "mkfs.famfs -d".
  *
- * All files are created (allocated and logged) one after the other on one
- * file system handle: one lock and one allocation bitmap for the whole run.
- * Their data is then copied in batches, by -t worker threads when asked.
- * A destination that already exists with the same size is reused and its
- * data rewritten, so an interrupted copy can simply be run again.
+ * All files are created (allocated and, on a mount, made in the kernel) one
+ * after the other on one file system handle: one lock and one allocation
+ * bitmap for the whole run. Their data is then copied in batches, by -t
+ * worker threads when asked, and each file is logged only after its copy
+ * succeeded with exactly the bytes decided (famfs_fs_stage_commit): a copy
+ * that fails, or a source that shrinks or grows meanwhile, is taken out
+ * again and never reaches the log. A destination that already exists with
+ * the same size is reused and its data rewritten, so an interrupted copy
+ * can simply be run again.
  *
  * Files whose st_size cannot be trusted (0, as in /proc; or on a pseudo
  * file system such as sysfs, which reports 4096 for any attribute) and
@@ -85,6 +89,8 @@ static int dst_read(struct cli_dst *d, uint64_t off, uint8_t *buf, size_t len)
 		memcpy(buf, d->map + off, len);
 		return 0;
 	}
+	if (d->staged && d->fd < 0)
+		return famfs_fs_stage_io(d->fs, d->staged, off, buf, len, false);
 	if (d->fd >= 0) {
 		while (len) {
 			n = pread(d->fd, buf, len, (off_t)off);
@@ -157,6 +163,28 @@ static int copy_job_compare(struct copy_job *j)
 	return rc;
 }
 
+/*
+ * The copy has its decided size: the source must be at its end now. A file
+ * that grew would be logged as a truncated copy of itself.
+ */
+static int source_at_eof(int fd, const char *src)
+{
+	uint8_t c;
+	ssize_t n;
+
+	do
+		n = read(fd, &c, 1);
+	while (n < 0 && errno == EINTR);
+	if (n == 0)
+		return 0;
+	if (n < 0) {
+		cli_err("read %s: %s", src, strerror(errno));
+		return -errno;
+	}
+	cli_err("%s grew while being copied", src);
+	return -EIO;
+}
+
 /* Copy the bytes of one job; returns 0 or -errno (message printed). */
 static int copy_job_run(struct copy_priv *p, struct copy_job *j)
 {
@@ -207,6 +235,8 @@ static int copy_job_run(struct copy_priv *p, struct copy_job *j)
 		off += (uint64_t)n;
 		copy_progress(p, (uint64_t)n);
 	}
+	if (!rc)
+		rc = source_at_eof(fd, j->src);
 	free(buf);
 	close(fd);
 	return rc;
@@ -229,7 +259,41 @@ static void *copy_worker(void *arg)
 	}
 }
 
-/* Copy the data of every queued job, then release them. */
+/*
+ * After the copy of one new file (mapping and fd released): log it if the
+ * copy succeeded, else take it out again. Returns the copy's result, or
+ * the commit's error (message printed).
+ */
+static int copy_settle(struct cli_copy *c, struct cli_dst *d, const char *rel,
+		       int rc)
+{
+	char safe[CLI_SAFE_LEN];
+	struct famfs_staged *st = d->staged;
+
+	if (!st)
+		return rc;	/* an existing file, rewritten: logged before */
+	d->staged = NULL;
+	cli_safe(rel, safe, sizeof(safe));
+	if (rc) {
+		if (famfs_fs_stage_abort(c->fs, st))
+			cli_liberr(-EIO, "%s", safe);
+		cli_err("%s not created: its copy failed (nothing logged)", safe);
+		c->nfiles--;
+		return rc;
+	}
+	rc = famfs_fs_stage_commit(c->fs, st);
+	if (rc) {
+		cli_liberr(rc, "cannot log %s (not created)", safe);
+		c->nfiles--;
+		if (copy_is_fatal(rc)) {
+			c->fatal = true;
+			c->fatal_err = rc;
+		}
+	}
+	return rc;
+}
+
+/* Copy the data of every queued job, then log or drop each of them. */
 static int copy_flush_batch(struct cli_copy *c)
 {
 	struct copy_priv *p = c->priv;
@@ -256,6 +320,7 @@ static int copy_flush_batch(struct cli_copy *c)
 		struct copy_job *j = &p->jobs[k];
 
 		cli_dst_finish(&j->dst);
+		j->rc = copy_settle(c, &j->dst, j->rel, j->rc);
 		if (j->rc) {
 			c->nerrors++;
 			if (!first)
@@ -375,8 +440,10 @@ static int copy_buffered(struct cli_copy *c, const char *src, const char *rel,
 	if (d->size)
 		rc = cli_dst_write(d, 0, buf, (size_t)d->size);
 	cli_dst_finish(d);
-	if (rc) {
+	if (rc)
 		cli_liberr(rc, "write %s", rel);
+	rc = copy_settle(c, d, rel, rc);
+	if (rc) {
 		c->nerrors++;
 		return rc;
 	}
@@ -390,9 +457,20 @@ static int copy_buffered(struct cli_copy *c, const char *src, const char *rel,
 	return 0;
 }
 
+static bool queued(const struct copy_priv *p, const char *rel)
+{
+	size_t k;
+
+	for (k = 0; k < p->njobs; k++)
+		if (!strcmp(p->jobs[k].rel, rel))
+			return true;
+	return false;
+}
+
 int cli_copy_file(struct cli_copy *c, const char *src, const char *rel)
 {
 	struct copy_priv *p = c->priv;
+	struct famfs_staged *staged = NULL;
 	struct copy_job *j;
 	uint32_t mode, uid, gid;
 	uint8_t *map = NULL, *buf = NULL;
@@ -435,8 +513,16 @@ int cli_copy_file(struct cli_copy *c, const char *src, const char *rel)
 	mode = c->attr.mode_set ? c->attr.mode : (st.st_mode & 07777);
 	uid = c->attr.uid_set ? c->attr.uid : st.st_uid;
 	gid = c->attr.gid_set ? c->attr.gid : st.st_gid;
-	rc = famfs_fs_creat(c->fs, rel, size, mode, uid, gid,
-			    c->il, &fd, &map);
+	/* A name queued in this batch must be logged before it is looked up. */
+	if (queued(p, rel)) {
+		rc = copy_flush_batch(c);
+		if (c->fatal) {
+			free(buf);
+			return c->fatal_err;
+		}
+	}
+	rc = famfs_fs_creat_staged(c->fs, rel, size, mode, uid, gid,
+				   c->il, &staged, &fd, &map);
 	if (rc < 0) {
 		free(buf);
 		cli_liberr(rc, "cannot create %s", rel);
@@ -457,6 +543,7 @@ int cli_copy_file(struct cli_copy *c, const char *src, const char *rel)
 	d.map_online = map && famfs_fs_mountpoint(c->fs);
 	d.fd = fd;
 	d.size = size;
+	d.staged = staged;
 	if (whole) {
 		d.relpath = rel;
 		rc = copy_buffered(c, src, rel, buf, &d);
@@ -471,6 +558,7 @@ int cli_copy_file(struct cli_copy *c, const char *src, const char *rel)
 	j->dst.relpath = j->rel;
 	if (!j->src) {
 		cli_dst_finish(&j->dst);
+		copy_settle(c, &j->dst, j->rel, -ENOMEM);
 		c->nerrors++;
 		return -ENOMEM;
 	}

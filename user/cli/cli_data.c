@@ -41,6 +41,9 @@ int cli_dst_write(struct cli_dst *d, uint64_t off, const void *buf,
 		}
 		return 0;
 	}
+	if (d->staged)
+		return famfs_fs_stage_io(d->fs, d->staged, off, (void *)buf,
+					 len, true);
 	return famfs_fs_write(d->fs, d->relpath, off, buf, len);
 }
 

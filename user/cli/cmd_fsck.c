@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cmd_fsck_ht.h"
 #include "cmds.h"
 #include "libfamfs.h"
 
@@ -43,6 +44,8 @@ struct repair_info {
 	bool done;
 	uint64_t remaining;		/* problems repair cannot fix */
 	uint64_t nempty;		/* all-zero slots in the dropped range */
+	struct famfs_ht_repair ht;	/* host table (delete feature) */
+	bool ht_done;
 };
 
 struct fsck_target {
@@ -871,6 +874,7 @@ static void repair_json(struct cli_json *j, const struct repair_info *ri,
 		cli_json_obj_end(j);
 	}
 	cli_json_arr_end(j);
+	fsck_ht_json(j, &ri->ht, ri->ht_done);
 	cli_json_obj_end(j);
 }
 
@@ -887,6 +891,17 @@ static bool ask_yes(const struct famfs_log_repair *p)
 	return line[0] == 'y' || line[0] == 'Y';
 }
 
+static bool ask_yes_ht(void)
+{
+	char line[32];
+
+	fprintf(stderr, "Repair the host table (slots that verify are kept)? [y/N] ");
+	fflush(stderr);
+	if (!fgets(line, sizeof(line), stdin))
+		return false;
+	return line[0] == 'y' || line[0] == 'Y';
+}
+
 /*
  * Problems the log would still have once repaired: repair a private copy
  * (or, after a real repair, the log itself) and check it again.
@@ -896,10 +911,14 @@ static uint64_t remaining_problems(const struct fsck_target *t,
 				   struct famfs_fsck_report *after)
 {
 	struct famfs_log *copy;
+	const void *ht = target_ht(t);
 	int rc;
 
+	/* A table repair would fix what it reports: leave it out until done. */
+	if (ri->ht.needed && !ri->ht_done)
+		ht = NULL;
 	if (ri->done || !ri->plan.needed) {
-		rc = famfs_fsck_ht(t->sb, t->log, t->log ? target_ht(t) : NULL, t->dev_size, after);
+		rc = famfs_fsck_ht(t->sb, t->log, t->log ? ht : NULL, t->dev_size, after);
 		return rc < 0 ? 1 : after->nerrors;
 	}
 	if (t->sb->log_len > FAMFS_GiB)
@@ -910,7 +929,7 @@ static uint64_t remaining_problems(const struct fsck_target *t,
 	memcpy(copy, t->log, t->sb->log_len);
 	rc = famfs_log_repair_apply(t->sb, copy, &ri->plan);
 	if (!rc)
-		rc = famfs_fsck_ht(t->sb, copy, target_ht(t), t->dev_size, after);
+		rc = famfs_fsck_ht(t->sb, copy, ht, t->dev_size, after);
 	free(copy);
 	return rc < 0 ? 1 : after->nerrors;
 }
@@ -1011,11 +1030,14 @@ static int fsck_repair(struct fsck_target *t, const struct fsck_opts *o)
 	for (k = ri.plan.nvalid; k < ri.plan.drop_end; k++)
 		if (famfs_log_entry_is_zero(&t->log->entries[k]))
 			ri.nempty++;
+	if (r.delete_enabled && target_ht(t))
+		famfs_ht_repair_plan(target_ht(t), t->sb, &ri.ht);
 	/* Show the state and the plan before anything changes. */
 	if (!o->json) {
 		report_text(t, &r, verdict, o, NULL, 0);
 		if (ri.plan.needed)
 			repair_plan_text(&ri);
+		fsck_ht_plan_text(&ri.ht);
 	}
 	if (ri.plan.needed && o->mode != FSCK_REPAIR_NO) {
 		if (o->mode == FSCK_REPAIR_YES || ask_yes(&ri.plan)) {
@@ -1029,11 +1051,23 @@ static int fsck_repair(struct fsck_target *t, const struct fsck_opts *o)
 			ri.done = true;
 		}
 	}
+	if (ri.ht.needed && o->mode != FSCK_REPAIR_NO &&
+	    (o->mode == FSCK_REPAIR_YES || ask_yes_ht())) {
+		/* Offline only (a mount was refused above): the device mapping. */
+		rc = famfs_ht_repair_apply((void *)target_ht(t), t->sb, &ri.ht);
+		if (rc) {
+			cli_liberr(rc, "host table repair of %s failed", t->path);
+			close_target(t);
+			return FSCK_EXIT_ERROR;
+		}
+		ri.ht_done = true;
+	}
 	ri.remaining = remaining_problems(t, &ri, &after);
 	if (o->json) {
 		report_json(t, &r, verdict, o, NULL, 0, &ri);
 	} else {
 		repair_result_text(&ri, o);
+		fsck_ht_result_text(&ri.ht, ri.ht_done, o->mode == FSCK_REPAIR_NO);
 		if (ri.remaining) {
 			printf("remaining:    %llu problem%s repair does not fix "
 			       "(bad or cross-linked entries, collisions: replay "
@@ -1044,9 +1078,10 @@ static int fsck_repair(struct fsck_target *t, const struct fsck_opts *o)
 				       cli_safe(after.problems[i], safe, sizeof(safe)));
 		}
 	}
-	if (ri.remaining || (ri.plan.needed && !ri.done))
+	if (ri.remaining || (ri.plan.needed && !ri.done) ||
+	    (ri.ht.needed && !ri.ht_done))
 		ret = FSCK_EXIT_UNCORRECTED;
-	else if (ri.done)
+	else if (ri.done || ri.ht_done)
 		ret = FSCK_EXIT_CORRECTED;
 	else
 		ret = FSCK_EXIT_OK;

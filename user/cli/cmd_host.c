@@ -101,6 +101,8 @@ static int list(struct famfs_fs *fs, bool json)
 				cli_json_u64(&j, "mounted_at_ns", h->host.mounted_at);
 			}
 			cli_json_bool(&j, "evicted", h->evicted);
+			/* Unreadable: holds everything until fsck --repair and an evict. */
+			cli_json_bool(&j, "damaged", h->damaged);
 			cli_json_bool(&j, "holds_memory", h->holds);
 			if (h->has_fence && h->fence.state == FAMFS_FENCE_EVICTED) {
 				cli_json_u64(&j, "evicted_gen", h->fence.mount_gen);
@@ -126,7 +128,8 @@ static int list(struct famfs_fs *fs, bool json)
 				 age_s(now, h->host.heartbeat));
 			printf("%-4u %-36s %-7s %-6s %4llu %8llu %8llu %9s %s\n",
 			       h->slot, u,
-			       h->has_host ? state_name(h->host.state) : "-",
+			       h->has_host ? state_name(h->host.state) :
+			       h->damaged ? "damaged" : "-",
 			       h->has_host ? (h->host.role ? "client" : "master") : "-",
 			       (unsigned long long)h->host.mount_gen,
 			       (unsigned long long)h->host.replayed,

@@ -22,5 +22,6 @@ int cmd_fsdev_mode(int argc, char **argv);	/* cmd_daxmode.c */
 int cmd_rm(int argc, char **argv);
 int cmd_rmdir(int argc, char **argv);		/* cmd_rm.c */
 int cmd_host(int argc, char **argv);
+int cmd_umount(int argc, char **argv);
 
 #endif /* FAMFS_CLI_CMDS_H */

@@ -22,6 +22,7 @@ struct famfs_cmd {
 
 static const struct famfs_cmd cmds[] = {
 	{ "mount", cmd_mount, "mount a famfs device and replay its log" },
+	{ "umount", cmd_umount, "unmount, and leave the host table" },
 	{ "fsck", cmd_fsck, "check a device, image or mounted famfs" },
 	{ "check", cmd_check, "check that every file in a mount has a map" },
 	{ "logplay", cmd_logplay, "replay the log into a mounted famfs" },

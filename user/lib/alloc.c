@@ -441,6 +441,38 @@ int famfs_alloc_interleaved(struct famfs_alloc *a, uint64_t size,
 	return 0;
 }
 
+/*
+ * Mark a map this process holds but has not logged yet (a staged create)
+ * in a bitmap rebuilt from the log, so it is not handed out twice.
+ */
+int famfs_alloc_claim(struct famfs_alloc *a, const struct famfs_log_fmap *f)
+{
+	const struct famfs_simple_extent *se;
+	uint64_t end, cap;
+	unsigned int i, n;
+
+	if (!a || !f)
+		return famfs_fail(-EINVAL, "alloc claim: missing argument");
+	if (f->ext_type == FAMFS_EXT_SIMPLE) {
+		se = f->se;
+		n = f->count;
+		if (n > FAMFS_MAX_SIMPLE_EXT)
+			return famfs_fail(-EINVAL, "alloc claim: bad map");
+	} else {
+		se = f->ie[0].strips;
+		n = f->ie[0].nstrips;
+		if (f->ext_type != FAMFS_EXT_INTERLEAVE || n > FAMFS_MAX_STRIPS)
+			return famfs_fail(-EINVAL, "alloc claim: bad map");
+	}
+	cap = a->nunits * FAMFS_ALLOC_UNIT;
+	for (i = 0; i < n; i++)
+		if (famfs_add_overflows(se[i].offset, se[i].len, &end) || end > cap)
+			return famfs_fail(-EINVAL, "alloc claim: map beyond the device");
+	if (mark_fmap(a, f))
+		return famfs_fail(-EADDRINUSE, "a staged map overlaps memory in use");
+	return 0;
+}
+
 void famfs_alloc_release(struct famfs_alloc *a, const struct famfs_log_fmap *f)
 {
 	const struct famfs_simple_extent *se;

@@ -31,6 +31,8 @@ void famfs_fs_close(struct famfs_fs *fs)
 {
 	if (!fs)
 		return;
+	/* A create nobody committed never reaches the log. */
+	famfs_fs_stage_abort_all(fs);
 	famfs_alloc_free(fs->alloc);
 	famfs_nameidx_free(&fs->names);
 	famfs_units_free(fs->owned);

@@ -459,15 +459,50 @@ static int kernel_create(struct famfs_fs *fs, const char *rel,
 	return 0;
 undo:
 	close(fd);
-	unlink(p);
+	unlink(p);	/* no map yet: the kernel allows it */
 	return rc;
 }
 
-/* Log (and online instantiate) a FILE entry built in @e. */
-static int commit_file(struct famfs_fs *fs, const char *rel,
-		       struct famfs_log_entry *e, int *fdp, bool crosslink)
+/*
+ * Online: take a file that kernel_create() made, but that never reached the
+ * log, out of this mount again. Once mapped, unlink(2) is refused, so this
+ * is FAMFSIOC_DELETE, tagged with the index the entry would have had: if
+ * someone still holds it, the release mark stays below memory it may map.
+ * @fd is an open fd of the file (closed here) or -1 (the path is opened).
+ * Keeps the caller's error message; returns 0 or -errno.
+ */
+static int kernel_discard(struct famfs_fs *fs, const char *rel, int fd)
 {
 	char p[PATH_MAX + FAMFS_MAX_PATHLEN];
+	char keep[512];
+	int rc;
+
+	snprintf(keep, sizeof(keep), "%s", famfs_errmsg());
+	rc = full_path(fs, rel, p, sizeof(p));
+	if (!rc && fd < 0) {
+		fd = open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+		if (fd < 0)
+			rc = errno == ENOENT ? 0 : -errno;
+	}
+	if (!rc && fd >= 0) {
+		rc = famfs_kdelete(fd, fs->log->next_index);
+		if (rc && unlink(p) == 0)
+			rc = 0;		/* a kernel without FAMFSIOC_DELETE, no map */
+	}
+	if (fd >= 0)
+		close(fd);
+	if (rc)
+		famfs_fail(rc, "%s; and %s could not be removed from this mount (%s): it is not in the log, the next mount drops it",
+			   keep, p, strerror(-rc));
+	else
+		famfs_fail(-EIO, "%s", keep);	/* the caller's message again */
+	return rc;
+}
+
+/* Check a new FILE entry and, online, make it in the kernel (no log yet). */
+static int stage_file(struct famfs_fs *fs, const char *rel,
+		      struct famfs_log_entry *e, int *fdp, bool crosslink)
+{
 	int rc;
 
 	*fdp = -1;
@@ -475,17 +510,24 @@ static int commit_file(struct famfs_fs *fs, const char *rel,
 	rc = check_new_file(fs, e, crosslink);
 	if (rc)
 		return rc;
-	if (fs->online) {
-		rc = kernel_create(fs, rel, &e->file, fdp);
-		if (rc)
-			return rc;
-	}
+	if (fs->online)
+		return kernel_create(fs, rel, &e->file, fdp);
+	return 0;
+}
+
+/* Log (and online instantiate) a FILE entry built in @e. */
+static int commit_file(struct famfs_fs *fs, const char *rel,
+		       struct famfs_log_entry *e, int *fdp, bool crosslink)
+{
+	int rc;
+
+	rc = stage_file(fs, rel, e, fdp, crosslink);
+	if (rc)
+		return rc;
 	rc = append(fs, e, crosslink);
 	if (rc && fs->online) {
-		close(*fdp);
+		kernel_discard(fs, rel, *fdp);
 		*fdp = -1;
-		if (!full_path(fs, rel, p, sizeof(p)))
-			unlink(p);
 	}
 	return rc;
 }
@@ -509,13 +551,66 @@ static int existing_file(struct famfs_fs *fs, const char *rel, uint64_t size,
 	return rc ? rc : 1;
 }
 
-int famfs_fs_creat(struct famfs_fs *fs, const char *relpath, uint64_t size,
-		   uint32_t mode, uint32_t uid, uint32_t gid,
-		   const struct famfs_interleave *il, int *out_fd,
-		   uint8_t **out_map)
+/* A create whose data is being written: allocated, online in the kernel. */
+struct famfs_staged {
+	struct famfs_staged *next;	/* fs->staged */
+	struct famfs_log_entry e;
+};
+
+static struct famfs_staged *staged_find(struct famfs_fs *fs, const char *rel)
+{
+	struct famfs_staged *st;
+
+	for (st = fs->staged; st; st = st->next)
+		if (!strcmp(st->e.file.relpath, rel))
+			return st;
+	return NULL;
+}
+
+/* Take @st off the handle's list and free it. */
+static void staged_drop(struct famfs_fs *fs, struct famfs_staged *st)
+{
+	struct famfs_staged **pp;
+
+	for (pp = &fs->staged; *pp; pp = &(*pp)->next)
+		if (*pp == st) {
+			*pp = st->next;
+			break;
+		}
+	free(st);
+}
+
+/* The allocator, built from the log plus what is staged but not logged. */
+static int need_alloc(struct famfs_fs *fs)
+{
+	struct famfs_staged *st;
+	int rc;
+
+	if (fs->alloc)
+		return 0;
+	if (!fs->floor_read) {
+		fs->floor = famfs_alloc_floor(fs->sb, famfs_fs_ht(fs));
+		fs->floor_read = true;
+	}
+	rc = famfs_alloc_build_floor(&fs->alloc, fs->sb, fs->log, fs->floor,
+				     NULL);
+	for (st = fs->staged; st && !rc; st = st->next)
+		rc = famfs_alloc_claim(fs->alloc, &st->e.file.fmap);
+	if (rc) {
+		famfs_alloc_free(fs->alloc);
+		fs->alloc = NULL;
+	}
+	return rc;
+}
+
+int famfs_fs_creat_staged(struct famfs_fs *fs, const char *relpath,
+			  uint64_t size, uint32_t mode, uint32_t uid,
+			  uint32_t gid, const struct famfs_interleave *il,
+			  struct famfs_staged **out, int *out_fd,
+			  uint8_t **out_map)
 {
 	struct famfs_log_fmap fmap;
-	struct famfs_log_entry e;
+	struct famfs_staged *st;
 	int64_t idx;
 	int rc, k, fd;
 
@@ -523,12 +618,13 @@ int famfs_fs_creat(struct famfs_fs *fs, const char *relpath, uint64_t size,
 		*out_fd = -1;
 	if (out_map)
 		*out_map = NULL;
-	if (!fs)
-		return famfs_fail(-EINVAL, "creat: no file system handle");
+	if (out)
+		*out = NULL;
+	if (!fs || !out)
+		return famfs_fail(-EINVAL, "creat: missing argument");
 	rc = famfs_relpath_check(relpath);
 	if (rc)
 		return rc;
-	k = FAMFS_LOOKUP_ABSENT;
 	rc = famfs_fs_names(fs);
 	if (rc)
 		return rc;
@@ -540,31 +636,137 @@ int famfs_fs_creat(struct famfs_fs *fs, const char *relpath, uint64_t size,
 		return rc;
 	if (k == FAMFS_LOOKUP_DIR)
 		return famfs_fail(-EEXIST, "'%s' exists and is a directory", relpath);
+	if (staged_find(fs, relpath))
+		return famfs_fail(-EEXIST, "'%s' is being created already", relpath);
 	rc = parent_ok(fs, relpath);
 	if (rc)
 		return rc;
-	if (!fs->alloc) {
-		if (!fs->floor_read) {
-			fs->floor = famfs_alloc_floor(fs->sb, famfs_fs_ht(fs));
-			fs->floor_read = true;
-		}
-		rc = famfs_alloc_build_floor(&fs->alloc, fs->sb, fs->log,
-					     fs->floor, NULL);
-		if (rc)
-			return rc;
-	}
-	rc = il ? famfs_alloc_interleaved(fs->alloc, size, il, &fmap) :
-		  famfs_alloc_contig(fs->alloc, size, &fmap);
+	rc = need_alloc(fs);
 	if (rc)
 		return rc;
-	rc = famfs_entry_file(&e, relpath, size, mode, uid, gid, &fmap);
-	if (!rc)
-		rc = commit_file(fs, relpath, &e, &fd, false);
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return famfs_fail(-ENOMEM, "out of memory");
+	rc = il ? famfs_alloc_interleaved(fs->alloc, size, il, &fmap) :
+		  famfs_alloc_contig(fs->alloc, size, &fmap);
 	if (rc) {
-		famfs_alloc_release(fs->alloc, &fmap);
+		free(st);
 		return rc;
 	}
-	rc = give_access(fs, relpath, &e.file, fd, out_fd, out_map);
+	rc = famfs_entry_file(&st->e, relpath, size, mode, uid, gid, &fmap);
+	if (!rc)
+		rc = stage_file(fs, relpath, &st->e, &fd, false);
+	if (rc) {
+		famfs_alloc_release(fs->alloc, &fmap);
+		free(st);
+		return rc;
+	}
+	rc = give_access(fs, relpath, &st->e.file, fd, out_fd, out_map);
+	if (rc) {
+		if (fs->online)
+			kernel_discard(fs, relpath, -1);
+		famfs_alloc_release(fs->alloc, &fmap);
+		free(st);
+		return rc;
+	}
+	st->next = fs->staged;
+	fs->staged = st;
+	*out = st;
+	return 0;
+}
+
+int famfs_fs_stage_commit(struct famfs_fs *fs, struct famfs_staged *st)
+{
+	int rc;
+
+	if (!fs || !st)
+		return famfs_fail(-EINVAL, "commit: missing argument");
+	rc = may_modify(fs);
+	if (!rc && kind_of(fs, st->e.file.relpath, strlen(st->e.file.relpath),
+			   NULL) != FAMFS_LOOKUP_ABSENT)
+		rc = famfs_fail(-EEXIST, "'%s' appeared in the log meanwhile",
+				st->e.file.relpath);
+	if (!rc)
+		rc = append(fs, &st->e, false);
+	if (rc) {
+		famfs_fs_stage_abort(fs, st);
+		return rc;
+	}
+	staged_drop(fs, st);
+	return 0;
+}
+
+int famfs_fs_stage_abort(struct famfs_fs *fs, struct famfs_staged *st)
+{
+	int rc = 0;
+
+	if (!fs || !st)
+		return famfs_fail(-EINVAL, "abort: missing argument");
+	if (fs->online)
+		rc = kernel_discard(fs, st->e.file.relpath, -1);
+	famfs_alloc_release(fs->alloc, &st->e.file.fmap);
+	staged_drop(fs, st);
+	return rc;
+}
+
+void famfs_fs_stage_abort_all(struct famfs_fs *fs)
+{
+	while (fs && fs->staged)
+		famfs_fs_stage_abort(fs, fs->staged);
+}
+
+static int device_io(struct famfs_fs *fs, const struct famfs_log_file *f,
+		     uint64_t off, void *buf, size_t len, bool wr);
+
+int famfs_fs_stage_io(struct famfs_fs *fs, struct famfs_staged *st,
+		      uint64_t off, void *buf, size_t len, bool wr)
+{
+	uint64_t end;
+
+	if (!fs || !st || (!buf && len))
+		return famfs_fail(-EINVAL, "staged I/O: missing argument");
+	if (famfs_add_overflows(off, len, &end) || end > st->e.file.size)
+		return famfs_fail(-EINVAL, "I/O [%llu, +%zu) beyond the size of '%s'",
+				  (unsigned long long)off, len, st->e.file.relpath);
+	if (fs->online)
+		return famfs_fail(-EOPNOTSUPP, "staged I/O is for offline handles; use the fd");
+	if (wr && !fs->dev.writable)
+		return famfs_fail(-EBADF, "device opened read-only");
+	return device_io(fs, &st->e.file, off, buf, len, wr);
+}
+
+int famfs_fs_creat(struct famfs_fs *fs, const char *relpath, uint64_t size,
+		   uint32_t mode, uint32_t uid, uint32_t gid,
+		   const struct famfs_interleave *il, int *out_fd,
+		   uint8_t **out_map)
+{
+	struct famfs_staged *st;
+	int fd = -1, rc;
+	uint8_t *map = NULL;
+
+	if (out_fd)
+		*out_fd = -1;
+	if (out_map)
+		*out_map = NULL;
+	if (!fs)
+		return famfs_fail(-EINVAL, "creat: no file system handle");
+	rc = famfs_fs_creat_staged(fs, relpath, size, mode, uid, gid, il, &st,
+				   out_fd ? &fd : NULL, out_map ? &map : NULL);
+	if (rc == 0) {
+		rc = famfs_fs_stage_commit(fs, st);
+		if (rc) {
+			famfs_fs_unmap(fs, map, size);
+			if (fd >= 0)
+				close(fd);
+			return rc;
+		}
+	}
+	if (rc < 0)
+		return rc;
+	if (out_fd)
+		*out_fd = fd;
+	if (out_map)
+		*out_map = map;
 	return rc;
 }
 

@@ -38,6 +38,8 @@ struct famfs_fs {
 	/* Delete feature: entries removed by a valid DELETE (bit per index). */
 	uint64_t *dead;
 	uint64_t dead_n;		/* bits in dead */
+	/* Creates allocated (online: in the kernel) but not logged yet. */
+	struct famfs_staged *staged;
 };
 
 /* The host table of the handle, or NULL if it is not mapped. */

@@ -61,6 +61,27 @@ int famfs_fsck(const struct famfs_superblock *sb, const struct famfs_log *log,
 	return famfs_fsck_ht(sb, log, NULL, dev_size, r);
 }
 
+/* Slots nobody can read: their hosts count as holding everything. */
+static void check_slots(const void *ht, struct famfs_fsck_report *r)
+{
+	struct famfs_ht_copies c;
+	uint32_t i;
+
+	for (i = 0; i < FAMFS_HT_NSLOTS; i++) {
+		famfs_ht_slot_copies(famfs_ht_slot(ht, i), &c);
+		if (!c.host_ok && c.host_bad) {
+			report(r, "host table slot %u: both copies of its host record are damaged; an unknown host that holds all deleted memory (fsck --repair names it, famfs host evict frees it)",
+			       i);
+			r->nerrors++;
+		}
+		if (!c.fence_ok && c.fence_bad) {
+			report(r, "host table slot %u: both copies of its fence record are damaged (fsck --repair clears it)",
+			       i);
+			r->nerrors++;
+		}
+	}
+}
+
 int famfs_fsck_ht(const struct famfs_superblock *sb, const struct famfs_log *log,
 		  const void *ht, uint64_t dev_size, struct famfs_fsck_report *r)
 {
@@ -120,6 +141,8 @@ int famfs_fsck_ht(const struct famfs_superblock *sb, const struct famfs_log *log
 			report(r, "%s", famfs_errmsg());
 			r->nerrors++;
 			ht = NULL;	/* nothing it says can be believed */
+		} else {
+			check_slots(ht, r);
 		}
 	}
 	if (famfs_alloc_build_ht(&a, sb, log, ht, &r->alloc)) {

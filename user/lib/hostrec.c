@@ -196,3 +196,92 @@ int famfs_shutdown_mount(const char *mpt)
 	close(fd);
 	return rc ? famfs_fail_ctx(rc, "%s", mpt) : 0;
 }
+
+int famfs_host_leave_device(const char *devpath, const uuid_t fs_uuid,
+			    const uuid_t me, uint64_t mount_gen)
+{
+	const struct famfs_superblock *sb;
+	struct famfs_host_rec rec;
+	struct famfs_fence_rec f;
+	struct famfs_dev d;
+	struct famfs_ht_slot *s;
+	char mpt[PATH_MAX];
+	uint32_t slot;
+	void *ht;
+	int rc;
+
+	if (!devpath || !fs_uuid || !me)
+		return famfs_fail(-EINVAL, "leave: missing argument");
+	rc = famfs_dev_open(devpath, true, &d);
+	if (rc)
+		return famfs_fail_ctx(rc, "cannot open %s after the unmount", devpath);
+	/* Mounted again meanwhile (here): that mount owns the record now. */
+	if (famfs_dev_mountpoint(&d, mpt, sizeof(mpt)) == 1) {
+		rc = famfs_fail(1, "%s is mounted again", devpath);
+		goto out;
+	}
+	sb = (const struct famfs_superblock *)d.base;
+	famfs_invalidate(sb, sizeof(*sb));
+	if (famfs_sb_check(sb, d.size) ||
+	    memcmp(sb->fs_uuid, fs_uuid, sizeof(uuid_t))) {
+		rc = famfs_fail(-ESTALE, "%s no longer holds the file system that was mounted", devpath);
+		goto out;
+	}
+	ht = d.base + FAMFS_HT_OFFSET;
+	rc = famfs_ht_check(ht, sb);
+	if (rc)
+		goto out;
+	if (famfs_ht_find(ht, me, &slot)) {
+		rc = famfs_fail(1, "this host has no slot in the host table");
+		goto out;
+	}
+	s = famfs_ht_slot(ht, slot);
+	if (famfs_host_rec_read(s, &rec) || memcmp(rec.host_uuid, me, sizeof(uuid_t)) ||
+	    rec.state != FAMFS_HOST_MOUNTED || rec.mount_gen != mount_gen) {
+		rc = famfs_fail(1, "this host's record is not the one of the mount (a newer mount, or no record)");
+		goto out;
+	}
+	if (!famfs_fence_rec_read(s, &f) && famfs_host_evicted(&rec, &f)) {
+		rc = famfs_fail(1, "this host was evicted: nothing to mark");
+		goto out;
+	}
+	rec.state = FAMFS_HOST_LEFT;
+	rec.heartbeat = famfs_now_ns();
+	rc = famfs_host_rec_write(s, &rec);
+out:
+	famfs_dev_close(&d);
+	return rc;
+}
+
+int famfs_host_mounted_rec(const char *mpt, struct famfs_host_rec *out,
+			   uuid_t fs_uuid)
+{
+	struct famfs_superblock *sb;
+	uint32_t slot;
+	void *area, *ht;
+	uuid_t me;
+	bool ro;
+	int fd, rc;
+
+	if (!mpt || !out || !fs_uuid)
+		return famfs_fail(-EINVAL, "host record: missing argument");
+	rc = famfs_system_uuid_ex(me, false, NULL, NULL, 0);
+	if (rc)
+		return famfs_fail_ctx(rc, "this host has no system uuid");
+	rc = map_area(mpt, &area, &fd, &ro);
+	if (rc)
+		return rc;
+	sb = area;
+	famfs_invalidate(sb, sizeof(*sb));
+	ht = (uint8_t *)area + FAMFS_HT_OFFSET;
+	memcpy(fs_uuid, sb->fs_uuid, sizeof(uuid_t));
+	if (famfs_sb_check(sb, 0) || famfs_ht_check(ht, sb))
+		rc = famfs_fail(-ENOENT, "%s has no usable host table", mpt);
+	else if (famfs_ht_find(ht, me, &slot) ||
+		 famfs_host_rec_read(famfs_ht_slot(ht, slot), out) ||
+		 memcmp(out->host_uuid, me, sizeof(uuid_t)))
+		rc = famfs_fail(-ENOENT, "this host has no record in the host table of %s", mpt);
+	munmap(area, FAMFS_SB_AREA_LEN);
+	close(fd);
+	return rc;
+}

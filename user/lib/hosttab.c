@@ -137,6 +137,46 @@ int famfs_host_rec_read(const struct famfs_ht_slot *s, struct famfs_host_rec *ou
 	return 0;
 }
 
+/*
+ * A host part that is not zero but has no valid copy: some host wrote it
+ * and nobody can say which, nor what it holds. It counts as holding all
+ * deleted memory until fsck --repair names it and an operator evicts it.
+ */
+bool famfs_ht_slot_damaged(const struct famfs_ht_slot *s)
+{
+	struct famfs_host_rec c[2];
+
+	if (!s)
+		return false;
+	famfs_invalidate(s->host, sizeof(s->host));
+	memcpy(c, s->host, sizeof(c));
+	return !host_ok(&c[0], 0) && !host_ok(&c[1], 1) &&
+	       !all_zero((const uint8_t *)c, sizeof(c));
+}
+
+void famfs_ht_slot_copies(const struct famfs_ht_slot *s,
+			  struct famfs_ht_copies *out)
+{
+	struct famfs_ht_slot c;
+	unsigned int i;
+
+	memset(out, 0, sizeof(*out));
+	if (!s)
+		return;
+	famfs_invalidate(s, sizeof(*s));
+	memcpy(&c, s, sizeof(c));
+	for (i = 0; i < 2; i++) {
+		if (host_ok(&c.host[i], i))
+			out->host_ok |= 1U << i;
+		else if (!all_zero((const uint8_t *)&c.host[i], sizeof(c.host[i])))
+			out->host_bad |= 1U << i;
+		if (fence_ok(&c.fence[i], i))
+			out->fence_ok |= 1U << i;
+		else if (!all_zero((const uint8_t *)&c.fence[i], sizeof(c.fence[i])))
+			out->fence_bad |= 1U << i;
+	}
+}
+
 int famfs_fence_rec_read(const struct famfs_ht_slot *s, struct famfs_fence_rec *out)
 {
 	struct famfs_fence_rec c[2];
@@ -280,7 +320,8 @@ int famfs_ht_claim(void *ht, const uuid_t uuid, struct famfs_host_rec *rec,
 
 		i = (start + n) % FAMFS_HT_NSLOTS;
 		s = famfs_ht_slot(ht, i);
-		if (!famfs_host_rec_read(s, &h) || !famfs_fence_rec_read(s, &f))
+		if (!famfs_host_rec_read(s, &h) || !famfs_fence_rec_read(s, &f) ||
+		    famfs_ht_slot_damaged(s))
 			continue;
 		rc = famfs_host_rec_write(s, rec);
 		if (rc)
@@ -317,14 +358,16 @@ int famfs_ht_hosts(const void *ht, struct famfs_ht_host *out, size_t room,
 		x.slot = i;
 		x.has_host = !famfs_host_rec_read(s, &x.host);
 		x.has_fence = !famfs_fence_rec_read(s, &x.fence);
-		if (!x.has_host && !x.has_fence)
+		x.damaged = !x.has_host && famfs_ht_slot_damaged(s);
+		if (!x.has_host && !x.has_fence && !x.damaged)
 			continue;
 		x.evicted = x.has_host && x.has_fence &&
 			    famfs_host_evicted(&x.host, &x.fence);
 		/* A fence for a host whose record is gone still fences it. */
 		if (!x.has_host && x.has_fence && x.fence.state == FAMFS_FENCE_EVICTED)
 			x.evicted = true;
-		x.holds = x.has_host && x.host.state == FAMFS_HOST_MOUNTED && !x.evicted;
+		x.holds = (x.has_host && x.host.state == FAMFS_HOST_MOUNTED &&
+			   !x.evicted) || x.damaged;
 		if (k < room && out)
 			out[k] = x;
 		k++;
@@ -345,7 +388,12 @@ uint64_t famfs_ht_release_floor(const void *ht)
 	for (i = 0; i < FAMFS_HT_NSLOTS; i++) {
 		const struct famfs_ht_slot *s = famfs_ht_slot(ht, i);
 
-		if (famfs_host_rec_read(s, &h) || h.state != FAMFS_HOST_MOUNTED)
+		if (famfs_host_rec_read(s, &h)) {
+			if (famfs_ht_slot_damaged(s))
+				return 0;	/* an unknown host may hold anything */
+			continue;
+		}
+		if (h.state != FAMFS_HOST_MOUNTED)
 			continue;
 		if (!famfs_fence_rec_read(s, &f) && famfs_host_evicted(&h, &f))
 			continue;

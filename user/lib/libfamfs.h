@@ -509,6 +509,13 @@ int famfs_alloc_interleaved(struct famfs_alloc *a, uint64_t size,
 			    const struct famfs_interleave *il,
 			    struct famfs_log_fmap *out);
 
+/**
+ * famfs_alloc_claim() - mark @f (allocated earlier, not logged yet) used in
+ * a bitmap built again from the log. Return: 0; -EINVAL for a bad map;
+ * -EADDRINUSE if part of it is in use already (it is marked anyway).
+ */
+int famfs_alloc_claim(struct famfs_alloc *a, const struct famfs_log_fmap *f);
+
 /** famfs_alloc_release() - give back a map that was never logged. */
 void famfs_alloc_release(struct famfs_alloc *a,
 			 const struct famfs_log_fmap *f);
@@ -583,6 +590,86 @@ int famfs_fence_rec_read(const struct famfs_ht_slot *s, struct famfs_fence_rec *
 int famfs_host_rec_write(struct famfs_ht_slot *s, struct famfs_host_rec *rec);
 int famfs_fence_rec_write(struct famfs_ht_slot *s, struct famfs_fence_rec *rec);
 
+/**
+ * famfs_ht_slot_damaged() - is the host part of slot @s written (not zero)
+ * but without a valid copy? Such a slot counts as a host that holds all
+ * deleted memory (release floor 0) and is never claimed.
+ */
+bool famfs_ht_slot_damaged(const struct famfs_ht_slot *s);
+
+/* Per copy (bit 0: copy A, bit 1: copy B) of a slot: valid, or written but bad. */
+struct famfs_ht_copies {
+	unsigned int host_ok, host_bad, fence_ok, fence_bad;
+};
+
+/** famfs_ht_slot_copies() - which copies of slot @s are valid or bad. */
+void famfs_ht_slot_copies(const struct famfs_ht_slot *s,
+			  struct famfs_ht_copies *out);
+
+/*
+ * Host table repair (ht_repair.c), for fsck --repair on an unmounted file
+ * system with the delete feature. Data and the log are never touched.
+ * - A damaged header is written again (its fields are constants and the
+ *   superblock's fs_uuid); every slot is kept as it is.
+ * - A slot whose host part has no valid copy gets a placeholder record:
+ *   an "unknown host" (FAMFS_HT_UNKNOWN_UUID with the slot number in its
+ *   last bytes), MOUNTED, release mark 0: it holds all deleted memory
+ *   until an operator evicts it (famfs host evict), since the host that
+ *   owned the slot may be alive and mapping memory.
+ * - A fence part with no valid copy is cleared: its host counts as not
+ *   evicted, so it holds its memory again until evicted again.
+ * - One bad copy next to a good one is what a torn write leaves: the good
+ *   one is used, the next write replaces the bad one; nothing to repair.
+ */
+#define FAMFS_HT_UNKNOWN_UUID_PREFIX "ffffffff-ffff-ffff-ffff-ffff"
+
+struct famfs_ht_repair {
+	bool header_bad;	/* the header is rewritten */
+	char why[200];		/* what is wrong with it */
+	uint32_t ndamaged;	/* host parts without a valid copy */
+	uint32_t nfence_damaged;/* fence parts without a valid copy */
+	uint32_t ntorn;		/* single bad copies (informational) */
+	uint32_t first_damaged;	/* slot of the first damaged host part */
+	bool needed;
+};
+
+/**
+ * famfs_ht_repair_plan() - what repair would do to the table at @ht of
+ * the file system @sb. Return: 0 (plan in @r), -EINVAL.
+ */
+int famfs_ht_repair_plan(const void *ht, const struct famfs_superblock *sb,
+			 struct famfs_ht_repair *r);
+
+/**
+ * famfs_ht_repair_apply() - carry out @r (made for this @ht and @sb) on a
+ * writable, unmounted table. Return: 0 or -EINVAL.
+ */
+int famfs_ht_repair_apply(void *ht, const struct famfs_superblock *sb,
+			  const struct famfs_ht_repair *r);
+
+/** famfs_ht_unknown_uuid() - the placeholder UUID of slot @slot. */
+void famfs_ht_unknown_uuid(uint32_t slot, uuid_t out);
+
+/**
+ * famfs_host_mounted_rec() - this host's record in the host table of the
+ * mount at @mpt (read through .meta/.superblock), and the fs_uuid.
+ * Return: 0; -ENOENT no table or no record of this host.
+ */
+int famfs_host_mounted_rec(const char *mpt, struct famfs_host_rec *out,
+			   uuid_t fs_uuid);
+
+/**
+ * famfs_host_leave_device() - after a clean unmount, mark this host's slot
+ * LEFT (FORMAT-delete.md 2.2) through the unmounted device @devpath: only
+ * if its record is still the MOUNTED one of generation @mount_gen, not
+ * evicted, and the device still holds file system @fs_uuid. A host that
+ * left holds nothing: it no longer blocks releases.
+ * Return: 0 written; 1 nothing to mark (message says why); <0 error (the
+ * device cannot be opened after unmount, e.g. a dax device in fsdev mode).
+ */
+int famfs_host_leave_device(const char *devpath, const uuid_t fs_uuid,
+			    const uuid_t me, uint64_t mount_gen);
+
 /** famfs_host_evicted() - does fence @f evict this generation of host @h? */
 bool famfs_host_evicted(const struct famfs_host_rec *h, const struct famfs_fence_rec *f);
 
@@ -608,6 +695,7 @@ struct famfs_ht_host {
 	bool holds;		/* MOUNTED and not evicted: its mark counts */
 	struct famfs_host_rec host;
 	struct famfs_fence_rec fence;
+	bool damaged;		/* host part unreadable: holds everything */
 };
 
 /** famfs_ht_hosts() - the used slots; *@n may exceed @room. */
@@ -932,6 +1020,57 @@ int famfs_fs_creat(struct famfs_fs *fs, const char *relpath, uint64_t size,
 		   uint32_t mode, uint32_t uid, uint32_t gid,
 		   const struct famfs_interleave *il, int *out_fd,
 		   uint8_t **out_map);
+
+/*
+ * Two-phase create, for callers that write the data before the file may
+ * exist for other hosts (famfs cp): the file is allocated and, online,
+ * created and mapped in the kernel, but its log entry is written only by
+ * famfs_fs_stage_commit(). famfs_fs_stage_abort() (or closing the handle)
+ * removes it from the mount again (FAMFSIOC_DELETE) and frees its memory,
+ * so a copy that failed is never logged.
+ */
+struct famfs_staged;
+
+/**
+ * famfs_fs_creat_staged() - famfs_fs_creat() without the log entry.
+ * @out: the staged create (return 0); NULL when an existing file of the
+ *       same size is returned (return 1: it is in the log already).
+ * Other arguments and errors as famfs_fs_creat(); a name staged already
+ * on this handle is -EEXIST.
+ */
+int famfs_fs_creat_staged(struct famfs_fs *fs, const char *relpath,
+			  uint64_t size, uint32_t mode, uint32_t uid,
+			  uint32_t gid, const struct famfs_interleave *il,
+			  struct famfs_staged **out, int *out_fd,
+			  uint8_t **out_map);
+
+/**
+ * famfs_fs_stage_commit() - append the log entry of @st; @st is consumed.
+ * On failure the create is aborted (see famfs_fs_stage_abort()). Release
+ * the fd and mapping first online: a mapping keeps an aborted file's
+ * memory held on this host until it goes.
+ * Return: 0, or -errno (-ENOSPC log full, -EEXIST name logged meanwhile).
+ */
+int famfs_fs_stage_commit(struct famfs_fs *fs, struct famfs_staged *st);
+
+/**
+ * famfs_fs_stage_abort() - drop @st: online FAMFSIOC_DELETE of the file,
+ * then its memory goes back to the allocator. @st is consumed.
+ * Return: 0, or -errno if the file could not be taken out of the mount
+ * (it is still not in the log; the next mount drops it).
+ */
+int famfs_fs_stage_abort(struct famfs_fs *fs, struct famfs_staged *st);
+
+/** famfs_fs_stage_abort_all() - abort every staged create of @fs. */
+void famfs_fs_stage_abort_all(struct famfs_fs *fs);
+
+/**
+ * famfs_fs_stage_io() - offline data I/O on a staged file, following its
+ * map (interleaved files have no contiguous mapping). @wr: write.
+ * Return: 0; -EINVAL beyond the size; -EOPNOTSUPP online (use the fd).
+ */
+int famfs_fs_stage_io(struct famfs_fs *fs, struct famfs_staged *st,
+		      uint64_t off, void *buf, size_t len, bool wr);
 
 /** famfs_fs_unmap() - release a mapping returned by famfs_fs_creat. */
 void famfs_fs_unmap(struct famfs_fs *fs, uint8_t *map, uint64_t size);

@@ -13,7 +13,7 @@ FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 FUZZ_CFLAGS := -std=c11 -Wall -Wextra -Werror -O1 -g -D_GNU_SOURCE \
 	-I../include/uapi -Ilib -Icli -Itests/fuzz $(FUZZ_SAN) $(JSONC_CFLAGS)
-FUZZ_TARGETS := superblock log fsck ops alloc_cfg parse
+FUZZ_TARGETS := superblock log fsck ops alloc_cfg parse hosttab
 FUZZ_BINS := $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_LIB_OBJS := $(patsubst lib/%.c,$(FUZZ_BUILD)/lib/%.o,$(LIB_SRCS))
 # fuzz_parse also covers the CLI's number parsing and name escaping.

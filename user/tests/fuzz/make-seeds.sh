@@ -29,7 +29,7 @@ PY
 }
 
 rm -rf "$corpus"
-mkdir -p "$corpus"/{superblock,log,fsck,ops,alloc_cfg,parse}
+mkdir -p "$corpus"/{superblock,log,fsck,ops,alloc_cfg,parse,hosttab}
 
 mkdir -p "$t/src/dir/sub" "$t/src/empty"
 printf 'hello\n' > "$t/src/a"
@@ -79,4 +79,8 @@ printf '\x00\x00\x01\x01\x00\x10\x04\x01\x00\x00\x00\x10\x06\x00' > "$corpus/ops
 printf '\x02\x02\x04\x08\x00\x00\x10\x00\x04\x02\x00\x00\x00\x10\x00' > "$corpus/ops/striped-write"
 printf '\x03\x01\xff\xff\xff\xff\xff\xff\xff\xff\x03\x00\x00\x00\x00\x10\x00\x00\x00\x00' > "$corpus/ops/hostile"
 printf '\x80\x03\x01\x03\x00\x20\x06\x00\x05\x03\x00\x00\x00\x00\x10' > "$corpus/ops/deep-reopen"
+# hosttab: the host table of delete-enabled images (see fuzz_hosttab.c).
+. "$here/hosttab-seeds.sh"
+hosttab_seeds "$build" "$t" "$corpus/hosttab"
+
 du -sh "$corpus"

@@ -298,6 +298,52 @@ static void fsck(void)
 }
 
 /* Point extent 0 of FILE entry @i at @off, with a valid CRC. */
+/* Two-phase create (cp): nothing reaches the log before the commit. */
+static void staged(void)
+{
+	struct famfs_staged *a, *b, *c;
+	struct famfs_log_entry e;
+	struct famfs_fs *fs;
+	uint64_t n0;
+	uint8_t *map, buf[64];
+
+	format(64 * MiB);
+	if (famfs_fs_open_device(img, true, &fs)) {
+		ok(0, "staged: open");
+		return;
+	}
+	n0 = famfs_fs_log(fs)->next_index;
+	is(famfs_fs_creat_staged(fs, "a", 4 * MiB, 0644, 0, 0, NULL, &a, NULL, &map), 0,
+	   "stage a");
+	ok(map != NULL, "... with its bytes mapped");
+	is(famfs_fs_creat_staged(fs, "a", 4 * MiB, 0644, 0, 0, NULL, &b, NULL, NULL), -EEXIST,
+	   "staging the same name again: EEXIST");
+	is(famfs_fs_creat_staged(fs, "b", 2 * MiB, 0644, 0, 0, NULL, &b, NULL, NULL), 0,
+	   "stage b");
+	ok(famfs_fs_log(fs)->next_index == n0, "nothing logged yet");
+	is(famfs_fs_lookup(fs, "a", &e), -ENOENT, "a is not in the log");
+	memset(buf, 0x5a, sizeof(buf));
+	is(famfs_fs_stage_io(fs, b, 100, buf, sizeof(buf), true), 0, "write b by its map");
+	is(famfs_fs_stage_io(fs, b, 2 * MiB - 10, buf, sizeof(buf), true), -EINVAL,
+	   "staged I/O beyond the size: EINVAL");
+	is(famfs_fs_stage_abort(fs, a), 0, "abort a");
+	is(famfs_fs_stage_commit(fs, b), 0, "commit b");
+	ok(famfs_fs_log(fs)->next_index == n0 + 1, "one entry logged");
+	is(famfs_fs_lookup(fs, "b", &e), 0, "b is in the log");
+	memset(buf, 0, sizeof(buf));
+	is(famfs_fs_read(fs, "b", 100, buf, sizeof(buf)), 0, "read b back");
+	ok(buf[0] == 0x5a && buf[63] == 0x5a, "... the staged write is there");
+	is(famfs_fs_creat_staged(fs, "c", 4 * MiB, 0644, 0, 0, NULL, &c, NULL, NULL), 0,
+	   "stage c (a's memory is free again)");
+	famfs_fs_close(fs);	/* aborts c */
+	is(famfs_fs_open_device(img, false, &fs), 0, "reopen");
+	is(famfs_fs_lookup(fs, "c", &e), -ENOENT, "closing the handle dropped c");
+	famfs_fs_close(fs);
+	is(famfs_fs_creat_staged(NULL, "x", 1, 0, 0, 0, NULL, &c, NULL, NULL), -EINVAL,
+	   "no handle: EINVAL");
+	is(famfs_fs_stage_commit(NULL, NULL), -EINVAL, "commit without arguments: EINVAL");
+}
+
 static void set_extent(uint64_t i, uint64_t off)
 {
 	struct famfs_log *log;
@@ -450,6 +496,7 @@ int main(void)
 	interleaved_offline();
 	client_and_full();
 	out_of_space();
+	staged();
 	fsck();
 	trusted_maps();
 	fuzz_fsck();
