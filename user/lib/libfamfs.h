@@ -234,6 +234,16 @@ int famfs_mount_record_log(const char *mpt, const uuid_t fs_uuid,
 int famfs_mount_record_check_log(const char *mpt, const struct famfs_log *log,
 				 uint64_t log_len);
 
+struct famfs_log_scan;
+
+/**
+ * famfs_mount_record_check_scan() - famfs_mount_record_check_log() with
+ * the caller's fresh famfs_log_scan() of @log (@scan), so a replay reads
+ * and CRC-checks the log once instead of twice.
+ */
+int famfs_mount_record_check_scan(const char *mpt, const struct famfs_log *log,
+				  const struct famfs_log_scan *scan);
+
 /** famfs_kernel_has_client_option() - may "client" be passed to mount(2)? */
 bool famfs_kernel_has_client_option(void);
 

@@ -148,7 +148,7 @@ static int apply_create(int dfd, const char *name, const char *mpt,
 	uint32_t mode = client ? a->mode & ~0222u : a->mode;
 	int fd, rc;
 
-	famfs_stats_add(FAMFS_STAT_APPLY_CALLS, 4);	/* open, ioctls, close */
+	famfs_stats_add(FAMFS_STAT_APPLY_CALLS, 3);	/* open, MAP_CREATE, close */
 	fd = openat(dfd, name, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0) {
 		struct stat st;
@@ -396,11 +396,11 @@ int famfs_logplay(const char *mpt, bool dry, struct famfs_apply_stats *st)
 	rc = famfs_fs_open(mpt, false, &fs);
 	if (rc)
 		return rc;
-	/* A log shorter than what this mount replayed: like a re-format. */
-	rc = famfs_mount_record_check_log(fs->mpt, fs->log, fs->sb->log_len);
+	rc = famfs_log_scan(fs->log, fs->sb->log_len, &scan);
 	if (rc)
 		goto out;
-	rc = famfs_log_scan(fs->log, fs->sb->log_len, &scan);
+	/* A log shorter than what this mount replayed: like a re-format. */
+	rc = famfs_mount_record_check_scan(fs->mpt, fs->log, &scan);
 	if (rc)
 		goto out;
 	rc = famfs_replay_plan_n(fs->log, fs->sb->log_len, fs->dev_size,
