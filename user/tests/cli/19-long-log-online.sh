@@ -40,24 +40,25 @@ while [ $g -lt $NGROUPS ]; do
 done
 echo "first file" >"$W/tree/g0/f1"
 echo "second file" >"$W/tree/g1/d001/f2"
-want=$((NGROUPS * PER + NGROUPS + 2))
+# (not $want: tap-online.sh's t() sets want, name and rc)
+nent=$((NGROUPS * PER + NGROUPS + 2))
 # names the mount shows: the entries and the root (not .meta)
 count() { find "$MPT" -path "$MPT/.meta" -prune -o -print | wc -l; }
 
 umount "$MPT" >/dev/null 2>&1
 mkdir -p "$MPT"
-t "mkfs.famfs -l 256m -d (a 256 MiB log, $want entries)" 0 \
+t "mkfs.famfs -l 256m -d (a 256 MiB log, $nent entries)" 0 \
 	"$MKFS" -f -l 256m -d "$W/tree" "$DEV" || finish
 tg "... the log is 256 MiB" "log 256.0 MiB"
-tg "... populated from the tree" "2 files, $((want - 2)) directories"
+tg "... populated from the tree" "2 files, $((nent - 2)) directories"
 t "fsck of the device: clean" 0 "$FAMFS" fsck "$DEV"
 t "mount replays the long log" 0 "$FAMFS" mount "$DEV" "$MPT" || finish
 got=$(count)
-[ "$got" = $((want + 1)) ] && ok "the mount shows every entry ($want)" ||
-	{ echo "$got names" >"$W/log"; bad "the mount shows every entry ($want)"; }
+[ "$got" = $((nent + 1)) ] && ok "the mount shows every entry ($nent)" ||
+	{ echo "$got names" >"$W/log"; bad "the mount shows every entry ($nent)"; }
 t "the files read back" 0 grep -q "second file" "$MPT/g1/d001/f2"
 t "logplay with nothing new" 0 "$FAMFS" logplay "$MPT"
-tg "... creates nothing, finds every entry" "0 directories and 0 files created, $want existing"
+tg "... creates nothing, finds every entry" "0 directories and 0 files created, $nent existing"
 t "new entries on the mount (past entry 16,000)" 0 sh -c \
 	"'$FAMFS' mkdir '$MPT/g39/new' && '$FAMFS' creat -s 2m '$MPT/g39/new/f'"
 t "logplay --follow -t 2" 0 "$FAMFS" logplay --follow -t 2 "$MPT"
@@ -65,9 +66,9 @@ t "fsck of the mount: clean" 0 "$FAMFS" fsck "$MPT"
 umount "$MPT" >/dev/null 2>&1
 t "fsck -v of the device: clean" 0 "$FAMFS" fsck -v "$DEV"
 t "mount again" 0 "$FAMFS" mount "$DEV" "$MPT" || finish
-[ -f "$MPT/g39/new/f" ] && [ "$(count)" = $((want + 3)) ] &&
+[ -f "$MPT/g39/new/f" ] && [ "$(count)" = $((nent + 3)) ] &&
 	ok "the second replay has the new entries too" ||
 	bad "the second replay has the new entries too"
 t "logplay with nothing new after the second mount" 0 "$FAMFS" logplay "$MPT"
-tg "... finds every entry" "0 directories and 0 files created, $((want + 2)) existing"
+tg "... finds every entry" "0 directories and 0 files created, $((nent + 2)) existing"
 finish
