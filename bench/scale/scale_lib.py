@@ -42,8 +42,10 @@ def build_helpers(outdir):
 
 
 def run_in_guest(prog, script, env, extras, memsize, mem_mb, timeout,
-                 kernel="test"):
-    """Boot one pmem guest, run script with env; return its ROW dicts."""
+                 kernel="test", info=None):
+    """Boot one pmem guest, run script with env; return its ROW dicts.
+    info (a dict, optional) gets "kernel": which kernel ran (flavour,
+    release, artifact directory)."""
     work = "/tmp/famfs-scale-%d" % os.getpid()
     os.makedirs(work, exist_ok=True)
     helpers = build_helpers(work)
@@ -60,8 +62,12 @@ def run_in_guest(prog, script, env, extras, memsize, mem_mb, timeout,
     try:
         t0 = time.time()
         g.start().wait_ready(600)
-        say(prog, "guest up in %.0f s (%s of pmem, %d MiB RAM)"
-            % (time.time() - t0, memsize, mem_mb))
+        desc = "%s (release %s, %s)" % (kernel, _release(g.kernel_dir),
+                                         g.kernel_dir)
+        if info is not None:
+            info["kernel"] = desc
+        say(prog, "guest up in %.0f s (%s of pmem, %d MiB RAM), kernel %s"
+            % (time.time() - t0, memsize, mem_mb, desc))
         cmd = " ".join("%s=%s" % (k, shlex.quote(str(v)))
                        for k, v in env.items())
         rc, out = g.run("%s sh %s/%s" % (cmd, GUEST_DIR, script),
@@ -81,6 +87,14 @@ def run_in_guest(prog, script, env, extras, memsize, mem_mb, timeout,
         famfsvm.remove_memfile(g.memfile)
         subprocess.run(["rm", "-rf", work])
     return rows
+
+
+def _release(kdir):
+    try:
+        with open(os.path.join(kdir, "release")) as f:
+            return f.read().strip()
+    except (OSError, TypeError):
+        return "?"
 
 
 def write_csv(name, rows, cols):

@@ -150,17 +150,17 @@ static int logplay_once(const char *where, const struct logplay_opts *o)
 	sb = famfs_fs_sb(fs);
 	root = famfs_fs_mountpoint(fs);
 	client = o->client || !famfs_fs_is_master(fs);
-	/* A log shorter than what this mount replayed: like a re-format. */
-	rc = famfs_mount_record_check_log(root, famfs_fs_log(fs), sb->log_len);
-	if (rc) {
-		cli_liberr(rc, "refusing to replay into %s", root);
-		ret = CLI_EXIT_REFUSED;
-		goto out;
-	}
 	rc = famfs_log_scan(famfs_fs_log(fs), sb->log_len, &scan);
 	if (rc) {
 		cli_liberr(rc, "cannot scan the log");
 		ret = CLI_EXIT_CORRUPT;
+		goto out;
+	}
+	/* A log shorter than what this mount replayed: like a re-format. */
+	rc = famfs_mount_record_check_scan(root, famfs_fs_log(fs), &scan);
+	if (rc) {
+		cli_liberr(rc, "refusing to replay into %s", root);
+		ret = CLI_EXIT_REFUSED;
 		goto out;
 	}
 	if (scan.damaged)
@@ -170,9 +170,10 @@ static int logplay_once(const char *where, const struct logplay_opts *o)
 			 (unsigned long long)scan.bad_index,
 			 cli_safe(scan.why, w, sizeof(w)),
 			 (unsigned long long)scan.nvalid);
-	rc = famfs_replay_plan_ex(famfs_fs_log(fs), sb->log_len,
-				  famfs_fs_dev_size(fs), famfs_plan_flags(sb),
-				  famfs_lookup_mount, (void *)root, &acts, &nacts);
+	rc = famfs_replay_plan_n(famfs_fs_log(fs), sb->log_len,
+				 famfs_fs_dev_size(fs), famfs_plan_flags(sb),
+				 famfs_lookup_mount, (void *)root, scan.nvalid,
+				 &acts, &nacts);
 	if (rc) {
 		cli_liberr(rc, "cannot plan the replay");
 		ret = CLI_EXIT_FAIL;
@@ -245,6 +246,7 @@ static int logplay_once(const char *where, const struct logplay_opts *o)
 out:
 	free(acts);
 	famfs_fs_close(fs);
+	famfs_stats_report("logplay");
 	return ret;
 }
 

@@ -262,9 +262,9 @@ static int follow_replay(struct follower *f, uint64_t next_index)
 		return -EAGAIN;
 	}
 
-	rc = famfs_replay_plan_ex(f->log, f->log_len, f->dev_size,
-				  famfs_plan_flags(f->sb), famfs_lookup_mount,
-				  (void *)f->root, &acts, &nacts);
+	rc = famfs_replay_plan_n(f->log, f->log_len, f->dev_size,
+				 famfs_plan_flags(f->sb), famfs_lookup_mount,
+				 (void *)f->root, scan.nvalid, &acts, &nacts);
 	if (rc) {
 		cli_liberr(rc, "planning the replay");
 		return rc;

@@ -234,6 +234,16 @@ int famfs_mount_record_log(const char *mpt, const uuid_t fs_uuid,
 int famfs_mount_record_check_log(const char *mpt, const struct famfs_log *log,
 				 uint64_t log_len);
 
+struct famfs_log_scan;
+
+/**
+ * famfs_mount_record_check_scan() - famfs_mount_record_check_log() with
+ * the caller's fresh famfs_log_scan() of @log (@scan), so a replay reads
+ * and CRC-checks the log once instead of twice.
+ */
+int famfs_mount_record_check_scan(const char *mpt, const struct famfs_log *log,
+				  const struct famfs_log_scan *scan);
+
 /** famfs_kernel_has_client_option() - may "client" be passed to mount(2)? */
 bool famfs_kernel_has_client_option(void);
 
@@ -827,6 +837,16 @@ int famfs_replay_plan_ex(const struct famfs_log *log, uint64_t log_len,
 			 famfs_lookup_fn lookup, void *ctx,
 			 struct famfs_action **acts, size_t *nacts);
 
+/**
+ * famfs_replay_plan_n() - famfs_replay_plan_ex() of the first @nvalid
+ * entries, which the caller has just found valid with famfs_log_scan():
+ * the log is not scanned (CRC-checked) a second time.
+ */
+int famfs_replay_plan_n(const struct famfs_log *log, uint64_t log_len,
+			uint64_t dev_size, unsigned int flags,
+			famfs_lookup_fn lookup, void *ctx, uint64_t nvalid,
+			struct famfs_action **acts, size_t *nacts);
+
 /** famfs_plan_flags() - the famfs_replay_plan_ex() flags for @sb. */
 unsigned int famfs_plan_flags(const struct famfs_superblock *sb);
 
@@ -1278,5 +1298,14 @@ typedef void (*famfs_progress_fn)(void *arg, const char *phase,
  * walks of this thread; NULL turns it off.
  */
 void famfs_set_progress(famfs_progress_fn fn, void *arg);
+
+/**
+ * famfs_stats_report() - with FAMFS_REPLAY_STATS=1 in the environment,
+ * print to stderr one line "famfs-stats: @what ..." with this thread's
+ * replay statistics since the last report (entries, system calls of
+ * planning and applying, seconds per phase), then reset them. A
+ * diagnostic for benchmarks; the line's fields may change.
+ */
+void famfs_stats_report(const char *what);
 
 #endif /* LIBFAMFS_H */

@@ -9,6 +9,7 @@
 
 #include "famfs_priv.h"
 #include "progress.h"
+#include "stats.h"
 
 uint64_t famfs_log_hdr_crc(const struct famfs_log *log)
 {
@@ -107,7 +108,7 @@ bool famfs_log_entry_valid(const struct famfs_log_entry *e, uint64_t index,
 int famfs_log_scan(const struct famfs_log *log, uint64_t log_len,
 		   struct famfs_log_scan *s)
 {
-	uint64_t cap = famfs_log_capacity(log_len), n, i;
+	uint64_t cap = famfs_log_capacity(log_len), n, i, t0 = famfs_stats_now();
 
 	if (!log || !s)
 		return famfs_fail(-EINVAL, "log scan: missing argument");
@@ -129,6 +130,7 @@ int famfs_log_scan(const struct famfs_log *log, uint64_t log_len,
 		s->damaged = true;
 		s->bad_index = i;
 	}
+	famfs_stats_since(FAMFS_STAT_NS_SCAN, t0);
 	return 0;
 }
 

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "fs_priv.h"
+#include "stats.h"
 
 int famfs_lookup_mount(void *ctx, const char *relpath)
 {
@@ -45,9 +46,9 @@ static void note(struct famfs_apply_stats *st, const struct famfs_action *a,
  * process umask; special bits (setuid, setgid, sticky) are always set
  * explicitly, since creation may drop them.
  */
-static bool needs_chown(const struct famfs_action *a)
+static bool needs_chown(const struct famfs_action *a, uid_t uid, gid_t gid)
 {
-	return a->uid != geteuid() || a->gid != getegid();
+	return a->uid != uid || a->gid != gid;
 }
 
 static bool needs_chmod(uint32_t mode, mode_t mask)
@@ -55,43 +56,112 @@ static bool needs_chmod(uint32_t mode, mode_t mask)
 	return (mode & mask) || (mode & 07000);
 }
 
-static int apply_mkdir(const char *p, const struct famfs_action *a,
-		       mode_t mask)
+/*
+ * The directory an action's name is created in, kept open across actions:
+ * a replay creates names in log order, mostly many in one directory, and
+ * mkdirat/openat on it spare the kernel a walk from the root each time.
+ */
+struct parent_dir {
+	int rootfd;
+	int fd;			/* of @rel, or -1 */
+	char rel[FAMFS_MAX_PATHLEN];
+	uid_t uid;		/* what a new name gets: asked once, not per entry */
+	gid_t gid;
+	mode_t mask;
+};
+
+static void parent_drop(struct parent_dir *pd)
+{
+	if (pd->fd >= 0 && pd->fd != pd->rootfd)
+		close(pd->fd);
+	pd->fd = -1;
+	pd->rel[0] = 0;
+}
+
+/* Directory fd for @rel's parent and @rel's last component in @name. */
+static int parent_of(struct parent_dir *pd, const char *rel, const char **name)
+{
+	const char *slash = strrchr(rel, '/');
+	size_t len = slash ? (size_t)(slash - rel) : 0;
+
+	*name = slash ? slash + 1 : rel;
+	if (pd->fd >= 0 && strlen(pd->rel) == len && !memcmp(pd->rel, rel, len))
+		return pd->fd;
+	parent_drop(pd);
+	if (!len) {
+		pd->fd = pd->rootfd;
+		return pd->fd;
+	}
+	if (len >= sizeof(pd->rel))
+		return -ENAMETOOLONG;
+	memcpy(pd->rel, rel, len);
+	pd->rel[len] = 0;
+	famfs_stats_add(FAMFS_STAT_APPLY_CALLS, 1);
+	pd->fd = openat(pd->rootfd, pd->rel, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (pd->fd < 0) {
+		int rc = -errno;
+
+		pd->rel[0] = 0;
+		return rc;
+	}
+	return pd->fd;
+}
+
+static int parent_fail(const char *mpt, const struct famfs_action *a, int rc)
+{
+	return famfs_fail(rc, "%s/%s: cannot open its directory: %s", mpt,
+			  a->relpath, strerror(-rc));
+}
+
+static int apply_mkdir(int dfd, const char *name, const char *mpt,
+		       const struct famfs_action *a, const struct parent_dir *pd)
 {
 	struct stat st;
 	bool fresh = true;
 
-	if (mkdir(p, a->mode) < 0) {
-		if (errno != EEXIST || lstat(p, &st) || !S_ISDIR(st.st_mode))
-			return famfs_fail(-errno, "mkdir %s: %s", p, strerror(errno));
+	famfs_stats_add(FAMFS_STAT_APPLY_CALLS, 1);
+	if (mkdirat(dfd, name, a->mode) < 0) {
+		famfs_stats_add(FAMFS_STAT_APPLY_CALLS, 1);
+		if (errno != EEXIST || fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) ||
+		    !S_ISDIR(st.st_mode))
+			return famfs_fail(-errno, "mkdir %s/%s: %s", mpt, a->relpath, strerror(errno));
 		fresh = false;
 	}
-	if ((!fresh || needs_chown(a)) && chown(p, a->uid, a->gid) < 0)
-		return famfs_fail(-errno, "chown %s: %s", p, strerror(errno));
-	if ((!fresh || needs_chmod(a->mode, mask)) && chmod(p, a->mode) < 0)
-		return famfs_fail(-errno, "chmod %s: %s", p, strerror(errno));
+	if (!fresh || needs_chown(a, pd->uid, pd->gid)) {
+		famfs_stats_add(FAMFS_STAT_APPLY_CALLS, 1);
+		if (fchownat(dfd, name, a->uid, a->gid, AT_SYMLINK_NOFOLLOW) < 0)
+			return famfs_fail(-errno, "chown %s/%s: %s", mpt, a->relpath, strerror(errno));
+	}
+	if (!fresh || needs_chmod(a->mode, pd->mask)) {
+		famfs_stats_add(FAMFS_STAT_APPLY_CALLS, 1);
+		if (fchmodat(dfd, name, a->mode, 0) < 0)
+			return famfs_fail(-errno, "chmod %s/%s: %s", mpt, a->relpath, strerror(errno));
+	}
 	return 0;
 }
 
 /* 0: created, 1: a regular file of that name exists already, <0: error. */
-static int apply_create(const char *p, const struct famfs_action *a, bool client,
-			mode_t mask)
+static int apply_create(int dfd, const char *name, const char *mpt,
+			const struct famfs_action *a, bool client,
+			const struct parent_dir *pd)
 {
 	uint32_t mode = client ? a->mode & ~0222u : a->mode;
 	int fd, rc;
 
-	fd = open(p, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, mode);
+	famfs_stats_add(FAMFS_STAT_APPLY_CALLS, 3);	/* open, MAP_CREATE, close */
+	fd = openat(dfd, name, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0) {
 		struct stat st;
 
 		/* Someone else (a follower, another logplay) made it meanwhile. */
-		if (errno == EEXIST && !lstat(p, &st) && S_ISREG(st.st_mode))
+		if (errno == EEXIST && !fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) &&
+		    S_ISREG(st.st_mode))
 			return 1;
-		return famfs_fail(-errno, "create %s: %s", p, strerror(errno));
+		return famfs_fail(-errno, "create %s/%s: %s", mpt, a->relpath, strerror(errno));
 	}
-	if ((needs_chown(a) && fchown(fd, a->uid, a->gid) < 0) ||
-	    (needs_chmod(mode, mask) && fchmod(fd, mode) < 0)) {
-		rc = famfs_fail(-errno, "chown/chmod %s: %s", p, strerror(errno));
+	if ((needs_chown(a, pd->uid, pd->gid) && fchown(fd, a->uid, a->gid) < 0) ||
+	    (needs_chmod(mode, pd->mask) && fchmod(fd, mode) < 0)) {
+		rc = famfs_fail(-errno, "chown/chmod %s/%s: %s", mpt, a->relpath, strerror(errno));
 		goto undo;
 	}
 	rc = famfs_kmap_v2(fd, FAMFS_REG, a->size, &a->fmap);
@@ -101,7 +171,7 @@ static int apply_create(const char *p, const struct famfs_action *a, bool client
 	return 0;
 undo:
 	close(fd);
-	unlink(p);
+	unlinkat(dfd, name, 0);
 	return rc;
 }
 
@@ -218,21 +288,27 @@ int famfs_apply_plan(const char *mpt, const struct famfs_action *acts,
 {
 	struct famfs_apply_stats local;
 	char p[PATH_MAX + FAMFS_MAX_PATHLEN];
-	mode_t mask;
+	struct parent_dir pd = { .fd = -1 };
+	uint64_t t0 = famfs_stats_now();
+	const char *name;
 	size_t i;
-	int rc;
+	int rc, dfd;
 
 	if (!st)
 		st = &local;
 	memset(st, 0, sizeof(*st));
 	if (!mpt || (!acts && n))
 		return famfs_fail(-EINVAL, "apply plan: missing argument");
-	mask = umask(0);
-	umask(mask);
+	pd.rootfd = open(mpt, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (pd.rootfd < 0)
+		return famfs_fail(-errno, "%s: %s", mpt, strerror(errno));
+	pd.mask = umask(0);
+	umask(pd.mask);
+	pd.uid = geteuid();
+	pd.gid = getegid();
 	for (i = 0; i < n; i++) {
 		const struct famfs_action *a = &acts[i];
 
-		snprintf(p, sizeof(p), "%s/%s", mpt, a->relpath);
 		switch (a->type) {
 		case FAMFS_ACT_EXISTS:
 			st->nexisting++;
@@ -244,11 +320,16 @@ int famfs_apply_plan(const char *mpt, const struct famfs_action *acts,
 			note(st, a, a->why);
 			continue;
 		case FAMFS_ACT_MKDIR:
-			rc = apply_mkdir(p, a, mask);
+			dfd = parent_of(&pd, a->relpath, &name);
+			rc = dfd < 0 ? parent_fail(mpt, a, dfd) :
+				       apply_mkdir(dfd, name, mpt, a, &pd);
 			if (!rc)
 				st->ndirs++;
 			break;
 		case FAMFS_ACT_DELETE:
+			/* Rare; it may remove the cached parent: start afresh. */
+			parent_drop(&pd);
+			snprintf(p, sizeof(p), "%s/%s", mpt, a->relpath);
 			rc = apply_delete(p, a);
 			if (rc == 0)
 				st->ndeleted++;
@@ -256,7 +337,9 @@ int famfs_apply_plan(const char *mpt, const struct famfs_action *acts,
 				rc = 0;
 			break;
 		case FAMFS_ACT_CREATE:
-			rc = apply_create(p, a, client, mask);
+			dfd = parent_of(&pd, a->relpath, &name);
+			rc = dfd < 0 ? parent_fail(mpt, a, dfd) :
+				       apply_create(dfd, name, mpt, a, client, &pd);
 			if (rc == -EADDRINUSE) {
 				/*
 				 * The kernel found another live file on this
@@ -284,6 +367,10 @@ int famfs_apply_plan(const char *mpt, const struct famfs_action *acts,
 			note(st, a, famfs_errmsg());
 		}
 	}
+	parent_drop(&pd);
+	close(pd.rootfd);
+	famfs_stats_add(FAMFS_STAT_ENTRIES, n);
+	famfs_stats_since(FAMFS_STAT_NS_APPLY, t0);
 	if (st->nerrors || st->nbad)
 		return famfs_fail(-EIO, "log replay: %llu bad entries, %llu failures; first: %s",
 				  (unsigned long long)st->nbad,
@@ -298,6 +385,7 @@ int famfs_logplay(const char *mpt, bool dry, struct famfs_apply_stats *st)
 	struct famfs_action *acts;
 	struct famfs_fs *fs;
 	size_t n, i;
+	uint64_t t;
 	int rc;
 
 	if (!st)
@@ -308,16 +396,16 @@ int famfs_logplay(const char *mpt, bool dry, struct famfs_apply_stats *st)
 	rc = famfs_fs_open(mpt, false, &fs);
 	if (rc)
 		return rc;
-	/* A log shorter than what this mount replayed: like a re-format. */
-	rc = famfs_mount_record_check_log(fs->mpt, fs->log, fs->sb->log_len);
-	if (rc)
-		goto out;
 	rc = famfs_log_scan(fs->log, fs->sb->log_len, &scan);
 	if (rc)
 		goto out;
-	rc = famfs_replay_plan_ex(fs->log, fs->sb->log_len, fs->dev_size,
-				  famfs_plan_flags(fs->sb), famfs_lookup_mount,
-				  fs->mpt, &acts, &n);
+	/* A log shorter than what this mount replayed: like a re-format. */
+	rc = famfs_mount_record_check_scan(fs->mpt, fs->log, &scan);
+	if (rc)
+		goto out;
+	rc = famfs_replay_plan_n(fs->log, fs->sb->log_len, fs->dev_size,
+				 famfs_plan_flags(fs->sb), famfs_lookup_mount,
+				 fs->mpt, scan.nvalid, &acts, &n);
 	if (rc)
 		goto out;
 	if (dry) {
@@ -347,6 +435,7 @@ int famfs_logplay(const char *mpt, bool dry, struct famfs_apply_stats *st)
 					   (unsigned long long)st->nbad, st->first_error) : 0;
 	} else {
 		rc = famfs_apply_plan(fs->mpt, acts, n, !fs->master, st);
+		t = famfs_stats_now();
 		/* Best effort: an unprivileged logplay may not write /run. */
 		famfs_mount_record_log(fs->mpt, fs->sb->fs_uuid, fs->log, scan.nvalid);
 		{
@@ -364,6 +453,7 @@ int famfs_logplay(const char *mpt, bool dry, struct famfs_apply_stats *st)
 				rc = rc2;
 			}
 		}
+		famfs_stats_since(FAMFS_STAT_NS_RECORD, t);
 	}
 	free(acts);
 out:
@@ -535,6 +625,7 @@ int famfs_mount_ex(const char *dev, const char *mpt, const char *opts,
 	char data[512], rest[512], root[PATH_MAX], src[PATH_MAX];
 	bool have_sb, client = false, ro;
 	bool can_client = famfs_kernel_has_client_option();
+	uint64_t t;
 	uuid_t me;
 	int rc;
 
@@ -542,6 +633,7 @@ int famfs_mount_ex(const char *dev, const char *mpt, const char *opts,
 		memset(st, 0, sizeof(*st));
 	if (!dev || !mpt)
 		return famfs_fail(-EINVAL, "mount: no device or mount point");
+	t = famfs_stats_now();
 	rc = precheck(dev, &sb, &have_sb);
 	if (rc)
 		return rc;
@@ -599,9 +691,11 @@ int famfs_mount_ex(const char *dev, const char *mpt, const char *opts,
 		else if (rc)
 			famfs_fail_ctx(rc, "cannot claim this host's slot in the host table");
 	}
+	famfs_stats_since(FAMFS_STAT_NS_MOUNT, t);
 	if (rc)
 		goto undo;
 	rc = famfs_logplay(root, false, st);
+	famfs_stats_report("mount");
 	if (st && hs.was_evicted) {
 		st->was_evicted = true;
 		st->evicted_at = hs.fence.evicted_at;

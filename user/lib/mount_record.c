@@ -263,10 +263,9 @@ int famfs_mount_record_log(const char *mpt, const uuid_t fs_uuid,
 int famfs_mount_record_check_log(const char *mpt, const struct famfs_log *log,
 				 uint64_t log_len)
 {
-	char p[PATH_MAX];
 	struct famfs_log_scan scan;
+	char p[PATH_MAX];
 	struct record r;
-	uint64_t crc;
 	int rc;
 
 	if (!mpt || !log || strlen(mpt) >= PATH_MAX)
@@ -278,10 +277,26 @@ int famfs_mount_record_check_log(const char *mpt, const struct famfs_log *log,
 		return famfs_fail(-ESTALE,
 				  "the log is unreadable, but this mount replayed %llu entries of it; unmount and mount again (famfs fsck the device)",
 				  (unsigned long long)r.log_n);
-	if (scan.nvalid < r.log_n)
+	return famfs_mount_record_check_scan(mpt, log, &scan);
+}
+
+int famfs_mount_record_check_scan(const char *mpt, const struct famfs_log *log,
+				  const struct famfs_log_scan *scan)
+{
+	char p[PATH_MAX];
+	struct record r;
+	uint64_t crc;
+	int rc;
+
+	if (!mpt || !log || !scan || strlen(mpt) >= PATH_MAX)
+		return famfs_fail(-EINVAL, "mount record: bad argument");
+	rc = record_current(mpt, p, sizeof(p), &r);
+	if (rc <= 0 || !r.has_log || r.log_n == 0)
+		return rc < 0 ? rc : 0;
+	if (scan->nvalid < r.log_n)
 		return famfs_fail(-ESTALE,
 				  "the log is shorter than what this mount replayed: %llu valid entries now, %llu replayed (truncated by 'famfs fsck --repair'?); files of the dropped entries may be reused: unmount and mount again",
-				  (unsigned long long)scan.nvalid,
+				  (unsigned long long)scan->nvalid,
 				  (unsigned long long)r.log_n);
 	crc = log->entries[r.log_n - 1].crc;
 	if (crc != r.log_crc)
