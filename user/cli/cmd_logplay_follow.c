@@ -33,6 +33,7 @@
 
 #include "cli.h"
 #include "libfamfs.h"
+#include "follow_names.h"
 #include "logplay_follow.h"
 
 #define FOLLOW_INTERVAL_MS_DEFAULT 100
@@ -69,6 +70,13 @@ struct follower {
 	struct cli_json *j;	/* --json: one object per event and line */
 	unsigned long polls, replays, ndirs, nfiles, nbad, nerrors;
 	unsigned int bad_ms;	/* how long the metadata has looked odd */
+	/*
+	 * Lookup answers kept between polls (NULL: look everything up).
+	 * Only the master's log and this follower change a famfs namespace
+	 * (unlink and rename are refused), so a poll needs fresh answers
+	 * only for the names its new entries touch.
+	 */
+	struct follow_names *names;
 	char why[200];		/* what looked odd */
 };
 
@@ -222,8 +230,96 @@ static void follow_print(const struct follower *f, const struct famfs_action *a)
  * before f->seen were handled by an earlier pass and are skipped without
  * a look; EXISTS actions (someone else replayed them) are not re-mapped.
  */
+/* The name entry @i creates or deletes, or NULL. */
+static const char *follow_entry_name(const struct famfs_log_entry *e)
+{
+	switch (e->type) {
+	case FAMFS_LOG_FILE:
+		return e->file.relpath;
+	case FAMFS_LOG_MKDIR:
+		return e->mkdir.relpath;
+	case FAMFS_LOG_DELETE:
+		return e->del.relpath;
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * Drop what is known about the names entries [from, to) touch. A relpath
+ * field without its NUL is BAD to the planner and looked up by nobody.
+ */
+static void follow_forget(struct follower *f, uint64_t from, uint64_t to)
+{
+	for (uint64_t i = from; i < to; i++) {
+		const char *rel = follow_entry_name(&f->log->entries[i]);
+		char buf[FAMFS_MAX_PATHLEN];
+
+		if (!rel || !memchr(rel, 0, FAMFS_MAX_PATHLEN))
+			continue;
+		/* Copy: the shared memory may change under us. */
+		memcpy(buf, rel, sizeof(buf));
+		buf[sizeof(buf) - 1] = 0;
+		follow_names_forget(f->names, buf);
+	}
+}
+
+static int follow_lookup(void *ctx, const char *rel)
+{
+	struct follower *f = ctx;
+	int kind = follow_names_get(f->names, rel);
+
+	if (kind >= 0)
+		return kind;
+	kind = famfs_lookup_mount((void *)f->root, rel);
+	if (kind >= 0 && follow_names_put(f->names, rel, kind))
+		follow_names_clear(f->names);	/* out of memory: stay correct */
+	return kind;
+}
+
+/*
+ * Remember what the mount holds after a replay that applied cleanly:
+ * actions from index @from on, in log order (a later DELETE undoes an
+ * earlier CREATE). Entries below @seen were not applied: a CREATE there
+ * means the lookup found nothing.
+ */
+static void follow_learn(struct follower *f, const struct famfs_action *acts,
+			 size_t nacts, uint64_t from, uint64_t seen)
+{
+	for (size_t i = 0; i < nacts && f->names; i++) {
+		const struct famfs_action *a = &acts[i];
+		int kind;
+
+		if (a->index < from)
+			continue;
+		switch (a->type) {
+		case FAMFS_ACT_EXISTS:
+			kind = a->is_dir ? FAMFS_LOOKUP_DIR : FAMFS_LOOKUP_FILE;
+			break;
+		case FAMFS_ACT_MKDIR:
+			kind = a->index < seen ? FAMFS_LOOKUP_ABSENT : FAMFS_LOOKUP_DIR;
+			break;
+		case FAMFS_ACT_CREATE:
+			kind = a->index < seen ? FAMFS_LOOKUP_ABSENT : FAMFS_LOOKUP_FILE;
+			break;
+		case FAMFS_ACT_DELETE:
+			kind = FAMFS_LOOKUP_ABSENT;
+			break;
+		default:
+			/* BAD: unknown; a later lookup asks the mount. */
+			follow_names_forget(f->names, a->relpath);
+			continue;
+		}
+		if (follow_names_put(f->names, a->relpath, kind)) {
+			follow_names_clear(f->names);
+			return;
+		}
+	}
+}
+
 static int follow_replay(struct follower *f, uint64_t next_index)
 {
+	bool cached;
 	struct famfs_action *acts = NULL, *todo;
 	struct famfs_apply_stats st;
 	struct famfs_log_scan scan;
@@ -262,9 +358,18 @@ static int follow_replay(struct follower *f, uint64_t next_index)
 		return -EAGAIN;
 	}
 
-	rc = famfs_replay_plan_n(f->log, f->log_len, f->dev_size,
-				 famfs_plan_flags(f->sb), famfs_lookup_mount,
-				 (void *)f->root, scan.nvalid, &acts, &nacts);
+	/* The first poll lists the mount; later ones look up only new names. */
+	cached = f->names && follow_names_count(f->names);
+	if (cached) {
+		follow_forget(f, f->seen, scan.nvalid);
+		rc = famfs_replay_plan_n(f->log, f->log_len, f->dev_size,
+					 famfs_plan_flags(f->sb), follow_lookup,
+					 f, scan.nvalid, &acts, &nacts);
+	} else {
+		rc = famfs_replay_plan_n(f->log, f->log_len, f->dev_size,
+					 famfs_plan_flags(f->sb), famfs_lookup_mount,
+					 (void *)f->root, scan.nvalid, &acts, &nacts);
+	}
 	if (rc) {
 		cli_liberr(rc, "planning the replay");
 		return rc;
@@ -303,6 +408,10 @@ static int follow_replay(struct follower *f, uint64_t next_index)
 	if (rc)
 		cli_warn("replay: %s", cli_safe(st.first_error[0] ? st.first_error :
 						 famfs_errmsg(), w, sizeof(w)));
+	if (rc || st.nerrors)
+		follow_names_clear(f->names);	/* the mount is not what was planned */
+	else
+		follow_learn(f, acts, nacts, cached ? f->seen : 0, f->seen);
 	f->replays++;
 	f->seen = scan.nvalid;
 	f->seen_crc = f->log->entries[f->seen - 1].crc;
@@ -501,6 +610,7 @@ int logplay_follow_main(int argc, char **argv)
 	f.log_len = f.sb->log_len;
 	f.dev_size = famfs_fs_dev_size(f.fs);
 	f.client = force_client || !famfs_fs_is_master(f.fs);
+	f.names = follow_names_new();	/* NULL: every poll looks up all */
 	/*
 	 * famfs_fs_open() checked the superblock; its fs UUID is the one the
 	 * mount holds unless the memory was re-formatted before we started,
@@ -565,6 +675,7 @@ int logplay_follow_main(int argc, char **argv)
 		printf("follow: stopped after %lu polls, %lu replays: %lu dirs, %lu files added, %lu bad entries, %lu errors\n",
 		       f.polls, f.replays, f.ndirs, f.nfiles, f.nbad, f.nerrors);
 	}
+	follow_names_free(f.names);
 	famfs_fs_close(f.fs);
 	return exit_code;
 }
