@@ -87,6 +87,7 @@ static void release_while_open(void)
 
 int main(void)
 {
+	t_setup();
 	setup();
 	release_while_open();
 	return tap_done();
