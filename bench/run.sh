@@ -14,5 +14,8 @@ bash "$here/devdax/devdax-read.sh" || rc=1
 # Scale curves (bench/scale/): one guest each, tables and plots in
 # bench/scale/results/.
 bash "$here/scale/log-length.sh" || rc=1
+bash "$here/scale/device-size.sh" || rc=1
+bash "$here/scale/file-count.sh" || rc=1
+bash "$here/scale/copy-bandwidth.sh" || rc=1
 
 exit $rc
