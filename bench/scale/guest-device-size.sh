@@ -6,7 +6,8 @@
 #   ns_off/ns_on   ndctl disable/enable-namespace: the device_dax probe
 #                  (memmap of 2 MiB compound pages) and its removal
 #   bind/unbind    famfs fsdev-mode DEV / fsdev-mode -d DEV (what users run)
-#   mkfs, mount, statfs (stat -f), df, umount
+#   mkfs (before the bind: it needs raw access), mount, statfs (stat -f),
+#   df, umount
 #   dd_unbind, fs_bind, fs_unbind, dd_bind: the raw sysfs writes behind
 #                  bind/unbind, one driver at a time
 #   mf_off, mf_dd, mf_fs: MemFree (KiB) with the device unbound, bound to
@@ -55,11 +56,12 @@ while [ $r -le "$REPS" ]; do
 	[ -c "$DEV" ] || die "$DEV gone after enable-namespace"
 	sync
 	mf_dd=$(memfree)
+	# mkfs needs raw access: device_dax (fsdev mode refuses raw opens).
+	t mkfs mkfs.famfs -f "$DEV"
 	t bind famfs fsdev-mode "$DEV"
 	[ "$(driver_of)" = fsdev_dax ] || die "$NAME not on fsdev_dax after bind"
 	sync
 	mf_fs=$(memfree)
-	t mkfs mkfs.famfs -f "$DEV"
 	t mount famfs mount "$DEV" $MPT
 	t statfs stat -f $MPT
 	t df df $MPT
@@ -68,11 +70,15 @@ while [ $r -le "$REPS" ]; do
 	t umount umount $MPT
 	t unbind famfs fsdev-mode -d "$DEV"
 	[ "$(driver_of)" = device_dax ] || die "$NAME not on device_dax after unbind"
-	# The sysfs steps one by one (fsdev-mode has made fsdev_dax take the id).
+	# The sysfs steps of fsdev-mode one by one (new_id binds the unbound
+	# device to fsdev_dax; remove_id before leaving, as fsdev-mode -d).
 	t dd_unbind sh -c "echo $NAME > $SYS/device_dax/unbind"
-	t fs_bind sh -c "echo $NAME > $SYS/fsdev_dax/bind"
-	t fs_unbind sh -c "echo $NAME > $SYS/fsdev_dax/unbind"
+	t fs_bind sh -c "echo $NAME > $SYS/fsdev_dax/new_id"
+	[ "$(driver_of)" = fsdev_dax ] || die "$NAME not on fsdev_dax after new_id"
+	t fs_unbind sh -c "echo $NAME > $SYS/fsdev_dax/remove_id &&
+		echo $NAME > $SYS/fsdev_dax/unbind"
 	t dd_bind sh -c "echo $NAME > $SYS/device_dax/bind"
+	[ "$(driver_of)" = device_dax ] || die "$NAME not on device_dax after bind"
 	echo "ROW gib=$gib rep=$r ns_off=$T_ns_off ns_on=$T_ns_on bind=$T_bind" \
 		"mkfs=$T_mkfs mount=$T_mount statfs=$T_statfs df=$T_df" \
 		"umount=$T_umount unbind=$T_unbind dd_unbind=$T_dd_unbind" \
