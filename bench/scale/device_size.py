@@ -26,14 +26,15 @@ import scale_lib as sl  # noqa: E402
 
 PROG = "device-size"
 COLS = ["gib", "ns_on", "bind", "fs_bind", "fsdax_on", "mkfs", "mount",
-        "statfs", "df", "umount", "unbind", "dd_unbind", "ns_off", "boot",
+        "statfs", "df", "umount", "famfs_nop", "unbind", "dd_unbind", "ns_off",
+        "boot",
         "memmap_dd", "memmap_fs", "bind_ms_gib"]
 HEADS = ["GiB", "devdax probe s", "fsdev-mode s", "fsdev_dax bind s",
          "pmem fsdax probe s", "mkfs s", "mount s", "statfs s", "df s",
-         "umount s", "fsdev-mode -d s", "device_dax unbind s",
+         "umount s", "famfs --version s", "fsdev-mode -d s", "device_dax unbind s",
          "devdax remove s", "boot s", "devdax memmap MiB",
          "fsdev memmap MiB", "fsdev bind ms/GiB"]
-STEPS = ["ns_on", "bind", "fs_bind", "mkfs", "mount", "statfs", "df",
+STEPS = ["famfs_nop", "ns_on", "bind", "fs_bind", "mkfs", "mount", "statfs", "df",
          "umount", "unbind", "dd_unbind", "ns_off", "fs_unbind", "dd_bind"]
 FLAT = ["mkfs", "mount", "statfs", "df", "umount"]
 

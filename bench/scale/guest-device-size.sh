@@ -10,6 +10,7 @@
 #   df, umount
 #   dd_unbind, fs_bind, fs_unbind, dd_bind: the raw sysfs writes behind
 #                  bind/unbind, one driver at a time
+#   famfs_nop      famfs --version: starting the CLI, the floor of every famfs step
 #   mf_off, mf_dd, mf_fs: MemFree (KiB) with the device unbound, bound to
 #                  device_dax, bound to fsdev_dax (the memmaps' cost)
 # then once (PEER=1): the same namespace as pmem fsdax (map=mem, order-0
@@ -49,6 +50,8 @@ echo "device-size: $DEV $gib GiB (rounded down), $REPS reps" >&2
 r=1
 while [ $r -le "$REPS" ]; do
 	[ "$(driver_of)" = device_dax ] || die "$NAME not on device_dax"
+	# What starting the (dynamically linked) famfs CLI costs in this guest.
+	t famfs_nop famfs --version
 	t ns_off ndctl disable-namespace $NS
 	sync
 	mf_off=$(memfree)
@@ -79,7 +82,7 @@ while [ $r -le "$REPS" ]; do
 		echo $NAME > $SYS/fsdev_dax/unbind"
 	t dd_bind sh -c "echo $NAME > $SYS/device_dax/bind"
 	[ "$(driver_of)" = device_dax ] || die "$NAME not on device_dax after bind"
-	echo "ROW gib=$gib rep=$r ns_off=$T_ns_off ns_on=$T_ns_on bind=$T_bind" \
+	echo "ROW gib=$gib rep=$r famfs_nop=$T_famfs_nop ns_off=$T_ns_off ns_on=$T_ns_on bind=$T_bind" \
 		"mkfs=$T_mkfs mount=$T_mount statfs=$T_statfs df=$T_df" \
 		"umount=$T_umount unbind=$T_unbind dd_unbind=$T_dd_unbind" \
 		"fs_bind=$T_fs_bind fs_unbind=$T_fs_unbind dd_bind=$T_dd_bind" \

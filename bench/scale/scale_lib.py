@@ -168,14 +168,17 @@ def build_static(outdir, name, srcs):
 
 
 def run_guest(prog, script, env, memsize, mem_mb, timeout, kernel="test",
-              mode="fsdax", helpers=("tm",), smp=2, extras=()):
+              mode="fsdax", helpers=("tm",), smp=2, extras=(), prefill=False):
     """Boot one nvdimm guest (namespace in `mode`, made at boot with map=mem),
     run bench/scale/SCRIPT with env under busybox sh, and return
     {"rows": [ROW dicts], "notes": [NOTE lines], "header": [lines]}, or None
     on any error (build, boot, script exit, kernel console problems). The
     script's output streams to stderr as it runs. helpers: static programs
     built from bench/scale/NAME.c, put in /opt/famfs-bench/; extras: more
-    (host path, guest path) files."""
+    (host path, guest path) files. prefill: allocate the whole shared-memory
+    file on the host before boot, so that no timed step pays the host's
+    first touch of a page (tmpfs allocation and zeroing) and every side
+    writes to memory that is already there."""
     if subprocess.run(["make", "-s", "-C", os.path.join(TOP, "user")],
                       stdout=subprocess.DEVNULL, check=False).returncode:
         say(prog, "user space build failed (make -C user)")
@@ -193,7 +196,20 @@ def run_guest(prog, script, env, memsize, mem_mb, timeout, kernel="test",
                 say(prog, "building %s.c failed" % h)
                 return None
             files.append((path, GUEST_DIR + "/" + h))
+        memfile = famfsvm.new_memfile_path()
+        if prefill:
+            fd = os.open(memfile, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                os.posix_fallocate(fd, 0, famfsvm.parse_size(memsize))
+            except OSError as exc:
+                say(prog, "cannot allocate %s for %s: %s" % (memsize, memfile,
+                                                           exc))
+                famfsvm.remove_memfile(memfile)
+                return None
+            finally:
+                os.close(fd)
         g = famfsvm.Guest(prog, kernel=kernel, backend="nvdimm", mode=mode,
+                          memfile=memfile,
                           memsize=memsize, mem_mb=mem_mb, smp=smp,
                           extra_initrd_files=files,
                           logdir=os.environ.get("FAMFS_TEST_LOGS",
