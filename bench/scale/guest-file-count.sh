@@ -53,7 +53,7 @@ side_famfs_cp() {
 side_famfs_creat() {
 	famfs_fresh "$L"
 	t famfs_mkdir sh -c "$B/mktree dirs $MPT/src-$N $N $PERDIR | xargs famfs mkdir -p"
-	t famfs_creat sh -c "xargs -n 4000 famfs creat < /tmp/multi.txt"
+	t famfs_creat sh -c "xargs -n 2000 famfs creat < /tmp/multi.txt"
 	got=$(nfiles $MPT)
 	[ "$got" = "$N" ] || die "famfs creat -M: $got files, want $N"
 	umount $MPT || die "umount famfs"

@@ -7,8 +7,8 @@
  *                                   directory: DIR/dNNNN/fNNNNNNN
  *   mktree dirs PREFIX N PERDIR     the directory names of that tree
  *   mktree multi PREFIX N PERDIR SIZE
- *                                   "-M PREFIX/dNNNN/fNNNNNNN,SIZE" lines
- *                                   (famfs creat arguments, for xargs)
+ *                                   "-MPREFIX/dNNNN/fNNNNNNN,SIZE" lines (one
+ *                                   argument each: famfs creat options for xargs)
  *   mktree file PATH SIZE           one file of SIZE bytes
  *
  * File contents are a pattern that differs from file to file (not zeros).
@@ -110,7 +110,7 @@ int main(int argc, char **argv)
 		snprintf(path, sizeof(path), "%s/d%04llu/f%07llu", argv[2],
 			 i / per, i);
 		if (!strcmp(mode, "multi"))
-			printf("-M %s,%llu\n", path, size);
+			printf("-M%s,%llu\n", path, size);
 		else if (!strcmp(mode, "tree") && fill(path, size, i + 1))
 			return 1;
 	}
