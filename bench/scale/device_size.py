@@ -111,9 +111,9 @@ def main():
     print(text)
     png = sl.plot(PROG, csv, "devdax mount path vs device size (best of %d), "
                   "TCG guest" % reps, "device GiB", "seconds",
-                  [(2, "device_dax probe (enable-namespace)"),
+                  [(2, "device-dax probe (enable-namespace)"),
                    (3, "famfs fsdev-mode (bind)"),
-                   (4, "fsdev_dax bind (sysfs)"),
+                   (4, "fsdev-dax bind (sysfs)"),
                    (5, "pmem fsdax probe (peer)"),
                    (6, "mkfs.famfs"), (7, "famfs mount"),
                    (8, "stat -f")])
