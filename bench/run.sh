@@ -14,6 +14,9 @@ bash "$here/devdax/devdax-read.sh" || rc=1
 # Scale curves (bench/scale/): one guest each, tables and plots in
 # bench/scale/results/.
 bash "$here/scale/log-length.sh" || rc=1
+bash "$here/scale/device-size.sh" || rc=1
+bash "$here/scale/file-count.sh" || rc=1
+bash "$here/scale/copy-bandwidth.sh" || rc=1
 # Multi-host (several guests on one shared CXL device): curve 4, followers
 # vs host count, and the create/delete churn of issue 14
 # (bench/multihost/results/).

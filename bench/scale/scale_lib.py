@@ -156,3 +156,159 @@ def _has_cairo():
     except OSError:
         return False
     return "pngcairo" in out
+
+
+# ---- used by curves 2, 3 and 5 (device-size, file-count, copy-bandwidth) --
+
+def host_load():
+    """The host's `uptime` line (the machine is shared: results carry it)."""
+    try:
+        return subprocess.run(["uptime"], stdout=subprocess.PIPE, text=True,
+                              check=False).stdout.strip()
+    except OSError:
+        return "load %.2f %.2f %.2f" % os.getloadavg()
+
+
+def build_static(outdir, name, srcs):
+    """Build bench/scale/SRC... into a static helper for the guest (strict
+    warnings); return its path or None."""
+    out = os.path.join(outdir, name)
+    cmd = [os.environ.get("CC", "gcc"), "-static", "-O2", "-std=c11",
+           "-D_GNU_SOURCE", "-Wall", "-Wextra", "-Werror", "-o", out] + \
+        [os.path.join(HERE, s) for s in srcs]
+    if subprocess.run(cmd, check=False).returncode:
+        return None
+    return out
+
+
+def run_guest(prog, script, env, memsize, mem_mb, timeout, kernel="test",
+              mode="fsdax", helpers=("tm",), smp=2, extras=(), prefill=False):
+    """Boot one nvdimm guest (namespace in `mode`, made at boot with map=mem),
+    run bench/scale/SCRIPT with env under busybox sh, and return
+    {"rows": [ROW dicts], "notes": [NOTE lines], "header": [lines]}, or None
+    on any error (build, boot, script exit, kernel console problems). The
+    script's output streams to stderr as it runs. helpers: static programs
+    built from bench/scale/NAME.c, put in /opt/famfs-bench/; extras: more
+    (host path, guest path) files. prefill: allocate the whole shared-memory
+    file on the host before boot, so that no timed step pays the host's
+    first touch of a page (tmpfs allocation and zeroing) and every side
+    writes to memory that is already there."""
+    if subprocess.run(["make", "-s", "-C", os.path.join(TOP, "user")],
+                      stdout=subprocess.DEVNULL, check=False).returncode:
+        say(prog, "user space build failed (make -C user)")
+        return None
+    work = "/tmp/famfs-scale-%s-%d" % (prog, os.getpid())
+    os.makedirs(work, exist_ok=True)
+    res = {"rows": [], "notes": [], "header": []}
+    g = None
+    try:
+        files = [(os.path.join(HERE, script), GUEST_DIR + "/" + script)]
+        files += list(extras)
+        for h in helpers:
+            path = build_static(work, h, [h + ".c"])
+            if not path:
+                say(prog, "building %s.c failed" % h)
+                return None
+            files.append((path, GUEST_DIR + "/" + h))
+        memfile = famfsvm.new_memfile_path()
+        if prefill:
+            fd = os.open(memfile, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                os.posix_fallocate(fd, 0, famfsvm.parse_size(memsize))
+            except OSError as exc:
+                say(prog, "cannot allocate %s for %s: %s" % (memsize, memfile,
+                                                           exc))
+                famfsvm.remove_memfile(memfile)
+                return None
+            finally:
+                os.close(fd)
+        g = famfsvm.Guest(prog, kernel=kernel, backend="nvdimm", mode=mode,
+                          memfile=memfile,
+                          memsize=memsize, mem_mb=mem_mb, smp=smp,
+                          extra_initrd_files=files,
+                          logdir=os.environ.get("FAMFS_TEST_LOGS",
+                                                os.path.join(TOP, "test-logs")))
+        res["header"].append("host before: " + host_load())
+        t0 = time.time()
+        try:
+            g.start()
+            g.wait_ready(900)
+        except famfsvm.VMError as exc:
+            say(prog, "guest did not boot (%s of pmem, %d MiB RAM): %s"
+                % (memsize, mem_mb, exc))
+            return None
+        release = "?"
+        try:
+            with open(os.path.join(g.kernel_dir, "release")) as f:
+                release = f.read().strip()
+        except OSError:
+            pass
+        res["boot_s"] = g.boot_seconds
+        res["header"].append("kernel %s (%s), guest %d MiB RAM, %d vCPU, "
+                             "%s nvdimm %s (map=mem), booted in %.0f s "
+                             "(%.0f s with the initramfs build)"
+                             % (kernel, release, mem_mb, smp, memsize, mode,
+                                g.boot_seconds, time.time() - t0))
+        say(prog, res["header"][-1])
+        cmd = " ".join("%s=%s" % (k, shlex.quote(str(v)))
+                       for k, v in env.items())
+        try:
+            rc, out = g.run("%s sh %s/%s" % (cmd, GUEST_DIR, script),
+                            timeout=timeout,
+                            stream=lambda s: (sys.stderr.write(s),
+                                              sys.stderr.flush()))
+        except famfsvm.VMError as exc:
+            say(prog, "guest failed: %s" % exc)
+            return None
+        res["header"].append("host after: " + host_load())
+        for line in out.splitlines():
+            if line.startswith("ROW "):
+                res["rows"].append(dict(kv.split("=", 1)
+                                        for kv in line.split()[1:]))
+            elif line.startswith("NOTE "):
+                res["notes"].append(line[5:].strip())
+        g.shutdown()
+        probs = g.console_problems()
+        if probs:
+            say(prog, "kernel console problems (%s):\n%s"
+                % (g.console_log, "\n".join(probs[:40])))
+            return None
+        if rc != 0:
+            say(prog, "guest script failed (exit %d)" % rc)
+            return None
+        if not res["rows"]:
+            say(prog, "no ROW lines from the guest")
+            return None
+    finally:
+        if g:
+            g.kill()
+            famfsvm.remove_memfile(g.memfile)
+        subprocess.run(["rm", "-rf", work], check=False)
+    return res
+
+
+def write_md(name, command, header, text, notes):
+    """bench/scale/results/NAME.md: the command, the header lines (load,
+    kernel), the table and the notes."""
+    path = os.path.join(RESULTS, name + ".md")
+    with open(path, "w") as f:
+        f.write("Command: `%s`\n\n" % command)
+        for h in header:
+            f.write("- %s\n" % h)
+        f.write("\n%s\n\n" % text)
+        for n in notes:
+            f.write("- %s\n" % n)
+    return path
+
+
+def ext4_extras():
+    """mke2fs (as /sbin/mkfs.ext4) and its configuration for the guest."""
+    mke2fs = "/sbin/mke2fs"
+    for d in os.environ.get("PATH", "").split(":") + ["/usr/sbin", "/sbin"]:
+        if os.access(os.path.join(d, "mke2fs"), os.X_OK):
+            mke2fs = os.path.join(d, "mke2fs")
+            break
+    out = [(mke2fs, "/sbin/mkfs.ext4")]
+    if os.path.exists("/etc/mke2fs.conf"):
+        out.append(("/etc/mke2fs.conf", "/etc/mke2fs.conf"))
+    return out

@@ -261,8 +261,11 @@ class Guest:
             # q35: its ACPI _PRT is a static table. The i440fx one is an
             # AML loop that overran ACPICA's 30 s loop limit on a loaded
             # host (virtio-pci then gets no IRQ and the agent no port).
+            # maxmem covers RAM and the NVDIMM: room for 16 GiB of it, or
+            # for the device itself when larger (bench/scale/device-size.sh).
             cmd += ['-M', 'q35,nvdimm=on',
-                    '-m', '%dM,slots=4,maxmem=%dM' % (self.mem_mb, self.mem_mb + 16384),
+                    '-m', '%dM,slots=4,maxmem=%dM' % (
+                        self.mem_mb, self.mem_mb + max(16384, (size >> 20) + 1024)),
                     '-object', memobj, '-device', 'nvdimm,memdev=famfsmem,id=nv0']
         elif self.backend == 'cxl':
             lsa = self.memfile + '.lsa'
