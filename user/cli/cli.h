@@ -53,6 +53,15 @@ bool cli_opt_u32(const char *what, const char *s, uint32_t *out);
 bool cli_opt_mode(const char *s, uint32_t *out);
 /* -w, --lock-timeout SECONDS: set the process's writer-lock wait. */
 bool cli_opt_lock_timeout(const char *s);
+/*
+ * The options of a command whose only ones are -v/--verbose and -h/--help:
+ * sets *verbose; -h prints @usage on stdout. Returns -1 to go on with the
+ * operands from optind, else the exit code: CLI_EXIT_OK after -h,
+ * CLI_EXIT_USAGE after a bad option (getopt has named it), then @usage on
+ * stderr when @usage_on_error, else the "Try ... --help" hint.
+ */
+int cli_opts_verbose(int argc, char **argv, void (*usage)(FILE *f),
+		     bool usage_on_error, bool *verbose);
 /* Human readable size ("1.5 GiB") into buf; exact bytes when !human. */
 const char *cli_fmt_size(uint64_t bytes, bool human, char *buf, size_t len);
 

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Strict parsing of sizes, numbers and modes given on the command line. */
+/*
+ * Strict parsing of sizes, numbers and modes given on the command line, and
+ * the options shared by several commands.
+ */
 #include <ctype.h>
 #include <errno.h>
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -122,6 +126,35 @@ bool cli_opt_lock_timeout(const char *s)
 	}
 	famfs_set_lock_timeout_ms(ms);
 	return true;
+}
+
+int cli_opts_verbose(int argc, char **argv, void (*usage)(FILE *f),
+		     bool usage_on_error, bool *verbose)
+{
+	static const struct option lopts[] = {
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "vh", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'v':
+			*verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return CLI_EXIT_OK;
+		default:
+			if (!usage_on_error)
+				return cli_usage_hint();
+			usage(stderr);
+			return CLI_EXIT_USAGE;
+		}
+	}
+	return -1;
 }
 
 const char *cli_fmt_size(uint64_t bytes, bool human, char *buf, size_t len)

@@ -66,27 +66,13 @@ static int flush_one(const char *path, bool verbose)
 
 int cmd_flush(int argc, char **argv)
 {
-	static const struct option lopts[] = {
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	bool verbose = false;
-	int c, i, ret = CLI_EXIT_OK;
+	int i, ret;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "vh", lopts, NULL)) != -1) {
-		switch (c) {
-		case 'v':
-			verbose = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return CLI_EXIT_OK;
-		default:
-			return cli_usage_hint();
-		}
-	}
+	ret = cli_opts_verbose(argc, argv, usage, false, &verbose);
+	if (ret >= 0)
+		return ret;
+	ret = CLI_EXIT_OK;
 	if (optind >= argc) {
 		cli_err("missing FILE");
 		return cli_usage_hint();

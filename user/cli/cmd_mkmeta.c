@@ -22,26 +22,12 @@ static void usage(FILE *f)
 
 int cmd_mkmeta(int argc, char **argv)
 {
-	static const struct option lopts[] = {
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	bool verbose = false;
-	int c, rc;
+	int rc;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "vh", lopts, NULL)) != -1) {
-		if (c == 'v') {
-			verbose = true;
-			continue;
-		}
-		if (c == 'h') {
-			usage(stdout);
-			return CLI_EXIT_OK;
-		}
-		return cli_usage_hint();
-	}
+	rc = cli_opts_verbose(argc, argv, usage, false, &verbose);
+	if (rc >= 0)
+		return rc;
 	if (argc - optind != 1) {
 		cli_err("expected one DEVICE");
 		return cli_usage_hint();

@@ -56,30 +56,15 @@ static int mount_source(const char *mpt, char *dev, size_t len)
 
 int cmd_umount(int argc, char **argv)
 {
-	static const struct option lopts[] = {
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	char mpt[PATH_MAX], dev[PATH_MAX], safe[CLI_SAFE_LEN], sdev[CLI_SAFE_LEN];
 	struct famfs_host_rec rec;
 	bool verbose = false, have_rec;
 	uuid_t fs_uuid, me;
-	int c, rc;
+	int rc;
 
-	while ((c = getopt_long(argc, argv, "vh", lopts, NULL)) != -1) {
-		switch (c) {
-		case 'v':
-			verbose = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return CLI_EXIT_OK;
-		default:
-			usage(stderr);
-			return CLI_EXIT_USAGE;
-		}
-	}
+	rc = cli_opts_verbose(argc, argv, usage, true, &verbose);
+	if (rc >= 0)
+		return rc;
 	if (optind != argc - 1) {
 		usage(stderr);
 		return CLI_EXIT_USAGE;
