@@ -37,7 +37,6 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -82,30 +81,12 @@ def main():
     smp = int(os.environ.get("FAMFS_BENCH_SMP", "1"))
     load0 = mb.uptime()
     t_start = time.time()
-    work = tempfile.mkdtemp(prefix="famfs-churn-")
-    logdir = os.environ.get("FAMFS_TEST_LOGS", os.path.join(mb.TOP, "test-logs"))
-    os.makedirs(logdir, exist_ok=True)
-    transcript = open(os.path.join(logdir, "churn-transcript.log"), "w")
-    cl = None
-    try:
-        cl = mb.Cluster(PROG, mb.build(work), transcript, kernel=kernel,
-                        backend=backend, memsize=memsize, smp=smp,
-                        logdir=logdir)
-        cl.boot(3)
-        A, B, C = cl.hosts
-        res = run(cl, A, B, C, cycles, window, sizes, interval)
-        probs = cl.problems()
-        if probs:
-            mb.say(PROG, "kernel console problems:\n" + "\n".join(probs))
-            return 2
-    except Exception as exc:
-        mb.say(PROG, "error: %s" % (exc,))
-        return 2
-    finally:
-        if cl:
-            cl.shutdown()
-        transcript.close()
-        os.system("rm -rf %s" % mb.q(work))
+    rc, res = mb.run_cluster(
+        PROG, 3, lambda cl: run(cl, *cl.hosts, cycles, window, sizes,
+                                interval),
+        kernel=kernel, backend=backend, memsize=memsize, smp=smp)
+    if rc:
+        return rc
     res["load0"], res["load1"] = load0, mb.uptime()
     res["wall"] = time.time() - t_start
     report(res, dict(cycles=cycles, window=window, sizes=" ".join(sizes_txt),

@@ -17,7 +17,6 @@ Not part of make bench; see bench/README.md (curve 4).
 import os
 import statistics
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -29,94 +28,88 @@ import scale_lib as sl  # noqa: E402
 PROG = "follow-cost"
 
 
+def guest_files(work):
+    """mhb and mh-probe (mhbench), and fill-log (bench/scale)."""
+    extra = mb.build(work)
+    helpers = sl.build_helpers(work)
+    extra.append((helpers["fill-log"], mb.GUEST_DIR + "/fill-log"))
+    return extra
+
+
+def measure(cl, fills, files, pause):
+    """One row per log fill (see the top of this file)."""
+    A, B = cl.hosts
+    rows = []
+    A.ok("modprobe fsdev_dax 2>/dev/null; mkdir -p %s" % mb.MPT)
+    for fill in fills:
+        # Offline writers want the device in device_dax mode; the
+        # mount below switches it to fsdev mode.
+        A.ok("famfs fsdev-mode --devdax %s 2>/dev/null; mkfs.famfs -f %s"
+             " >/dev/null && %s/fill-log %s %s"
+             % (cl.dev, cl.dev, mb.GUEST_DIR, cl.dev, fill), timeout=900)
+        cl.mount(A)
+        t0 = time.time()
+        cl.mount(B)
+        mount_s = time.time() - t0
+        watch = mb.ShmWatch(cl.memfile)
+        slots = watch.find_slots([A.uuid, B.uuid])
+        rec = mb.Recorder(watch, slots)
+        rec.start()
+        try:
+            pid = mb.start_follower(B, 100)
+            c0 = mb.proc_cpu(B, pid)
+            A.ok("famfs mkdir %s/fc" % mb.MPT, quiet=True)
+            base = watch.next_index()
+            cmds = []
+            for i in range(files):
+                cmds.append(["famfs", "creat", "-s", "2m",
+                             "%s/fc/f%03d" % (mb.MPT, i)])
+                cmds.append(["sleep", str(pause)])
+            rc, ops, out = mb.timed_ops(A, cmds, stop_on_error=True)
+            if rc:
+                raise mb.StepError(out[-2000:])
+            time.sleep(2)
+            c1 = mb.proc_cpu(B, pid)
+            ev = mb.stop_follower(B, pid)
+        finally:
+            rec.stop()
+        u = B.uuid.lower()
+        stop = [e for e in ev if e.get("event") == "stop"][0]
+        seen = {e["index"]: e["time"] for e in ev
+                if e.get("event") == "file"}
+        lats = []
+        for k in range(files):
+            i = base + k
+            if i in seen and i in rec.commit:
+                off = rec.offset(u, rec.commit[i])
+                lats.append(seen[i] + off - rec.commit[i])
+        if len(lats) != files:
+            raise mb.StepError("B saw %d of %d files" % (len(lats), files))
+        entries = base + files
+        cre = [o[2] - o[1] for o in ops[0::2]]
+        rows.append(dict(
+            fill=fill, entries=entries, mount_b="%.1f" % mount_s,
+            replays=stop["replays"], cpu="%.2f" % (c1 - c0),
+            cpu_per_replay_ms="%.0f" % ((c1 - c0) / max(1, stop["replays"]) * 1000),
+            lat_median="%.3f" % statistics.median(lats),
+            lat_max="%.3f" % max(lats),
+            create_med="%.3f" % statistics.median(cre)))
+        mb.say(PROG, repr(rows[-1]))
+        B.ok("umount %s" % mb.MPT)
+        A.ok("umount %s" % mb.MPT)
+    return rows
+
+
 def main():
     fills = os.environ.get("FILLS", "1 10 30").split()
     files = int(os.environ.get("FILES", "20"))
     pause = float(os.environ.get("PAUSE", "1"))
-    work = tempfile.mkdtemp(prefix="famfs-fcost-")
-    logdir = os.environ.get("FAMFS_TEST_LOGS", os.path.join(mb.TOP, "test-logs"))
-    os.makedirs(logdir, exist_ok=True)
-    transcript = open(os.path.join(logdir, "follow-cost-transcript.log"), "w")
     load0 = mb.uptime()
-    rows = []
-    cl = None
-    try:
-        extra = mb.build(work)
-        helpers = sl.build_helpers(work)
-        extra.append((helpers["fill-log"], mb.GUEST_DIR + "/fill-log"))
-        cl = mb.Cluster(PROG, extra, transcript, memsize="1G",
-                        kernel=os.environ.get("FAMFS_BENCH_KERNEL", "test"))
-        cl.boot(2)
-        A, B = cl.hosts
-        A.ok("modprobe fsdev_dax 2>/dev/null; mkdir -p %s" % mb.MPT)
-        for fill in fills:
-            # Offline writers want the device in device_dax mode; the
-            # mount below switches it to fsdev mode.
-            A.ok("famfs fsdev-mode --devdax %s 2>/dev/null; mkfs.famfs -f %s"
-                 " >/dev/null && %s/fill-log %s %s"
-                 % (cl.dev, cl.dev, mb.GUEST_DIR, cl.dev, fill), timeout=900)
-            cl.mount(A)
-            t0 = time.time()
-            cl.mount(B)
-            mount_s = time.time() - t0
-            watch = mb.ShmWatch(cl.memfile)
-            slots = watch.find_slots([A.uuid, B.uuid])
-            rec = mb.Recorder(watch, slots)
-            rec.start()
-            try:
-                pid = mb.start_follower(B, 100)
-                c0 = mb.proc_cpu(B, pid)
-                A.ok("famfs mkdir %s/fc" % mb.MPT, quiet=True)
-                base = watch.next_index()
-                cmds = []
-                for i in range(files):
-                    cmds.append(["famfs", "creat", "-s", "2m",
-                                 "%s/fc/f%03d" % (mb.MPT, i)])
-                    cmds.append(["sleep", str(pause)])
-                rc, ops, out = mb.timed_ops(A, cmds, stop_on_error=True)
-                if rc:
-                    raise mb.StepError(out[-2000:])
-                time.sleep(2)
-                c1 = mb.proc_cpu(B, pid)
-                ev = mb.stop_follower(B, pid)
-            finally:
-                rec.stop()
-            u = B.uuid.lower()
-            stop = [e for e in ev if e.get("event") == "stop"][0]
-            seen = {e["index"]: e["time"] for e in ev
-                    if e.get("event") == "file"}
-            lats = []
-            for k in range(files):
-                i = base + k
-                if i in seen and i in rec.commit:
-                    off = rec.offset(u, rec.commit[i])
-                    lats.append(seen[i] + off - rec.commit[i])
-            if len(lats) != files:
-                raise mb.StepError("B saw %d of %d files" % (len(lats), files))
-            entries = base + files
-            cre = [o[2] - o[1] for o in ops[0::2]]
-            rows.append(dict(
-                fill=fill, entries=entries, mount_b="%.1f" % mount_s,
-                replays=stop["replays"], cpu="%.2f" % (c1 - c0),
-                cpu_per_replay_ms="%.0f" % ((c1 - c0) / max(1, stop["replays"]) * 1000),
-                lat_median="%.3f" % statistics.median(lats),
-                lat_max="%.3f" % max(lats),
-                create_med="%.3f" % statistics.median(cre)))
-            mb.say(PROG, repr(rows[-1]))
-            B.ok("umount %s" % mb.MPT)
-            A.ok("umount %s" % mb.MPT)
-        probs = cl.problems()
-        if probs:
-            mb.say(PROG, "kernel console problems:\n" + "\n".join(probs))
-            return 2
-    except Exception as exc:
-        mb.say(PROG, "error: %s" % (exc,))
-        return 2
-    finally:
-        if cl:
-            cl.shutdown()
-        transcript.close()
-        os.system("rm -rf %s" % mb.q(work))
+    rc, rows = mb.run_cluster(
+        PROG, 2, lambda cl: measure(cl, fills, files, pause), files=guest_files,
+        memsize="1G", kernel=os.environ.get("FAMFS_BENCH_KERNEL", "test"))
+    if rc:
+        return rc
     cols = ["fill", "entries", "mount_b", "replays", "cpu",
             "cpu_per_replay_ms", "lat_median", "lat_max", "create_med"]
     text = sl.table(rows, cols, ["log fill %", "log entries", "B mount s",

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 """Host side shared by the multi-host benchmarks (bench/multihost/churn.py,
-bench/scale/followers.py).
+bench/multihost/follow_cost.py, bench/scale/followers.py).
 
 Several guests boot on one shared memory file (tools/testing/vm/famfsvm.py,
 the multi-host harness's Host wrapper from tools/testing/multihost/mhlib.py).
@@ -9,6 +9,8 @@ What the benchmarks add on top:
 - building the in-guest helpers (mhb.c here, mh-probe.c of the scenario);
 - booting hosts one by one, so that a benchmark can measure the master
   alone before the other guests exist;
+- run_cluster: the frame of every benchmark (build, boot, run its body,
+  check the guests' consoles, always shut the guests down);
 - a host-side watcher of the shared memory (ShmWatch, a LogWatch that also
   reads the host table of user/FORMAT-delete.md). It polls, every
   millisecond of host time, the log header's next_index and every watched
@@ -29,8 +31,10 @@ import json
 import os
 import shlex
 import struct
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid as uuidlib
@@ -146,6 +150,39 @@ class Cluster:
             self.fv.remove_memfile(self.memfile)
 
 
+def run_cluster(prog, nboot, body, files=build, **kw):
+    """Boot nboot guests on one shared memory file, run body(cluster) and
+    always shut the guests down. files(workdir) returns the (host path,
+    guest path) files for the guests (default: build()); kw go to Cluster.
+    The transcript of the guests' commands is PROG-transcript.log in
+    $FAMFS_TEST_LOGS (default test-logs/). Returns (0, what body returned),
+    or (2, None) after an error (build, boot, an exception from body) or
+    kernel console problems, both said on stderr."""
+    work = tempfile.mkdtemp(prefix="famfs-%s-" % prog)
+    logdir = kw.pop("logdir", None) or os.environ.get(
+        "FAMFS_TEST_LOGS", os.path.join(TOP, "test-logs"))
+    os.makedirs(logdir, exist_ok=True)
+    transcript = open(os.path.join(logdir, prog + "-transcript.log"), "w")
+    cl = None
+    try:
+        cl = Cluster(prog, files(work), transcript, logdir=logdir, **kw)
+        cl.boot(nboot)
+        res = body(cl)
+        probs = cl.problems()
+        if probs:
+            say(prog, "kernel console problems:\n" + "\n".join(probs))
+            return 2, None
+    except Exception as exc:
+        say(prog, "error: %s" % (exc,))
+        return 2, None
+    finally:
+        if cl:
+            cl.shutdown()
+        transcript.close()
+        shutil.rmtree(work, ignore_errors=True)
+    return 0, res
+
+
 def start_follower(host, interval, log="/tmp/follow.json"):
     """famfs logplay --follow --json in the background; return its pid."""
     out = host.ok("famfs logplay --follow -j -i %d %s >%s 2>%s.err </dev/null"
@@ -207,28 +244,15 @@ class ShmWatch(LogWatch):
     HT_OFF = 0x100000
     HT_MAGIC = 0x31544846534d4146
 
-    def __init__(self, memfile):
+    def version_ok(self, version):
         # LogWatch takes only version 47 or 48; a file system with the
         # delete feature has 48 | 1 << 32 (incompatible-feature bits in
         # the high half, FORMAT-delete.md section 1): same search here,
         # on the low 32 bits.
-        import mmap
-        self._struct = struct
-        self.f = open(memfile, "rb")
-        self.map = mmap.mmap(self.f.fileno(), 0, prot=mmap.PROT_READ)
-        self.hdr = None
-        for off in range(0, min(len(self.map), 256 << 20), 4096):
-            magic, version = struct.unpack_from("<QQ", self.map, off)
-            if magic != self.SB_MAGIC or version & 0xffffffff not in (47, 48):
-                continue
-            crc = struct.unpack_from("<Q", self.map, off + 96)[0]
-            if crc != zlib.crc32(self.map[off:off + 96]):
-                continue
-            self.hdr = off + struct.unpack_from("<Q", self.map, off + 16)[0]
-            self.sb = off
-            break
-        if self.hdr is None:
-            raise ValueError("no famfs superblock in %s" % memfile)
+        return version & 0xffffffff in (47, 48)
+
+    def __init__(self, memfile):
+        super().__init__(memfile)
         base = self.sb + self.HT_OFF
         magic, = struct.unpack_from("<Q", self.map, base)
         if magic != self.HT_MAGIC:

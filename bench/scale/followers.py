@@ -38,7 +38,6 @@ Exit 0 when measured (goals are reported), 2 on an error.
 import os
 import statistics
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -78,6 +77,48 @@ def create_phase(host, d, files, size):
     return files / secs, statistics.median(o[2] - o[1] for o in ops), ops
 
 
+def measure(cl, counts, files, size, interval, smp):
+    """The master alone, then each follower count: (rows, host rows,
+    notes)."""
+    rows, hrows, notes = [], [], []
+    A = cl.hosts[0]
+    cl.mount(A, mkfs_args="")
+    rate_alone, med_alone, _ = create_phase(A, "alone", files, size)
+    sl.say(PROG, "A alone: %.2f creates/s (median %.3f s)"
+           % (rate_alone, med_alone))
+    nmax = max(counts)
+    try:
+        boot_s = cl.boot(nmax)
+    except Exception as exc:
+        up = len(cl.hosts) - 1
+        raise mb.StepError("booting %d followers failed (%d up): %r"
+                           % (nmax, up, exc))
+    notes.append("booted the master and %d followers (%d guests, %d vCPU "
+                 "each, %d MiB RAM each) on a 2-core host; the %d clients "
+                 "booted together in %.0f s"
+                 % (nmax, nmax + 1, smp, 1024, nmax, boot_s))
+    F = cl.hosts[1:]
+    for h in F:
+        cl.mount(h)
+    watch = mb.ShmWatch(cl.memfile)
+    slots = watch.find_slots([h.uuid for h in cl.hosts])
+    missing = [h.name for h in cl.hosts if h.uuid.lower() not in slots]
+    if missing:
+        raise mb.StepError("no host table slot for %s" % missing)
+    rec = mb.Recorder(watch, slots)
+    rec.start()
+    try:
+        for n in counts:
+            row, hr = one_count(A, F[:n], rec, n, files, size, interval,
+                                rate_alone)
+            rows.append(row)
+            hrows += hr
+    finally:
+        rec.stop()
+    sl.say(PROG, "watcher: %d polls" % rec.polls)
+    return rows, hrows, notes
+
+
 def main():
     counts = sorted({int(x) for x in os.environ.get("FOLLOWERS",
                                                     "1 2 4").split()})
@@ -88,64 +129,13 @@ def main():
     backend = os.environ.get("FAMFS_MH_BACKEND", "cxl")
     smp = int(os.environ.get("FAMFS_BENCH_SMP", "1"))
     load0 = mb.uptime()
-    work = tempfile.mkdtemp(prefix="famfs-followers-")
-    logdir = os.environ.get("FAMFS_TEST_LOGS", os.path.join(sl.TOP, "test-logs"))
-    os.makedirs(logdir, exist_ok=True)
-    transcript = open(os.path.join(logdir, "followers-transcript.log"), "w")
-    cl = None
-    rows, hrows, notes = [], [], []
-    try:
-        cl = mb.Cluster(PROG, mb.build(work), transcript, kernel=kernel,
-                        backend=backend, memsize=os.environ.get("MEMSIZE", "1G"),
-                        smp=smp, logdir=logdir)
-        cl.boot(1)
-        A = cl.hosts[0]
-        cl.mount(A, mkfs_args="")
-        rate_alone, med_alone, _ = create_phase(A, "alone", files, size)
-        sl.say(PROG, "A alone: %.2f creates/s (median %.3f s)"
-               % (rate_alone, med_alone))
-        nmax = max(counts)
-        try:
-            boot_s = cl.boot(nmax)
-        except Exception as exc:
-            up = len(cl.hosts) - 1
-            raise mb.StepError("booting %d followers failed (%d up): %r"
-                               % (nmax, up, exc))
-        notes.append("booted the master and %d followers (%d guests, %d vCPU "
-                     "each, %d MiB RAM each) on a 2-core host; the %d clients "
-                     "booted together in %.0f s"
-                     % (nmax, nmax + 1, smp, 1024, nmax, boot_s))
-        F = cl.hosts[1:]
-        for h in F:
-            cl.mount(h)
-        watch = mb.ShmWatch(cl.memfile)
-        slots = watch.find_slots([h.uuid for h in cl.hosts])
-        missing = [h.name for h in cl.hosts if h.uuid.lower() not in slots]
-        if missing:
-            raise mb.StepError("no host table slot for %s" % missing)
-        rec = mb.Recorder(watch, slots)
-        rec.start()
-        try:
-            for n in counts:
-                row, hr = one_count(A, F[:n], rec, n, files, size, interval,
-                                    rate_alone)
-                rows.append(row)
-                hrows += hr
-        finally:
-            rec.stop()
-        sl.say(PROG, "watcher: %d polls" % rec.polls)
-        probs = cl.problems()
-        if probs:
-            sl.say(PROG, "kernel console problems:\n" + "\n".join(probs))
-            return 2
-    except Exception as exc:
-        sl.say(PROG, "error: %s" % (exc,))
-        return 2
-    finally:
-        if cl:
-            cl.shutdown()
-        transcript.close()
-        os.system("rm -rf %s" % mb.q(work))
+    rc, res = mb.run_cluster(
+        PROG, 1, lambda cl: measure(cl, counts, files, size, interval, smp),
+        kernel=kernel, backend=backend, memsize=os.environ.get("MEMSIZE", "1G"),
+        smp=smp)
+    if rc:
+        return rc
+    rows, hrows, notes = res
     load1 = mb.uptime()
     csv = sl.write_csv(PROG, rows, COLS)
     sl.write_csv(PROG + "-hosts", hrows, HCOLS)

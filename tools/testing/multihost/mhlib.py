@@ -186,7 +186,7 @@ class LogWatch:
         # The namespace may start after an info block: find the superblock.
         for off in range(0, min(len(self.map), 256 << 20), 4096):
             magic, version = struct.unpack_from("<QQ", self.map, off)
-            if magic != self.SB_MAGIC or version not in (47, 48):
+            if magic != self.SB_MAGIC or not self.version_ok(version):
                 continue
             crc = struct.unpack_from("<Q", self.map, off + 96)[0]
             if crc != zlib.crc32(self.map[off:off + 96]):
@@ -197,6 +197,10 @@ class LogWatch:
             break
         if self.hdr is None:
             raise ValueError("no famfs superblock in %s" % memfile)
+
+    def version_ok(self, version):
+        """Superblock versions this watcher reads (a subclass may widen)."""
+        return version in (47, 48)
 
     def next_index(self):
         return self._struct.unpack_from("<Q", self.map, self.hdr + 40)[0]
