@@ -10,8 +10,9 @@
 # The sides run in the order famfs T..., ext4 in odd rounds and reversed in
 # even rounds. One line per copy:
 #   ROW work=W files=N bytes=B side=famfs|ext4 threads=T round=R secs=S
-B=/opt/famfs-bench
-MPT=/mnt/famfs
+BENCH_NAME=copy-bandwidth
+# shellcheck source=bench/scale/guest-scale-lib.sh
+. "$(dirname "$0")/guest-scale-lib.sh"
 PEER=/mnt/peer
 DEV=${DEV:-$(cat /run/famfs/device)}
 ROUNDS=${ROUNDS:-1}
@@ -19,19 +20,6 @@ THREADS=${THREADS:-1 2 4}
 BIG=${BIG:-1073741824}
 NSMALL=${NSMALL:-1000}
 SMALL=${SMALL:-1048576}
-
-die() {
-	echo "copy-bandwidth: $*" >&2
-	dmesg | tail -n 20 >&2
-	exit 2
-}
-
-t() {
-	label=$1
-	shift
-	line=$($B/tm "$label" "$@") || die "$label failed: $* ($line)"
-	eval "T_$label=$(echo "$line" | cut -d' ' -f3)"
-}
 
 # check DIR: the copy under DIR has the source's file count and bytes.
 check() {
@@ -67,9 +55,7 @@ copy_ext4() {
 		"round=$r secs=$T_ext4"
 }
 
-# The test kernel's kmemleak scans every 10 min: not in a timed step.
-echo scan=off >/sys/kernel/debug/kmemleak 2>/dev/null
-mkdir -p $MPT $PEER
+scale_setup $PEER
 for WORK in big small; do
 	rm -rf /tmp/src
 	mkdir -p /tmp/src

@@ -17,8 +17,9 @@
 # memmap, what ext4/xfs -o dax need): reconfigure, disable, enable, and back.
 #   ROW gib=G rep=R ns_off=S ns_on=S bind=S mkfs=S ... mf_fs=K
 #   ROW gib=G rep=peer fsdax_cfg=S fsdax_off=S fsdax_on=S devdax_cfg=S
-B=/opt/famfs-bench
-MPT=/mnt/famfs
+BENCH_NAME=device-size
+# shellcheck source=bench/scale/guest-scale-lib.sh
+. "$(dirname "$0")/guest-scale-lib.sh"
 DEV=$(cat /run/famfs/device)
 NAME=${DEV#/dev/}
 NS=namespace0.0
@@ -26,28 +27,12 @@ REPS=${REPS:-2}
 PEER=${PEER:-1}
 SYS=/sys/bus/dax/drivers
 
-die() {
-	echo "device-size: $*" >&2
-	dmesg | tail -n 20 >&2
-	exit 2
-}
-
-# t LABEL CMD...: time CMD, die if it fails, set $T_LABEL to the seconds.
-t() {
-	label=$1
-	shift
-	line=$($B/tm "$label" "$@") || die "$label failed: $* ($line)"
-	eval "T_$label=$(echo "$line" | cut -d' ' -f3)"
-}
-
 memfree() { sed -n 's/^MemFree: *\([0-9]*\) kB/\1/p' /proc/meminfo; }
 driver_of() { basename "$(readlink /sys/bus/dax/devices/$NAME/driver)"; }
 
 case $DEV in /dev/dax*) ;; *) die "no devdax device ($DEV)" ;; esac
 gib=$(($(cat /sys/bus/dax/devices/$NAME/size) >> 30))
-# The test kernel's kmemleak scans every 10 min: not in a timed step.
-echo scan=off >/sys/kernel/debug/kmemleak 2>/dev/null
-mkdir -p $MPT
+scale_setup
 echo "device-size: $DEV $gib GiB (rounded down), $REPS reps" >&2
 r=1
 while [ $r -le "$REPS" ]; do

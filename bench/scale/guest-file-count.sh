@@ -11,25 +11,13 @@
 #   ext4         mkfs.ext4, mount -o dax, time cp -r SRC and sync
 # The order of the four sides alternates from case to case. One line each:
 #   ROW files=N log_mib=L dirs=D famfs_cp=S famfs_creat=S tmpfs=S ext4=S order=...
-B=/opt/famfs-bench
-MPT=/mnt/famfs
+BENCH_NAME=file-count
+# shellcheck source=bench/scale/guest-scale-lib.sh
+. "$(dirname "$0")/guest-scale-lib.sh"
 PEER=/mnt/peer
 DEV=${DEV:-$(cat /run/famfs/device)}
 PERDIR=${PERDIR:-100}
 FSIZE=${FSIZE:-4096}
-
-die() {
-	echo "file-count: $*" >&2
-	dmesg | tail -n 20 >&2
-	exit 2
-}
-
-t() {
-	label=$1
-	shift
-	line=$($B/tm "$label" "$@") || die "$label failed: $* ($line)"
-	eval "T_$label=$(echo "$line" | cut -d' ' -f3)"
-}
 
 # nfiles DIR: regular files under DIR, famfs's .meta left out.
 nfiles() {
@@ -78,9 +66,7 @@ side_ext4() {
 	umount $PEER || die "umount ext4"
 }
 
-# The test kernel's kmemleak scans every 10 min: not in a timed step.
-echo scan=off >/sys/kernel/debug/kmemleak 2>/dev/null
-mkdir -p $MPT $PEER
+scale_setup $PEER
 i=0
 for c in $CASES; do
 	N=${c%%:*}

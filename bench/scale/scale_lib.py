@@ -14,6 +14,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 RESULTS = os.environ.get("FAMFS_SCALE_RESULTS", os.path.join(HERE, "results"))
 GUEST_DIR = "/opt/famfs-bench"
+GUEST_LIB = "guest-scale-lib.sh"   # sourced by run_guest's scripts
 sys.path.insert(0, os.path.join(TOP, "tools", "testing", "vm"))
 import famfsvm  # noqa: E402
 
@@ -184,7 +185,8 @@ def build_static(outdir, name, srcs):
 def run_guest(prog, script, env, memsize, mem_mb, timeout, kernel="test",
               mode="fsdax", helpers=("tm",), smp=2, extras=(), prefill=False):
     """Boot one nvdimm guest (namespace in `mode`, made at boot with map=mem),
-    run bench/scale/SCRIPT with env under busybox sh, and return
+    run bench/scale/SCRIPT (with guest-scale-lib.sh beside it) with env
+    under busybox sh, and return
     {"rows": [ROW dicts], "notes": [NOTE lines], "header": [lines]}, or None
     on any error (build, boot, script exit, kernel console problems). The
     script's output streams to stderr as it runs. helpers: static programs
@@ -202,7 +204,9 @@ def run_guest(prog, script, env, memsize, mem_mb, timeout, kernel="test",
     res = {"rows": [], "notes": [], "header": []}
     g = None
     try:
-        files = [(os.path.join(HERE, script), GUEST_DIR + "/" + script)]
+        # The guest scripts source guest-scale-lib.sh from their directory.
+        files = [(os.path.join(HERE, s), GUEST_DIR + "/" + s)
+                 for s in (script, GUEST_LIB)]
         files += list(extras)
         for h in helpers:
             path = build_static(work, h, [h + ".c"])
