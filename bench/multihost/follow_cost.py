@@ -90,7 +90,8 @@ def measure(cl, fills, files, pause):
         rows.append(dict(
             fill=fill, entries=entries, mount_b="%.1f" % mount_s,
             replays=stop["replays"], cpu="%.2f" % (c1 - c0),
-            cpu_per_replay_ms="%.0f" % ((c1 - c0) / max(1, stop["replays"]) * 1000),
+            cpu_per_replay_ms="%.0f" % ((c1 - c0) / max(1, stop["replays"])
+                                        * 1000),
             lat_median="%.3f" % statistics.median(lats),
             lat_max="%.3f" % max(lats),
             create_med="%.3f" % statistics.median(cre)))
@@ -106,8 +107,9 @@ def main():
     pause = float(os.environ.get("PAUSE", "1"))
     load0 = mb.uptime()
     rc, rows = mb.run_cluster(
-        PROG, 2, lambda cl: measure(cl, fills, files, pause), files=guest_files,
-        memsize="1G", kernel=os.environ.get("FAMFS_BENCH_KERNEL", "test"))
+        PROG, 2, lambda cl: measure(cl, fills, files, pause),
+        files=guest_files, memsize="1G",
+        kernel=os.environ.get("FAMFS_BENCH_KERNEL", "test"))
     if rc:
         return rc
     cols = ["fill", "entries", "mount_b", "replays", "cpu",

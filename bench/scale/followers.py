@@ -131,8 +131,8 @@ def main():
     load0 = mb.uptime()
     rc, res = mb.run_cluster(
         PROG, 1, lambda cl: measure(cl, counts, files, size, interval, smp),
-        kernel=kernel, backend=backend, memsize=os.environ.get("MEMSIZE", "1G"),
-        smp=smp)
+        kernel=kernel, backend=backend,
+        memsize=os.environ.get("MEMSIZE", "1G"), smp=smp)
     if rc:
         return rc
     rows, hrows, notes = res
