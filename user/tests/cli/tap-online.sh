@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=sh
 # TAP helpers of the CLI tests that run on a real device (07-online.sh,
-# 09-fsdev-online.sh, 12-fstab-online.sh) and of the selftests' scripts
+# 09-fsdev-online.sh, 12-fstab-online.sh, 18-delete-online.sh,
+# 19-long-log-online.sh) and of the selftests' scripts
 # (e2e-cli.sh, famfs_pmem_partition_test.sh), sourced, not run. POSIX sh:
 # they also run in the busybox test guests, so tap-lib.bash is not an
 # option there. The selftests' Makefile installs this file next to them
@@ -68,6 +69,34 @@ tc() {
 	fi
 	sed 's/^/#   /' "$W/log" | tail -n 20
 	return 1
+}
+# A character dax device (/dev/daxX.Y) is formatted and fscked raw, in
+# device_dax mode, and mounted in fsdev mode (bound to fsdev_dax; README
+# "On real hardware"). dax_init DEV: note the mode DEV is in (0: a block
+# device, or a dax device with fsdev_dax available; 1 otherwise). Then
+# "raw CMD..." runs CMD with the device in device_dax mode and "fsdev
+# CMD..." with it in fsdev mode, switching with $FAMFS fsdev-mode (which
+# refuses to take a mounted device out of fsdev mode); on a block device
+# both just run CMD, so one sequence of steps serves both kinds. dax_restore
+# (for tap_cleanup, after the unmount) puts the device back in the mode
+# dax_init found.
+DAXNAME='' DAXDRV0=''
+dax_driver() { basename "$(readlink "/sys/bus/dax/devices/$DAXNAME/driver")"; }
+dax_init() {
+	[ -c "$1" ] || return 0
+	DAXNAME=${1##*/}
+	DAXDRV0=$(dax_driver)
+	modprobe fsdev_dax >/dev/null 2>&1
+	[ -d /sys/bus/dax/drivers/fsdev_dax ]
+}
+dax_mode() { [ -z "$DAXNAME" ] || "$FAMFS" fsdev-mode "$@" "/dev/$DAXNAME"; }
+raw() { dax_mode --devdax && "$@"; }
+fsdev() { dax_mode && "$@"; }
+dax_restore() {
+	case $DAXDRV0 in
+	device_dax) dax_mode --devdax ;;
+	fsdev_dax) dax_mode ;;
+	esac >/dev/null 2>&1
 }
 # tap_skip NAME REASON: a skipped test
 tap_skip() {
