@@ -53,7 +53,7 @@ for L in $SIZES; do
 		t umount umount $MPT
 		t fsck famfs fsck "$DEV"
 		t fsckv famfs fsck -v "$DEV"
-		mount -t tmpfs -o size=1g none $PEER || die "tmpfs"
+		mount -t tmpfs -o size=1g,nr_inodes=0 none $PEER || die "tmpfs"
 		t tmpfs $B/fill-log --tree $PEER "$n" "$EVERY"
 		umount $PEER
 		echo "ROW log_mib=$L fill=$P entries=$n dirs=$dirs files=$files" \
