@@ -330,6 +330,16 @@ int famfs_log_scan(const struct famfs_log *log, uint64_t log_len,
 		   struct famfs_log_scan *s);
 
 /**
+ * famfs_log_scan_from() - famfs_log_scan() of a log whose entries
+ * [0, @from) the caller already found valid (the log is append-only):
+ * only [@from, next_index) are CRC-checked, and @s says what
+ * famfs_log_scan() would (nvalid is min(@from, next_index) at least).
+ * A follower keeps the CRC of its last entry to notice a rewritten log.
+ */
+int famfs_log_scan_from(const struct famfs_log *log, uint64_t log_len,
+			uint64_t from, struct famfs_log_scan *s);
+
+/**
  * famfs_log_entry_valid() - does entry @index pass the reader's test
  * (seqnum == index and a matching CRC)? @why (may be NULL) gets the reason
  * when it does not.
