@@ -7,7 +7,9 @@
  * the log header's next_index, and replays only the entries it has not
  * handled yet. A poll is a cache-line invalidate plus two loads, so polling
  * every 100 ms costs nothing measurable; files already instantiated are
- * never looked at or mapped again.
+ * never looked at or mapped again. A replay CRC-checks and plans only the
+ * new entries (famfs_log_scan_from, a famfs_planner kept between polls),
+ * so its cost does not grow with the log.
  *
  * There is no cache coherence between hosts: before reading metadata the
  * follower invalidates the lines it is about to read (clflush on a line
