@@ -87,6 +87,7 @@ struct follower {
 	struct famfs_planner *planner;
 	unsigned int plan_flags;
 	unsigned long nplans_full;	/* replays that planned from entry 0 */
+	unsigned long nreplans;		/* of them, for a DELETE of an older entry */
 	char why[200];		/* what looked odd */
 };
 
@@ -345,6 +346,14 @@ static uint64_t follow_scan_from(const struct follower *f)
 	return f->seen;
 }
 
+static void follow_drop_planner(struct follower *f)
+{
+	f->nreplans += famfs_planner_replans(f->planner);
+	f->nplans_full += famfs_planner_replans(f->planner);
+	famfs_planner_free(f->planner);
+	f->planner = NULL;
+}
+
 /*
  * Plan entries [f->seen, nvalid): fed to the kept planner when it holds
  * exactly [0, seen) and the lookup cache is good; otherwise a new planner
@@ -359,13 +368,11 @@ static int follow_plan(struct follower *f, bool cached, uint64_t nvalid,
 	if (f->planner && cached && flags == f->plan_flags &&
 	    famfs_planner_fed(f->planner) == f->seen) {
 		rc = famfs_planner_feed(f->planner, f->log, nvalid, acts, nacts);
-		if (rc) {
-			famfs_planner_free(f->planner);
-			f->planner = NULL;
-		}
+		if (rc)
+			follow_drop_planner(f);
 		return rc;
 	}
-	famfs_planner_free(f->planner);
+	follow_drop_planner(f);
 	f->nplans_full++;
 	f->plan_flags = flags;
 	/* Whole log: one listing per directory (not a cached lookup per name). */
@@ -375,8 +382,7 @@ static int follow_plan(struct follower *f, bool cached, uint64_t nvalid,
 		return -ENOMEM;
 	rc = famfs_planner_feed(f->planner, f->log, nvalid, acts, nacts);
 	if (rc) {
-		famfs_planner_free(f->planner);
-		f->planner = NULL;
+		follow_drop_planner(f);
 		return rc;
 	}
 	/* Later feeds: only the new names, through the cache. */
@@ -472,11 +478,10 @@ static int follow_replay(struct follower *f, uint64_t next_index)
 						 famfs_errmsg(), w, sizeof(w)));
 	if (rc || st.nerrors) {
 		follow_names_clear(f->names);	/* the mount is not what was planned */
-		famfs_planner_free(f->planner);
-		f->planner = NULL;
-	}
-	else
+		follow_drop_planner(f);
+	} else {
 		follow_learn(f, acts, nacts, cached ? f->seen : 0, f->seen);
+	}
 	f->replays++;
 	f->seen = scan.nvalid;
 	f->seen_crc = f->log->entries[f->seen - 1].crc;
@@ -740,10 +745,10 @@ int logplay_follow_main(int argc, char **argv)
 		printf("follow: stopped after %lu polls, %lu replays: %lu dirs, %lu files added, %lu bad entries, %lu errors\n",
 		       f.polls, f.replays, f.ndirs, f.nfiles, f.nbad, f.nerrors);
 	}
+	follow_drop_planner(&f);
 	if (getenv("FAMFS_REPLAY_STATS"))
-		fprintf(stderr, "follow: %lu replays, %lu planned from entry 0\n",
-			f.replays, f.nplans_full);
-	famfs_planner_free(f.planner);
+		fprintf(stderr, "follow: %lu replays, %lu planned from entry 0 (%lu for a DELETE of an older entry)\n",
+			f.replays, f.nplans_full, f.nreplans);
 	follow_names_free(f.names);
 	famfs_fs_close(f.fs);
 	return exit_code;
