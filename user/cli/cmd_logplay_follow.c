@@ -7,7 +7,9 @@
  * the log header's next_index, and replays only the entries it has not
  * handled yet. A poll is a cache-line invalidate plus two loads, so polling
  * every 100 ms costs nothing measurable; files already instantiated are
- * never looked at or mapped again.
+ * never looked at or mapped again. A replay CRC-checks and plans only the
+ * new entries (famfs_log_scan_from, a famfs_planner kept between polls),
+ * so its cost does not grow with the log.
  *
  * There is no cache coherence between hosts: before reading metadata the
  * follower invalidates the lines it is about to read (clflush on a line
@@ -77,6 +79,15 @@ struct follower {
 	 * only for the names its new entries touch.
 	 */
 	struct follow_names *names;
+	/*
+	 * The plan of entries [0, seen), kept so that a poll plans only the
+	 * new entries (NULL: plan the whole log again). Made with
+	 * plan_flags; rebuilt whenever names is cleared.
+	 */
+	struct famfs_planner *planner;
+	unsigned int plan_flags;
+	unsigned long nplans_full;	/* replays that planned from entry 0 */
+	unsigned long nreplans;		/* of them, for a DELETE of an older entry */
 	char why[200];		/* what looked odd */
 };
 
@@ -317,6 +328,69 @@ static void follow_learn(struct follower *f, const struct famfs_action *acts,
 	}
 }
 
+/*
+ * Where the scan may start: entries before f->seen were valid and the
+ * log is append-only, unless entry seen - 1 changed (the poll refuses to
+ * go on then; scanning all is the cheap way to stay exact until it does).
+ */
+static uint64_t follow_scan_from(const struct follower *f)
+{
+	const struct famfs_log_entry *e;
+
+	if (!f->seen)
+		return 0;
+	e = &f->log->entries[f->seen - 1];
+	if (e->crc != f->seen_crc ||
+	    !famfs_log_entry_valid(e, f->seen - 1, NULL, 0))
+		return 0;
+	return f->seen;
+}
+
+static void follow_drop_planner(struct follower *f)
+{
+	f->nreplans += famfs_planner_replans(f->planner);
+	f->nplans_full += famfs_planner_replans(f->planner);
+	famfs_planner_free(f->planner);
+	f->planner = NULL;
+}
+
+/*
+ * Plan entries [f->seen, nvalid): fed to the kept planner when it holds
+ * exactly [0, seen) and the lookup cache is good; otherwise a new planner
+ * plans the whole log (its actions before f->seen are skipped).
+ */
+static int follow_plan(struct follower *f, bool cached, uint64_t nvalid,
+		       struct famfs_action **acts, size_t *nacts)
+{
+	unsigned int flags = famfs_plan_flags(f->sb);
+	int rc;
+
+	if (f->planner && cached && flags == f->plan_flags &&
+	    famfs_planner_fed(f->planner) == f->seen) {
+		rc = famfs_planner_feed(f->planner, f->log, nvalid, acts, nacts);
+		if (rc)
+			follow_drop_planner(f);
+		return rc;
+	}
+	follow_drop_planner(f);
+	f->nplans_full++;
+	f->plan_flags = flags;
+	/* Whole log: one listing per directory (not a cached lookup per name). */
+	f->planner = famfs_planner_new(f->log_len, f->dev_size, flags,
+				       famfs_lookup_mount, (void *)f->root);
+	if (!f->planner)
+		return -ENOMEM;
+	rc = famfs_planner_feed(f->planner, f->log, nvalid, acts, nacts);
+	if (rc) {
+		follow_drop_planner(f);
+		return rc;
+	}
+	/* Later feeds: only the new names, through the cache. */
+	if (f->names)
+		famfs_planner_set_lookup(f->planner, follow_lookup, f);
+	return 0;
+}
+
 static int follow_replay(struct follower *f, uint64_t next_index)
 {
 	bool cached;
@@ -344,7 +418,8 @@ static int follow_replay(struct follower *f, uint64_t next_index)
 				  sizeof(struct famfs_log_entry));
 	rc = famfs_log_check(f->log, f->log_len);
 	if (!rc)
-		rc = famfs_log_scan(f->log, f->log_len, &scan);
+		rc = famfs_log_scan_from(f->log, f->log_len, follow_scan_from(f),
+					 &scan);
 	if (rc) {
 		/* Header caught between its two stores, or damaged. */
 		snprintf(f->why, sizeof(f->why), "log header: %s",
@@ -360,16 +435,9 @@ static int follow_replay(struct follower *f, uint64_t next_index)
 
 	/* The first poll lists the mount; later ones look up only new names. */
 	cached = f->names && follow_names_count(f->names);
-	if (cached) {
+	if (cached)
 		follow_forget(f, f->seen, scan.nvalid);
-		rc = famfs_replay_plan_n(f->log, f->log_len, f->dev_size,
-					 famfs_plan_flags(f->sb), follow_lookup,
-					 f, scan.nvalid, &acts, &nacts);
-	} else {
-		rc = famfs_replay_plan_n(f->log, f->log_len, f->dev_size,
-					 famfs_plan_flags(f->sb), famfs_lookup_mount,
-					 (void *)f->root, scan.nvalid, &acts, &nacts);
-	}
+	rc = follow_plan(f, cached, scan.nvalid, &acts, &nacts);
 	if (rc) {
 		cli_liberr(rc, "planning the replay");
 		return rc;
@@ -408,10 +476,12 @@ static int follow_replay(struct follower *f, uint64_t next_index)
 	if (rc)
 		cli_warn("replay: %s", cli_safe(st.first_error[0] ? st.first_error :
 						 famfs_errmsg(), w, sizeof(w)));
-	if (rc || st.nerrors)
+	if (rc || st.nerrors) {
 		follow_names_clear(f->names);	/* the mount is not what was planned */
-	else
+		follow_drop_planner(f);
+	} else {
 		follow_learn(f, acts, nacts, cached ? f->seen : 0, f->seen);
+	}
 	f->replays++;
 	f->seen = scan.nvalid;
 	f->seen_crc = f->log->entries[f->seen - 1].crc;
@@ -675,6 +745,10 @@ int logplay_follow_main(int argc, char **argv)
 		printf("follow: stopped after %lu polls, %lu replays: %lu dirs, %lu files added, %lu bad entries, %lu errors\n",
 		       f.polls, f.replays, f.ndirs, f.nfiles, f.nbad, f.nerrors);
 	}
+	follow_drop_planner(&f);
+	if (getenv("FAMFS_REPLAY_STATS"))
+		fprintf(stderr, "follow: %lu replays, %lu planned from entry 0 (%lu for a DELETE of an older entry)\n",
+			f.replays, f.nplans_full, f.nreplans);
 	follow_names_free(f.names);
 	famfs_fs_close(f.fs);
 	return exit_code;

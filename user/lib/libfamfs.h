@@ -330,6 +330,16 @@ int famfs_log_scan(const struct famfs_log *log, uint64_t log_len,
 		   struct famfs_log_scan *s);
 
 /**
+ * famfs_log_scan_from() - famfs_log_scan() of a log whose entries
+ * [0, @from) the caller already found valid (the log is append-only):
+ * only [@from, next_index) are CRC-checked, and @s says what
+ * famfs_log_scan() would (nvalid is min(@from, next_index) at least).
+ * A follower keeps the CRC of its last entry to notice a rewritten log.
+ */
+int famfs_log_scan_from(const struct famfs_log *log, uint64_t log_len,
+			uint64_t from, struct famfs_log_scan *s);
+
+/**
  * famfs_log_entry_valid() - does entry @index pass the reader's test
  * (seqnum == index and a matching CRC)? @why (may be NULL) gets the reason
  * when it does not.
@@ -849,6 +859,47 @@ int famfs_replay_plan_n(const struct famfs_log *log, uint64_t log_len,
 
 /** famfs_plan_flags() - the famfs_replay_plan_ex() flags for @sb. */
 unsigned int famfs_plan_flags(const struct famfs_superblock *sb);
+
+/*
+ * Incremental planning, for a follower that plans each poll's new entries
+ * only. Entries are planned in log order and the planner keeps what it
+ * learnt (names, owned memory, the canonical delete pass), so feeding
+ * [0, a) and then [a, b) gives for [a, b) exactly what
+ * famfs_replay_plan_n(..., nvalid = b) gives for those indices with the
+ * same lookup answers. A valid DELETE of an entry fed earlier makes that
+ * feed re-plan its mount pass from entry 0 (what a full plan costs).
+ */
+struct famfs_planner;
+
+/**
+ * famfs_planner_new() - a planner for a log of @log_len bytes on a device
+ * of @dev_size bytes; @flags, @lookup and @ctx as famfs_replay_plan_n().
+ * Returns NULL with a message on bad arguments or no memory.
+ */
+struct famfs_planner *famfs_planner_new(uint64_t log_len, uint64_t dev_size,
+					unsigned int flags,
+					famfs_lookup_fn lookup, void *ctx);
+
+/**
+ * famfs_planner_feed() - plan entries [famfs_planner_fed(), @to), which
+ * the caller found valid (famfs_log_scan_from()). @acts (free() it) gets
+ * the actions of those entries only, in log order. After an error the
+ * planner refuses further feeds: free it and start again.
+ */
+int famfs_planner_feed(struct famfs_planner *p, const struct famfs_log *log,
+		       uint64_t to, struct famfs_action **acts, size_t *nacts);
+
+/** famfs_planner_set_lookup() - answer later feeds' lookups with @lookup. */
+void famfs_planner_set_lookup(struct famfs_planner *p, famfs_lookup_fn lookup,
+			      void *ctx);
+
+/** famfs_planner_fed() - entries planned so far. */
+uint64_t famfs_planner_fed(const struct famfs_planner *p);
+
+/** famfs_planner_replans() - feeds that re-planned from entry 0. */
+uint64_t famfs_planner_replans(const struct famfs_planner *p);
+
+void famfs_planner_free(struct famfs_planner *p);
 
 /* ------------------------------------------------------------------ */
 /* Kernel map ioctls (kmap.c)                                          */

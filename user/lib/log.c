@@ -108,6 +108,12 @@ bool famfs_log_entry_valid(const struct famfs_log_entry *e, uint64_t index,
 int famfs_log_scan(const struct famfs_log *log, uint64_t log_len,
 		   struct famfs_log_scan *s)
 {
+	return famfs_log_scan_from(log, log_len, 0, s);
+}
+
+int famfs_log_scan_from(const struct famfs_log *log, uint64_t log_len,
+			uint64_t from, struct famfs_log_scan *s)
+{
 	uint64_t cap = famfs_log_capacity(log_len), n, i, t0 = famfs_stats_now();
 
 	if (!log || !s)
@@ -118,7 +124,9 @@ int famfs_log_scan(const struct famfs_log *log, uint64_t log_len,
 		return famfs_fail(-EINVAL, "log header unusable for scanning");
 	s->hdr_next_index = log->next_index;
 	n = log->next_index < cap ? log->next_index : cap;
-	for (i = 0; i < n; i++) {
+	/* Entries before @from are known valid: a header that shrank below
+	 * them leaves a valid prefix of n, as a full scan would find. */
+	for (i = from < n ? from : n; i < n; i++) {
 		famfs_progress_tick("scan", i, n);
 		/* Only the reason: every caller names bad_index. */
 		if (!famfs_log_entry_valid(&log->entries[i], i, s->why,

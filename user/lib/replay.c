@@ -156,6 +156,15 @@ static struct famfs_action *new_action(struct planner *pl)
 	if (pl->n == pl->cap) {
 		size_t cap = pl->cap ? pl->cap * 2 : 64;
 
+		/* The canonical child counts go with the actions. */
+		if (pl->canonical) {
+			uint32_t *nc = realloc(pl->nchild, cap * sizeof(*nc));
+
+			if (!nc)
+				return NULL;
+			memset(nc + pl->cap, 0, (cap - pl->cap) * sizeof(*nc));
+			pl->nchild = nc;
+		}
 		a = realloc(pl->acts, cap * sizeof(*a));
 		if (!a)
 			return NULL;
@@ -385,8 +394,8 @@ static void plan_delete_canonical(struct planner *pl, const struct famfs_log_ent
 }
 
 /* A DELETE entry on a real namespace: what the canonical plan said. */
-static void plan_delete_mount(struct planner *pl, const struct famfs_log_entry *e,
-			      struct famfs_action *a, uint64_t i)
+static int plan_delete_mount(struct planner *pl, const struct famfs_log_entry *e,
+			     struct famfs_action *a, uint64_t i)
 {
 	const struct famfs_action *c = pl->cpos[i] ?
 				       &pl->cacts[pl->cpos[i] - 1] : NULL;
@@ -395,16 +404,20 @@ static void plan_delete_mount(struct planner *pl, const struct famfs_log_entry *
 	(void)e;
 	if (!c) {
 		bad(a, -EINVAL, "delete: not planned");
-		return;
+		return 0;
 	}
 	*a = *c;
 	if (a->type != FAMFS_ACT_DELETE)
-		return;
+		return 0;
+	/* An incremental planner's table is not sized for the whole log. */
+	if ((pl->names.used + 1) * 2 > pl->names.cap && grow_names(pl))
+		return -ENOMEM;
 	s = find_slot(pl, a->relpath, strlen(a->relpath));
 	if (!s->act)
 		pl->names.used++;
 	s->act = (a - pl->acts) + 1;
 	s->kind = FAMFS_LOOKUP_ABSENT;
+	return 0;
 }
 
 int famfs_lookup_empty(void *ctx, const char *relpath)
@@ -419,18 +432,19 @@ unsigned int famfs_plan_flags(const struct famfs_superblock *sb)
 	return famfs_sb_has_delete(sb) ? FAMFS_PLAN_DELETE : 0;
 }
 
+/* Plan entries [from, to) on top of what @pl planned before. */
 static int plan_core(struct planner *pl, const struct famfs_log *log,
-		     uint64_t nvalid)
+		     uint64_t from, uint64_t to)
 {
 	uint64_t i;
 
-	for (i = 0; i < nvalid; i++) {
+	for (i = from; i < to; i++) {
 		/* Validate and use one private copy (shared memory may change). */
 		struct famfs_log_entry copy = log->entries[i];
 		const struct famfs_log_entry *e = &copy;
 		struct famfs_action *a;
 
-		famfs_progress_tick("plan", i, nvalid);
+		famfs_progress_tick("plan", i, to);
 		if (e->type == FAMFS_LOG_ADD_DAXDEV || e->type == FAMFS_LOG_INVALID)
 			continue;
 		if (e->type == FAMFS_LOG_DELETE && !pl->deletes)
@@ -445,8 +459,8 @@ static int plan_core(struct planner *pl, const struct famfs_log *log,
 		if (e->type == FAMFS_LOG_DELETE) {
 			if (pl->canonical)
 				plan_delete_canonical(pl, e, a);
-			else
-				plan_delete_mount(pl, e, a, i);
+			else if (plan_delete_mount(pl, e, a, i))
+				return -ENOMEM;
 			continue;
 		}
 		if (e->type != FAMFS_LOG_FILE && e->type != FAMFS_LOG_MKDIR) {
@@ -531,7 +545,7 @@ static int plan_run(const struct famfs_log *log, uint64_t log_len,
 		free(pl->nchild);
 		return famfs_fail_ctx(rc, "replay plan");
 	}
-	rc = plan_core(pl, log, nvalid);
+	rc = plan_core(pl, log, 0, nvalid);
 out:
 	free(pl->names.slots);
 	free(pl->nchild);
@@ -664,4 +678,265 @@ int famfs_replay_plan(const struct famfs_log *log, uint64_t log_len,
 {
 	return famfs_replay_plan_ex(log, log_len, dev_size, 0, lookup, ctx,
 				    acts, nacts);
+}
+
+/*
+ * Incremental planning (famfs_planner_*): a follower plans only the
+ * entries appended since its last look. Each planner pass keeps its
+ * state (names, owned memory, child counts, actions) between feeds;
+ * entries are planned in log order without looking ahead, so feeding
+ * [0, a) then [a, b) gives what one plan of [0, b) gives for [a, b).
+ * The one look-ahead of the two-pass delete plan, "deleted by a later
+ * DELETE", only matters for a DELETE whose target was fed before: that
+ * feed re-plans the mount pass from entry 0 (as a full plan would).
+ */
+struct famfs_planner {
+	struct planner canon;	/* FAMFS_PLAN_DELETE: on an empty namespace */
+	struct planner mount;	/* against the lookup (unused if canon is the plan) */
+	bool deletes;		/* FAMFS_PLAN_DELETE */
+	bool two_pass;		/* deletes on a namespace that is not empty */
+	bool broken;		/* a feed failed half-way: state unusable */
+	uint64_t fed;		/* entries [0, fed) are planned */
+	uint64_t log_len, dev_size;
+	famfs_lookup_fn lookup;
+	void *ctx;
+	/* Two-pass bookkeeping by log index, grown geometrically. */
+	uint64_t idx_cap;
+	uint64_t *dead, *valid;
+	size_t *cpos;
+	uint64_t nreplans;	/* mount passes re-planned from entry 0 */
+};
+
+static int pass_init(struct planner *pl, const struct famfs_planner *p,
+		     bool canonical)
+{
+	memset(pl, 0, sizeof(*pl));
+	pl->lookup = canonical ? famfs_lookup_empty : p->lookup;
+	pl->ctx = p->ctx;
+	pl->deletes = p->deletes;
+	pl->canonical = canonical;
+	pl->lim.dev_size = p->dev_size;
+	pl->lim.log_len = p->log_len;
+	pl->names.cap = 1024;
+	pl->names.slots = calloc(pl->names.cap, sizeof(*pl->names.slots));
+	if (!pl->names.slots)
+		return -ENOMEM;
+	return famfs_units_new(&pl->owned, p->dev_size);
+}
+
+static void pass_free(struct planner *pl)
+{
+	free(pl->acts);
+	free(pl->names.slots);
+	free(pl->nchild);
+	famfs_units_free(pl->owned);
+	memset(pl, 0, sizeof(*pl));
+}
+
+/* Room for log indices [0, n) in the two-pass bookkeeping. */
+static int grow_index(struct famfs_planner *p, uint64_t n)
+{
+	uint64_t cap = p->idx_cap ? p->idx_cap : 1024, ow = p->idx_cap / 64, nw;
+	uint64_t *d, *v;
+	size_t *c;
+
+	if (n <= p->idx_cap)
+		return 0;
+	while (cap < n)
+		cap *= 2;
+	nw = cap / 64;
+	d = realloc(p->dead, nw * sizeof(*d));
+	if (d)
+		p->dead = d;
+	v = realloc(p->valid, nw * sizeof(*v));
+	if (v)
+		p->valid = v;
+	c = realloc(p->cpos, cap * sizeof(*c));
+	if (c)
+		p->cpos = c;
+	if (!d || !v || !c)
+		return -ENOMEM;
+	memset(d + ow, 0, (nw - ow) * sizeof(*d));
+	memset(v + ow, 0, (nw - ow) * sizeof(*v));
+	memset(c + p->idx_cap, 0, (cap - p->idx_cap) * sizeof(*c));
+	p->idx_cap = cap;
+	return 0;
+}
+
+struct famfs_planner *famfs_planner_new(uint64_t log_len, uint64_t dev_size,
+					unsigned int flags,
+					famfs_lookup_fn lookup, void *ctx)
+{
+	struct famfs_planner *p;
+
+	if (!lookup || famfs_log_len_check(log_len)) {
+		famfs_fail(-EINVAL, "planner: bad log length or no lookup");
+		return NULL;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		famfs_fail(-ENOMEM, "out of memory for the replay planner");
+		return NULL;
+	}
+	p->log_len = log_len;
+	p->dev_size = dev_size;
+	p->lookup = lookup;
+	p->ctx = ctx;
+	p->deletes = flags & FAMFS_PLAN_DELETE;
+	p->two_pass = p->deletes && lookup != famfs_lookup_empty;
+	if ((p->deletes && pass_init(&p->canon, p, true)) ||
+	    (!p->deletes && pass_init(&p->mount, p, false)) ||
+	    (p->two_pass && pass_init(&p->mount, p, false))) {
+		famfs_planner_free(p);
+		famfs_fail(-ENOMEM, "out of memory for the replay planner");
+		return NULL;
+	}
+	return p;
+}
+
+void famfs_planner_free(struct famfs_planner *p)
+{
+	if (!p)
+		return;
+	pass_free(&p->canon);
+	pass_free(&p->mount);
+	free(p->dead);
+	free(p->valid);
+	free(p->cpos);
+	free(p);
+}
+
+void famfs_planner_set_lookup(struct famfs_planner *p, famfs_lookup_fn lookup,
+			      void *ctx)
+{
+	if (!p || !lookup)
+		return;
+	p->lookup = lookup;
+	p->ctx = ctx;
+}
+
+uint64_t famfs_planner_fed(const struct famfs_planner *p)
+{
+	return p ? p->fed : 0;
+}
+
+uint64_t famfs_planner_replans(const struct famfs_planner *p)
+{
+	return p ? p->nreplans : 0;
+}
+
+/*
+ * The canonical pass of [from, to), then its bookkeeping for the mount
+ * pass. *@replan: a valid DELETE removes an entry fed before, which the
+ * mount pass has planned already.
+ */
+static int feed_canonical(struct famfs_planner *p, const struct famfs_log *log,
+			  uint64_t from, uint64_t to, size_t *first, bool *replan)
+{
+	size_t k;
+	int rc;
+
+	*first = p->canon.n;
+	rc = plan_core(&p->canon, log, from, to);
+	if (rc || !p->two_pass)
+		return rc;
+	if (grow_index(p, to))
+		return -ENOMEM;
+	for (k = *first; k < p->canon.n; k++) {
+		const struct famfs_action *c = &p->canon.acts[k];
+
+		p->cpos[c->index] = k + 1;
+		if (c->type != FAMFS_ACT_DELETE)
+			continue;
+		p->valid[c->index / 64] |= 1ULL << (c->index % 64);
+		/* plan_delete_canonical checked target < index. */
+		p->dead[c->target / 64] |= 1ULL << (c->target % 64);
+		if (c->target < from)
+			*replan = true;
+	}
+	return 0;
+}
+
+static int feed_mount(struct famfs_planner *p, const struct famfs_log *log,
+		      uint64_t from, uint64_t to, bool replan, size_t *first)
+{
+	struct famfs_dircache *dc = NULL;
+	struct planner *pl = &p->mount;
+	int rc;
+
+	if (replan) {
+		pass_free(pl);
+		rc = pass_init(pl, p, false);
+		if (rc)
+			return rc;
+		from = 0;
+		p->nreplans++;
+	}
+	*first = pl->n;
+	pl->lookup = p->lookup;
+	pl->ctx = p->ctx;
+	/* A listing per directory instead of an lstat per name; per feed,
+	 * since the mount changes between feeds. */
+	if (p->lookup == famfs_lookup_mount && p->ctx &&
+	    !famfs_dircache_new(p->ctx, &dc)) {
+		pl->lookup = famfs_dircache_lookup;
+		pl->ctx = dc;
+	}
+	/* The canonical arrays move as they grow: point at them each time. */
+	if (p->two_pass) {
+		pl->dead = p->dead;
+		pl->valid = p->valid;
+		pl->cacts = p->canon.acts;
+		pl->cpos = p->cpos;
+	}
+	rc = plan_core(pl, log, from, to);
+	famfs_stats_add(FAMFS_STAT_LOOKUP_CALLS, famfs_dircache_syscalls(dc));
+	famfs_dircache_free(dc);
+	return rc;
+}
+
+int famfs_planner_feed(struct famfs_planner *p, const struct famfs_log *log,
+		       uint64_t to, struct famfs_action **acts, size_t *nacts)
+{
+	uint64_t t0 = famfs_stats_now(), from;
+	const struct planner *res;
+	size_t first = 0, k, n;
+	bool replan = false;
+	int rc;
+
+	if (!p || !log || !acts || !nacts)
+		return famfs_fail(-EINVAL, "planner feed: missing argument");
+	*acts = NULL;
+	*nacts = 0;
+	if (p->broken)
+		return famfs_fail(-EINVAL, "planner feed: an earlier feed failed; start a new planner");
+	from = p->fed;
+	if (to < from || to > famfs_log_capacity(p->log_len))
+		return famfs_fail(-EINVAL, "planner feed: entry %llu is before %llu or past the log",
+				  (unsigned long long)to, (unsigned long long)from);
+	rc = 0;
+	if (p->deletes)
+		rc = feed_canonical(p, log, from, to, &first, &replan);
+	if (!rc && (p->two_pass || !p->deletes))
+		rc = feed_mount(p, log, from, to, replan, &first);
+	if (rc) {
+		p->broken = true;
+		return famfs_fail(-ENOMEM, "out of memory planning the log replay");
+	}
+	res = p->deletes && !p->two_pass ? &p->canon : &p->mount;
+	/* A re-plan from entry 0 returns only what is new. */
+	while (first < res->n && res->acts[first].index < from)
+		first++;
+	n = res->n - first;
+	*acts = malloc((n ? n : 1) * sizeof(**acts));
+	if (!*acts) {
+		p->broken = true;	/* fed, but the caller never saw it */
+		return famfs_fail(-ENOMEM, "out of memory planning the log replay");
+	}
+	for (k = 0; k < n; k++)
+		(*acts)[k] = res->acts[first + k];
+	*nacts = n;
+	p->fed = to;
+	famfs_stats_add(FAMFS_STAT_NS_PLAN, famfs_stats_now() - t0);
+	return 0;
 }
