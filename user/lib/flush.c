@@ -19,9 +19,13 @@
  * This file depends only on the C library so that it can be built alone,
  * for instance cross-compiled for arm64 by user/tests/cli/12-flush-arch.sh.
  */
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "flush.h"
@@ -73,6 +77,63 @@ static void clflush_range(const void *addr, uintptr_t end)
 }
 #endif
 
+/*
+ * Mappings of DAX files (famfs_flush_note_map()). Their stores reach the
+ * memory by the CPU write-back above alone; an msync would make the kernel
+ * write back every dirty DAX entry in the range again, a whole 2 MiB for a
+ * PMD mapping, for each 544-byte log entry. A full table only costs that.
+ */
+#define DAX_MAPS_MAX 64
+static struct {
+	uintptr_t start, end;
+} dax_maps[DAX_MAPS_MAX];
+static pthread_mutex_t dax_maps_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void famfs_flush_note_map(int fd, const void *addr, size_t len)
+{
+	struct statx stx;
+	int i;
+
+	if (!addr || !len ||
+	    statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &stx) ||
+	    !(stx.stx_attributes_mask & STATX_ATTR_DAX) ||
+	    !(stx.stx_attributes & STATX_ATTR_DAX))
+		return;
+	pthread_mutex_lock(&dax_maps_lock);
+	for (i = 0; i < DAX_MAPS_MAX; i++) {
+		if (!dax_maps[i].end) {
+			dax_maps[i].start = (uintptr_t)addr;
+			dax_maps[i].end = (uintptr_t)addr + len;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&dax_maps_lock);
+}
+
+void famfs_flush_forget_map(const void *addr)
+{
+	int i;
+
+	pthread_mutex_lock(&dax_maps_lock);
+	for (i = 0; i < DAX_MAPS_MAX; i++)
+		if (dax_maps[i].end && dax_maps[i].start == (uintptr_t)addr)
+			dax_maps[i].start = dax_maps[i].end = 0;
+	pthread_mutex_unlock(&dax_maps_lock);
+}
+
+static bool in_dax_map(uintptr_t start, uintptr_t end)
+{
+	bool found = false;
+	int i;
+
+	pthread_mutex_lock(&dax_maps_lock);
+	for (i = 0; i < DAX_MAPS_MAX && !found; i++)
+		found = dax_maps[i].end && start >= dax_maps[i].start &&
+			end <= dax_maps[i].end;
+	pthread_mutex_unlock(&dax_maps_lock);
+	return found;
+}
+
 /* The page-aligned range holding [addr, addr + len), written back by msync. */
 static void sync_pages(const void *addr, size_t len)
 {
@@ -80,10 +141,12 @@ static void sync_pages(const void *addr, size_t len)
 	uintptr_t end = (uintptr_t)addr + len;
 	uintptr_t pstart;
 
+	if (in_dax_map((uintptr_t)addr, end))
+		return;
 	if (pg <= 0)
 		pg = 4096;
 	pstart = (uintptr_t)addr & ~(uintptr_t)(pg - 1);
-	/* Image files: push the pages to the file too. DAX: harmless. */
+	/* Image files and block devices: push the pages to the file too. */
 	msync((void *)pstart, end - pstart, MS_SYNC);
 }
 

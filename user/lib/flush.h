@@ -12,5 +12,8 @@
 void famfs_flush(const void *addr, size_t len);
 void famfs_invalidate(const void *addr, size_t len);
 size_t famfs_cache_line_size(void);
+/* A mapping of fd at addr: if the file is DAX, famfs_flush skips msync. */
+void famfs_flush_note_map(int fd, const void *addr, size_t len);
+void famfs_flush_forget_map(const void *addr);
 
 #endif /* FAMFS_FLUSH_H */

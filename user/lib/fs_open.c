@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "flush.h"
 #include "fs_priv.h"
 
 static struct famfs_fs *fs_alloc(void)
@@ -39,10 +40,14 @@ void famfs_fs_close(struct famfs_fs *fs)
 	free(fs->live);
 	free(fs->dead);
 	if (fs->online) {
-		if (fs->sb)
+		if (fs->sb) {
+			famfs_flush_forget_map(fs->sb);
 			munmap(fs->sb, fs->sb_map_len);
-		if (fs->log)
+		}
+		if (fs->log) {
+			famfs_flush_forget_map(fs->log);
 			munmap(fs->log, fs->log_map_len);
+		}
 	}
 	if (fs->sb_fd >= 0)
 		close(fs->sb_fd);
@@ -138,6 +143,7 @@ static int map_meta(struct famfs_fs *fs, const char *name, bool rw, int *fdp,
 		 fd, 0);
 	if (m == MAP_FAILED)
 		return famfs_fail(-errno, "%s: mmap: %s", p, strerror(errno));
+	famfs_flush_note_map(fd, m, st.st_size);
 	*map = m;
 	*len = st.st_size;
 	return 0;

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "flush.h"
 #include "fs_priv.h"
 
 void *famfs_fs_ht(const struct famfs_fs *fs)
@@ -418,6 +419,7 @@ static int give_access(struct famfs_fs *fs, const char *rel,
 			close(fd);
 			return rc;
 		}
+		famfs_flush_note_map(fd, m, f->size);
 		*out_map = m;
 	}
 	if (out_fd)
@@ -429,8 +431,10 @@ static int give_access(struct famfs_fs *fs, const char *rel,
 
 void famfs_fs_unmap(struct famfs_fs *fs, uint8_t *map, uint64_t size)
 {
-	if (fs && fs->online && map && size)
+	if (fs && fs->online && map && size) {
+		famfs_flush_forget_map(map);
 		munmap(map, size);
+	}
 }
 
 /* Online: create the file and give it its memory; undone on failure. */

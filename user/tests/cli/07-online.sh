@@ -73,6 +73,38 @@ t "creat other size fails" 2 "$FAMFS" creat -s 6m "$MPT/a/b/f"
 t "getmap" 0 "$FAMFS" getmap "$MPT/a/b/f"
 tg "getmap shows the 6 MiB extent" "len 0x600000"
 t "getmap --json" 0 "$FAMFS" getmap --json "$MPT/a/b/f"
+
+# A log append on a mount is written back by the CPU (clflush). An msync of
+# the DAX meta files would make the kernel write back each dirty 2 MiB
+# entry again, per append (3 per creat before the fix). An fsync of the
+# log is the control: the entries the creats dirtied are still dirty in
+# the kernel, and the trace sees their write-back.
+TRC=/sys/kernel/tracing
+[ -e "$TRC/trace" ] || mount -t tracefs nodev "$TRC" 2>/dev/null
+WBI=$TRC/instances/famfs_online_wb
+WBE=events/fs_dax/dax_writeback_range/enable
+if mkdir "$WBI" 2>/dev/null && echo 1 >"$WBI/$WBE" 2>/dev/null; then
+	for i in 1 2 3; do "$FAMFS" creat -s 4k "$MPT/wb$i" >/dev/null 2>&1; done
+	nwb=$(grep -c 'dax_writeback_range:' "$WBI/trace")
+	if [ "$nwb" = 0 ] && [ -f "$MPT/wb3" ]; then
+		ok "3 creats on the mount: no kernel DAX write-back"
+	else
+		bad "3 creats on the mount: $nwb kernel DAX write-backs"
+	fi
+	dd if=/dev/null of="$MPT/.meta/.log" conv=notrunc,fsync 2>/dev/null
+	nwb=$(grep -c 'dax_writeback_range:' "$WBI/trace")
+	if [ "$nwb" -gt 0 ]; then
+		ok "fsync of the log: the trace sees the kernel's DAX write-back"
+	else
+		bad "fsync of the log: no DAX write-back traced"
+	fi
+	echo 0 >"$WBI/$WBE"
+	rmdir "$WBI"
+else
+	rmdir "$WBI" 2>/dev/null
+	tap_skip "no kernel DAX write-back on creat" "no fs_dax tracepoints"
+	tap_skip "fsync of the log traced" "no fs_dax tracepoints"
+fi
 tg "getmap --json output" '"ext_type":"simple"'
 t "chkread" 0 "$FAMFS" chkread "$MPT/a/b/f"
 t "flush" 0 "$FAMFS" flush "$MPT/a/b/f"

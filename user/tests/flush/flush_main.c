@@ -44,6 +44,8 @@ int main(int argc, char **argv)
 	m = mmap(NULL, LEN, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (m == MAP_FAILED)
 		return fail("mmap");
+	/* Not a DAX file: msync must still write the bytes to it. */
+	famfs_flush_note_map(fd, m, LEN);
 	for (i = 0; i < LEN; i++)
 		m[i] = (unsigned char)(i * 7 + 3);
 	famfs_flush(NULL, 0);			/* no-ops */
@@ -65,6 +67,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	famfs_flush_forget_map(m);
 	munmap(m, LEN);
 	close(fd);
 	printf("flush ok: %s, cache line %zu bytes, %d bytes flushed and invalidated\n",
