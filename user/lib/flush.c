@@ -117,7 +117,7 @@ void famfs_flush_forget_map(const void *addr)
 	pthread_mutex_lock(&dax_maps_lock);
 	for (i = 0; i < DAX_MAPS_MAX; i++)
 		if (dax_maps[i].end && dax_maps[i].start == (uintptr_t)addr)
-			dax_maps[i].start = dax_maps[i].end = 0;
+			dax_maps[i].end = 0;
 	pthread_mutex_unlock(&dax_maps_lock);
 }
 
