@@ -477,7 +477,7 @@ int cli_copy_file(struct cli_copy *c, const char *src, const char *rel)
 	struct cli_dst d;
 	uint64_t size;
 	struct stat st;
-	bool whole;
+	bool whole, online;
 	int fd = -1, rc;
 
 	if (c->fatal)
@@ -521,8 +521,14 @@ int cli_copy_file(struct cli_copy *c, const char *src, const char *rel)
 			return c->fatal_err;
 		}
 	}
+	/*
+	 * Online, write(2) to the new file: the kernel's flushcache copy
+	 * writes each line back as it stores it. Through a mapping, files
+	 * under 2 MiB fault per 4 KiB page and need a second write-back pass.
+	 */
+	online = famfs_fs_mountpoint(c->fs) != NULL;
 	rc = famfs_fs_creat_staged(c->fs, rel, size, mode, uid, gid,
-				   c->il, &staged, &fd, &map);
+				   c->il, &staged, &fd, online ? NULL : &map);
 	if (rc < 0) {
 		free(buf);
 		cli_liberr(rc, "cannot create %s", rel);
