@@ -38,10 +38,7 @@ uint64_t famfs_fence_rec_crc(const struct famfs_fence_rec *r)
 
 static bool all_zero(const uint8_t *p, size_t n)
 {
-	while (n--)
-		if (*p++)
-			return false;
-	return true;
+	return !n || (!p[0] && !memcmp(p, p + 1, n - 1));
 }
 
 int famfs_ht_check(const void *ht, const struct famfs_superblock *sb)
@@ -116,16 +113,20 @@ static bool fence_ok(const struct famfs_fence_rec *r, unsigned int copy)
 	       r->state <= FAMFS_FENCE_EVICTED;
 }
 
-int famfs_host_rec_read(const struct famfs_ht_slot *s, struct famfs_host_rec *out)
+/* Both copies of @s's host record, fresh from memory. */
+static void host_part_copy(const struct famfs_ht_slot *s,
+			   struct famfs_host_rec c[2])
 {
-	struct famfs_host_rec c[2];
+	famfs_invalidate(s->host, sizeof(s->host));
+	memcpy(c, s->host, sizeof(s->host));
+}
+
+/* The newer valid copy of @c into @out; -ENOENT if neither is valid. */
+static int host_pick(const struct famfs_host_rec c[2], struct famfs_host_rec *out)
+{
 	bool ok[2];
 	int i;
 
-	if (!s || !out)
-		return -EINVAL;
-	famfs_invalidate(s->host, sizeof(s->host));
-	memcpy(c, s->host, sizeof(c));
 	for (i = 0; i < 2; i++)
 		ok[i] = host_ok(&c[i], i);
 	if (!ok[0] && !ok[1]) {
@@ -135,6 +136,16 @@ int famfs_host_rec_read(const struct famfs_ht_slot *s, struct famfs_host_rec *ou
 	i = ok[0] && ok[1] ? c[1].seq > c[0].seq : ok[1];
 	*out = c[i];
 	return 0;
+}
+
+int famfs_host_rec_read(const struct famfs_ht_slot *s, struct famfs_host_rec *out)
+{
+	struct famfs_host_rec c[2];
+
+	if (!s || !out)
+		return -EINVAL;
+	host_part_copy(s, c);
+	return host_pick(c, out);
 }
 
 /*
@@ -148,8 +159,7 @@ bool famfs_ht_slot_damaged(const struct famfs_ht_slot *s)
 
 	if (!s)
 		return false;
-	famfs_invalidate(s->host, sizeof(s->host));
-	memcpy(c, s->host, sizeof(c));
+	host_part_copy(s, c);
 	return !host_ok(&c[0], 0) && !host_ok(&c[1], 1) &&
 	       !all_zero((const uint8_t *)c, sizeof(c));
 }
@@ -378,21 +388,25 @@ int famfs_ht_hosts(const void *ht, struct famfs_ht_host *out, size_t room,
 
 uint64_t famfs_ht_release_floor(const void *ht)
 {
-	struct famfs_host_rec h;
+	struct famfs_host_rec c[2], h;
 	struct famfs_fence_rec f;
 	uint64_t floor = UINT64_MAX;
 	uint32_t i;
 
 	if (!ht)
 		return 0;	/* no table: nothing is known to be released */
+	/*
+	 * Every command of the master runs this over all slots: each host
+	 * part is read once, and a never-used (zero) one costs no CRC.
+	 */
 	for (i = 0; i < FAMFS_HT_NSLOTS; i++) {
 		const struct famfs_ht_slot *s = famfs_ht_slot(ht, i);
 
-		if (famfs_host_rec_read(s, &h)) {
-			if (famfs_ht_slot_damaged(s))
-				return 0;	/* an unknown host may hold anything */
+		host_part_copy(s, c);
+		if (all_zero((const uint8_t *)c, sizeof(c)))
 			continue;
-		}
+		if (host_pick(c, &h))
+			return 0;	/* damaged: an unknown host may hold anything */
 		if (h.state != FAMFS_HOST_MOUNTED)
 			continue;
 		if (!famfs_fence_rec_read(s, &f) && famfs_host_evicted(&h, &f))

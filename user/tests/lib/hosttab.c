@@ -161,6 +161,30 @@ static void claim_and_floor(void)
 	got.state = FAMFS_HOST_LEFT;
 	famfs_host_rec_write(famfs_ht_slot(ht(), sb2), &got);
 	is(famfs_ht_release_floor(ht()), 11, "B left: floor 11");
+	/* A torn copy of A's record: the other copy still decides. */
+	{
+		struct famfs_ht_slot *s = famfs_ht_slot(ht(), sa);
+		struct famfs_host_rec keep[2];
+		uint32_t last = FAMFS_HT_NSLOTS - 1;
+
+		memcpy(keep, s->host, sizeof(keep));
+		is(famfs_host_rec_read(s, &got), 0, "read A's record");
+		/* Tear the older copy: the newer one (seq % 2) stays. */
+		memset(&s->host[got.seq % 2 ? 0 : 1], 0x5a, sizeof(s->host[0]));
+		is(famfs_ht_release_floor(ht()), 11, "one copy of A torn: floor 11");
+		memset(s->host, 0x5a, sizeof(s->host));
+		is(famfs_ht_release_floor(ht()), 0,
+		   "both copies of A garbage: floor 0 (holds all)");
+		memcpy(s->host, keep, sizeof(keep));
+		if (last == sa || last == sb2)
+			last--;
+		s = famfs_ht_slot(ht(), last);
+		s->host[1].released = 1;	/* one nonzero byte, no valid copy */
+		is(famfs_ht_release_floor(ht()), 0,
+		   "a never-used slot with one stray byte: floor 0");
+		memset(s->host, 0, sizeof(s->host));
+		is(famfs_ht_release_floor(ht()), 11, "slot zero again: floor 11");
+	}
 }
 
 int main(void)
