@@ -825,6 +825,69 @@ uint64_t famfs_planner_replans(const struct famfs_planner *p)
 	return p ? p->nreplans : 0;
 }
 
+/* @rel is @name or lies under it. */
+static bool same_or_under(const char *rel, const char *name)
+{
+	size_t n = strlen(name);
+
+	return !strncmp(rel, name, n) && (rel[n] == '\0' || rel[n] == '/');
+}
+
+/* The mount pass's action of log entry @index, or NULL (not planned). */
+static struct famfs_action *mount_act(struct planner *pl, uint64_t index)
+{
+	size_t lo = 0, hi = pl->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (pl->acts[mid].index < index)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < pl->n && pl->acts[lo].index == index ? &pl->acts[lo] : NULL;
+}
+
+/*
+ * A valid DELETE @c (a new entry) removes file entry c->target, which the
+ * mount pass planned at an earlier feed. A full plan would have skipped
+ * the target. If nothing planned since leaned on it (a conflict, a
+ * cross-link, a name at or under its path), skipping it now only returns
+ * its memory: do that instead of re-planning from entry 0. True if done.
+ */
+static bool drop_fed(struct famfs_planner *p, const struct famfs_log *log,
+		     uint64_t from, const struct famfs_action *c)
+{
+	struct planner *pl = &p->mount;
+	struct famfs_action *t = mount_act(pl, c->target), *a;
+	uint64_t j;
+
+	if (c->is_dir || !t || t->type != FAMFS_ACT_CREATE || t->is_dir ||
+	    strcmp(t->relpath, c->relpath))
+		return false;
+	for (a = t + 1; a < pl->acts + pl->n; a++)
+		if (a->type == FAMFS_ACT_BAD || same_or_under(a->relpath, t->relpath))
+			return false;
+	/* New entries before the DELETE, planned with the target skipped. */
+	for (j = from; j < c->index; j++) {
+		const struct famfs_log_entry *e = &log->entries[j];
+		const char *rel;
+
+		if (e->type != FAMFS_LOG_FILE && e->type != FAMFS_LOG_MKDIR)
+			continue;
+		rel = e->type == FAMFS_LOG_FILE ? e->file.relpath : e->mkdir.relpath;
+		if (famfs_relpath_len(rel) < 0 || same_or_under(rel, t->relpath))
+			return false;
+	}
+	famfs_units_del(pl->owned, &t->fmap);
+	/* Retired: later cross-link reports must not name it. */
+	t->type = FAMFS_ACT_EXISTS;
+	t->deleted = true;
+	t->deleted_by = c->index;
+	return true;
+}
+
 /*
  * The canonical pass of [from, to), then its bookkeeping for the mount
  * pass. *@replan: a valid DELETE removes an entry fed before, which the
@@ -851,7 +914,7 @@ static int feed_canonical(struct famfs_planner *p, const struct famfs_log *log,
 		p->valid[c->index / 64] |= 1ULL << (c->index % 64);
 		/* plan_delete_canonical checked target < index. */
 		p->dead[c->target / 64] |= 1ULL << (c->target % 64);
-		if (c->target < from)
+		if (c->target < from && !*replan && !drop_fed(p, log, from, c))
 			*replan = true;
 	}
 	return 0;

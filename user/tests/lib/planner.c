@@ -255,6 +255,91 @@ static void equivalence(void)
 	   (unsigned long long)replans);
 }
 
+/* A namespace with nothing in it, seen through a real lookup (two passes). */
+static int nothing_there(void *ctx, const char *rel)
+{
+	(void)ctx;
+	(void)rel;
+	return FAMFS_LOOKUP_ABSENT;
+}
+
+static void add_delete_of(struct t_mem *m, uint64_t target, const char *rel)
+{
+	struct famfs_log_entry e;
+
+	memset(&e, 0, sizeof(e));
+	e.type = FAMFS_LOG_DELETE;
+	e.del.target = target;
+	e.del.target_type = FAMFS_LOG_FILE;
+	snprintf(e.del.relpath, sizeof(e.del.relpath), "%s", rel);
+	t_add_raw(m, &e);
+}
+
+/*
+ * A log as a master writes it: unique memory, DELETEs of files fed long
+ * ago, their names and memory used again afterwards. A follower must plan
+ * these without re-planning from entry 0, and still as the full plan.
+ */
+static void master_deletes(void)
+{
+	struct live { uint64_t index; unsigned int slot; char name[40]; } live[40];
+	unsigned int seed, i, nlive, nc, next, ok_all = 0;
+	uint64_t nr, replans = 0, ndel = 0;
+
+	for (seed = 1; seed <= 8; seed++) {
+		bool used[100] = { false };
+		struct famfs_prng r;
+		struct t_mem m;
+
+		famfs_prng_init(&r, seed * 7919);
+		t_mem_init(&m, DEV_SIZE, LOG_LEN);
+		t_add_dir(&m, "d0");
+		t_add_dir(&m, "d1");
+		nlive = 0;
+		next = 0;
+		for (i = 0; i < 400; i++) {
+			struct live *l;
+			unsigned int k, slot;
+
+			if (nlive < 8 || (nlive < 40 && pick(&r, 3))) {
+				for (slot = (unsigned int)pick(&r, 100);
+				     used[slot]; slot = (slot + 1) % 100)
+					;
+				l = &live[nlive++];
+				snprintf(l->name, sizeof(l->name), "d%u/g%u",
+					 (unsigned int)pick(&r, 2), next++);
+				l->slot = slot;
+				l->index = m.log->next_index;
+				used[slot] = true;
+				t_add_file(&m, l->name, 16 * MiB + slot * 2 * MiB,
+					   2 * MiB, 1 + pick(&r, 2 * MiB));
+				continue;
+			}
+			k = (unsigned int)pick(&r, nlive);
+			add_delete_of(&m, live[k].index, live[k].name);
+			ndel++;
+			if (pick(&r, 2)) {
+				/* The same name and memory again, at once. */
+				live[k].index = m.log->next_index;
+				t_add_file(&m, live[k].name,
+					   16 * MiB + live[k].slot * 2 * MiB,
+					   2 * MiB, 1 + pick(&r, 2 * MiB));
+				continue;
+			}
+			used[live[k].slot] = false;
+			live[k] = live[--nlive];
+		}
+		if (feed_matches(&m, seed, FAMFS_PLAN_DELETE, nothing_there,
+				 1 + seed % 4, &nc, &nr))
+			ok_all++;
+		replans += nr;
+		t_mem_free(&m);
+	}
+	is(ok_all, 8, "8 master-written logs with %llu DELETEs plan as the full plan",
+	   (unsigned long long)ndel);
+	is(replans, 0, "no feed re-planned from entry 0 for them");
+}
+
 /* A follower's mount: what earlier chunks' actions made (linear, small). */
 struct sim_mount {
 	char names[512][FAMFS_MAX_PATHLEN];
@@ -488,6 +573,7 @@ int main(void)
 	scan_from();
 	feed_edges();
 	equivalence();
+	master_deletes();
 	follower();
 	return tap_done();
 }
