@@ -9,7 +9,8 @@
 #                in batches of 2,000 files per command (xargs)
 #   tmpfs        time cp -r SRC into a fresh tmpfs (and sync)
 #   ext4         mkfs.ext4, mount -o dax, time cp -r SRC and sync
-# The order of the four sides alternates from case to case. One line each:
+# The order of the four sides alternates from case to case, and from one
+# case of a count to the next (rounds). One line each:
 #   ROW files=N log_mib=L dirs=D famfs_cp=S famfs_creat=S tmpfs=S ext4=S order=...
 BENCH_NAME=file-count
 # shellcheck source=bench/scale/guest-scale-lib.sh
@@ -77,7 +78,10 @@ for c in $CASES; do
 	$B/mktree multi $MPT/src-$N "$N" "$PERDIR" "$FSIZE" >/tmp/multi.txt ||
 		die "mktree multi"
 	dirs=$(((N + PERDIR - 1) / PERDIR))
-	if [ $((i % 2)) = 0 ]; then
+	# Alternate from count to count, and for one count from round to round.
+	eval "k=\${seen_$N:-0}"
+	eval "seen_$N=$((k + 1))"
+	if [ $(((i + k) % 2)) = 0 ]; then
 		order="famfs_cp tmpfs famfs_creat ext4"
 	else
 		order="ext4 famfs_creat tmpfs famfs_cp"
