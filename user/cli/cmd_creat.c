@@ -114,13 +114,17 @@ static int creat_one(struct famfs_fs *fs, struct creat_item *it,
 	struct cli_dst *d = &it->dst;
 	char safe[CLI_SAFE_LEN];
 	uint8_t *map = NULL;
-	int fd = -1, rc;
+	int rc;
 
 	cli_safe(it->path, safe, sizeof(safe));
 	if (cli_fs_relpath(fs, it->path, it->rel, sizeof(it->rel)))
 		return CLI_EXIT_FAIL;
+	/*
+	 * Only a file to fill needs its bytes, and a mapping holds no file
+	 * descriptor: -M with thousands of files stays within the fd limit.
+	 */
 	rc = famfs_fs_creat(fs, it->rel, it->size, a->mode, a->uid, a->gid, il,
-			    &fd, &map);
+			    NULL, it->fill ? &map : NULL);
 	if (rc < 0) {
 		cli_liberr(rc, "cannot create %s", safe);
 		return cli_exit_for(rc);
@@ -130,7 +134,7 @@ static int creat_one(struct famfs_fs *fs, struct creat_item *it,
 	d->relpath = it->rel;
 	d->map = map;
 	d->map_online = map && famfs_fs_mountpoint(fs);
-	d->fd = fd;
+	d->fd = -1;
 	d->size = it->size;
 	it->open = true;
 	if (rc == 1) {

@@ -106,6 +106,20 @@ else
 	tap_skip "fsync of the log traced" "no fs_dax tracepoints"
 fi
 tg "getmap --json output" '"ext_type":"simple"'
+
+# creat -M holds no file descriptor per file until the end: 100 empty and
+# 40 filled files under a limit of 32 descriptors.
+t "mkdir for -M" 0 "$FAMFS" mkdir "$MPT/m"
+i=0 margs= fargs=
+while [ $i -lt 100 ]; do
+	margs="$margs -M $MPT/m/e$i,4096"
+	[ $i -lt 40 ] && fargs="$fargs -M $MPT/m/r$i,8192,$((i + 1))"
+	i=$((i + 1))
+done
+t "creat -M of 100 files with 32 fds" 0 sh -c "ulimit -n 32 && $FAMFS creat $margs"
+t "creat -M of 40 filled files with 32 fds" 0 sh -c "ulimit -n 32 && $FAMFS creat $fargs"
+t "a filled -M file verifies" 0 "$FAMFS" verify -S 40 -f "$MPT/m/r39"
+
 t "chkread" 0 "$FAMFS" chkread "$MPT/a/b/f"
 t "flush" 0 "$FAMFS" flush "$MPT/a/b/f"
 p80=a/$(printf '%078d' 0)
