@@ -6,7 +6,7 @@
 #   famfs_cp     mkfs.famfs -l LOGMIB, mount, time famfs cp -r SRC MPT/
 #   famfs_creat  mkfs.famfs -l LOGMIB, mount, time famfs mkdir of the
 #                directories plus famfs creat -M of every file (no data),
-#                in batches of 2,000 files per command (xargs)
+#                as many files per command as xargs packs
 #   tmpfs        time cp -r SRC into a fresh tmpfs (and sync)
 #   ext4         mkfs.ext4, mount -o dax, time cp -r SRC and sync
 # The order of the four sides alternates from case to case, and from one
@@ -42,7 +42,7 @@ side_famfs_cp() {
 side_famfs_creat() {
 	famfs_fresh "$L"
 	t famfs_mkdir sh -c "$B/mktree dirs $MPT/src-$N $N $PERDIR | xargs famfs mkdir -p"
-	t famfs_creat sh -c "xargs -n 2000 famfs creat < /tmp/multi.txt"
+	t famfs_creat sh -c "xargs famfs creat < /tmp/multi.txt"
 	got=$(nfiles $MPT)
 	[ "$got" = "$N" ] || die "famfs creat -M: $got files, want $N"
 	umount $MPT || die "umount famfs"

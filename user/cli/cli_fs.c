@@ -90,6 +90,41 @@ int cli_fs_open(const char *device, const char *path, bool write,
 }
 
 /*
+ * The last existing ancestor resolved, and its path in the mount: many
+ * files of one command (creat -M, cp) share a directory, and resolving it
+ * costs a readlink(2) per component.
+ */
+static struct {
+	const struct famfs_fs *fs;
+	char mpt[PATH_MAX];	/* with @fs: a handle reopened at one address */
+	char prefix[PATH_MAX];
+	char rel[PATH_MAX];
+} last_dir;
+
+static int resolve_dir(struct famfs_fs *fs, const char *prefix, char *rel,
+		       size_t len)
+{
+	const char *mpt = famfs_fs_mountpoint(fs);
+	int rc;
+
+	if (last_dir.fs == fs && mpt && !strcmp(last_dir.mpt, mpt) &&
+	    !strcmp(last_dir.prefix, prefix) && strlen(last_dir.rel) < len) {
+		strcpy(rel, last_dir.rel);
+		return 0;
+	}
+	rc = famfs_fs_relpath(fs, prefix, rel, len);
+	if (!rc && mpt && strlen(mpt) < sizeof(last_dir.mpt) &&
+	    strlen(prefix) < sizeof(last_dir.prefix) &&
+	    strlen(rel) < sizeof(last_dir.rel)) {
+		last_dir.fs = fs;
+		strcpy(last_dir.mpt, mpt);
+		strcpy(last_dir.prefix, prefix);
+		strcpy(last_dir.rel, rel);
+	}
+	return rc;
+}
+
+/*
  * Online, a new path may have several missing components (mkdir -p): find
  * its deepest existing ancestor, which the library can resolve, and append
  * the rest, skipping empty components ("a//b" is "a/b").
@@ -126,7 +161,9 @@ static int relpath_missing_tail(struct famfs_fs *fs, const char *path,
 		}
 		*slash = '\0';
 	}
-	rc = famfs_fs_relpath(fs, prefix, full, sizeof(full));
+	/* A path that exists is resolved whole (it may be a symlink). */
+	rc = rest[0] ? resolve_dir(fs, prefix, full, sizeof(full)) :
+		       famfs_fs_relpath(fs, prefix, full, sizeof(full));
 	if (rc)
 		return rc;
 	for (comp = strtok_r(rest, "/", &save); comp;
