@@ -46,11 +46,14 @@ def main():
     files = int((top - 48) / 544 * max(float(f) for f in fills) / 100 / every) + 1
     mem_gib = max(4, -(-(files * 2 + max(int(s) for s in sizes) + 64) // 1024) + 1)
     kernel = os.environ.get("FAMFS_BENCH_KERNEL", "bench")
+    # Half a million famfs (and tmpfs peer) inodes and dentries: in 3 GiB
+    # both sides slowed per entry at 256 MiB; 6 GiB fits them.
+    guest_mb = int(os.environ.get("GUEST_MB", "6144"))
     info = {}
     rows = sl.run_in_guest(PROG, "guest-log-length.sh",
                            {"SIZES": " ".join(sizes), "FILLS": " ".join(fills),
                             "EVERY": every}, [], "%dG" % mem_gib,
-                           int(os.environ.get("GUEST_MB", "3072")),
+                           guest_mb,
                            timeout=int(os.environ.get("TIMEOUT", "1500")),
                            kernel=kernel, info=info)
     if not rows:
@@ -96,8 +99,9 @@ def main():
         print(n)
     with open(os.path.join(sl.RESULTS, PROG + ".md"), "w") as f:
         f.write("Command: `bash bench/scale/log-length.sh` (SIZES=%r FILLS=%r "
-                "EVERY=%d)\n\n%s\n\n%s\n\n%s\n"
-                % (" ".join(sizes), " ".join(fills), every, head, text,
+                "EVERY=%d GUEST_MB=%d)\n\n%s\n\n%s\n\n%s\n"
+                % (" ".join(sizes), " ".join(fills), every, guest_mb, head,
+                   text,
                    "\n".join("- " + n for n in notes)))
     if png:
         print("plot: %s" % os.path.relpath(png, sl.TOP))

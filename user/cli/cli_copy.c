@@ -477,7 +477,7 @@ int cli_copy_file(struct cli_copy *c, const char *src, const char *rel)
 	struct cli_dst d;
 	uint64_t size;
 	struct stat st;
-	bool whole, online;
+	bool whole, by_write;
 	int fd = -1, rc;
 
 	if (c->fatal)
@@ -522,13 +522,15 @@ int cli_copy_file(struct cli_copy *c, const char *src, const char *rel)
 		}
 	}
 	/*
-	 * Online, write(2) to the new file: the kernel's flushcache copy
-	 * writes each line back as it stores it. Through a mapping, files
-	 * under 2 MiB fault per 4 KiB page and need a second write-back pass.
+	 * Online, a file under 2 MiB is written with write(2): through a
+	 * mapping it would fault per 4 KiB page, then need a pass of cache
+	 * write-backs; the kernel's flushcache copy writes each line back
+	 * as it stores it. A larger file maps with 2 MiB faults, and read(2)
+	 * into the mapping saves write(2)'s second copy.
 	 */
-	online = famfs_fs_mountpoint(c->fs) != NULL;
+	by_write = famfs_fs_mountpoint(c->fs) && size < FAMFS_ALLOC_UNIT;
 	rc = famfs_fs_creat_staged(c->fs, rel, size, mode, uid, gid,
-				   c->il, &staged, &fd, online ? NULL : &map);
+				   c->il, &staged, &fd, by_write ? NULL : &map);
 	if (rc < 0) {
 		free(buf);
 		cli_liberr(rc, "cannot create %s", rel);
