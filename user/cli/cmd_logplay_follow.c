@@ -63,6 +63,12 @@ struct follower {
 	uint8_t fs_uuid[16];	/* the file system this mount was made of */
 	uint64_t seen;		/* entries [0, seen) are handled */
 	uint64_t seen_crc;	/* stored CRC of entry seen - 1 */
+	/*
+	 * The mount's root, for FAMFSIOC_PENDING at every poll. The meta
+	 * file maps keep the mount busy already; an fd held open saves an
+	 * open and a close per poll.
+	 */
+	int root_fd;
 	uint64_t hb_ns;		/* last host record write (delete feature) */
 	uint64_t hb_seen;	/* seen at that write */
 	uint64_t hb_min;	/* this host's smallest pending tag then */
@@ -514,15 +520,13 @@ static int follow_poll(struct follower *f, unsigned int interval_ms)
 	if (rc == 0) {
 		uint64_t now = famfs_now_ns(), min = f->hb_min;
 		uint32_t npend = f->hb_npend;
-		int pfd = open(f->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 		/* A release (last close/unmap of a deleted file) is written at once. */
-		if (pfd >= 0) {
-			if (famfs_kpending(pfd, &min, &npend)) {
-				min = f->hb_min;
-				npend = f->hb_npend;
-			}
-			close(pfd);
+		if (f->root_fd < 0)
+			f->root_fd = open(f->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (f->root_fd >= 0 && famfs_kpending(f->root_fd, &min, &npend)) {
+			min = f->hb_min;
+			npend = f->hb_npend;
 		}
 		if (now - f->hb_ns >= FOLLOW_HEARTBEAT_NS || f->hb_seen != f->seen ||
 		    min != f->hb_min || npend != f->hb_npend) {
@@ -654,7 +658,7 @@ static int follow_parse(int argc, char **argv, unsigned int *interval_ms,
 int logplay_follow_main(int argc, char **argv)
 {
 	unsigned int interval_ms = FOLLOW_INTERVAL_MS_DEFAULT, timeout_s = 0;
-	struct follower f = { 0 };
+	struct follower f = { .root_fd = -1 };
 	struct cli_json json;
 	bool force_client = false, want_json = false;
 	struct sigaction sa = { 0 };
@@ -750,6 +754,8 @@ int logplay_follow_main(int argc, char **argv)
 		fprintf(stderr, "follow: %lu replays, %lu planned from entry 0 (%lu for a DELETE of an older entry)\n",
 			f.replays, f.nplans_full, f.nreplans);
 	follow_names_free(f.names);
+	if (f.root_fd >= 0)
+		close(f.root_fd);
 	famfs_fs_close(f.fs);
 	return exit_code;
 }
