@@ -6,7 +6,7 @@ In one pmem guest (fsdax namespace, test kernel), for each count in
 $COUNTS (default 1000 5000: at 10,000 the four sides alone take about
 20 min on a loaded 2-core host), the guest makes a tree of that many $FSIZE-byte files
 (default 4096), $PERDIR to a directory (default 100), on its tmpfs, and
-places it with famfs cp -r and with famfs mkdir + famfs creat -M (no data)
+places it with famfs cp -r and with famfs mkdir + famfs creat --from (no data)
 on a freshly formatted, mounted master, against cp -r of the same tree
 into tmpfs and into ext4 -o dax on the same /dev/pmem0 (bench/scale/
 guest-file-count.sh; the sides alternate order from count to count and
@@ -34,7 +34,7 @@ COLS = ["files", "famfs_cp_rate", "famfs_creat_rate", "tmpfs_rate",
         "ext4_rate", "famfs_cp_us", "famfs_creat_us", "tmpfs_us", "ext4_us",
         "cp_tmpfs", "creat_tmpfs", "cp_ext4", "famfs_cp", "famfs_creat",
         "tmpfs", "ext4", "log_mib", "dirs"]
-HEADS = ["files", "famfs cp -r files/s", "famfs creat -M files/s",
+HEADS = ["files", "famfs cp -r files/s", "famfs creat --from files/s",
          "tmpfs cp -r files/s", "ext4-dax cp -r files/s", "famfs cp us/file",
          "famfs creat us/file", "tmpfs us/file", "ext4-dax us/file",
          "famfs cp/tmpfs", "famfs creat/tmpfs", "famfs cp/ext4-dax",
@@ -116,20 +116,20 @@ def main():
     png = sl.plot(PROG, csv, "files placed per second vs file count "
                   "(%d-byte files, %d per directory), pmem guest"
                   % (fsize, perdir), "files", "files/s",
-                  [(2, "famfs cp -r"), (3, "famfs mkdir + creat -M"),
+                  [(2, "famfs cp -r"), (3, "famfs mkdir + creat --from"),
                    (4, "cp -r into tmpfs"), (5, "cp -r into ext4 -o dax")],
                   logy=False)
     notes = []
     for r in rows:
         for k, what in (("cp_tmpfs", "famfs cp -r"),
-                        ("creat_tmpfs", "famfs creat -M")):
+                        ("creat_tmpfs", "famfs creat --from")):
             x = float(r[k])
             notes.append("goal %s within 2x of tmpfs per file at %s files: "
                          "x%.2f -> %s" % (what, r["files"], x,
                                           "met" if x <= 2 else "MISSED"))
     if len(rows) > 1:
         for k, what in (("famfs_cp_us", "famfs cp -r"),
-                        ("famfs_creat_us", "famfs creat -M"),
+                        ("famfs_creat_us", "famfs creat --from"),
                         ("tmpfs_us", "tmpfs cp -r (peer)")):
             per = [float(r[k]) for r in rows]
             # growth from the smallest to the largest count (cheaper is fine)
@@ -149,7 +149,7 @@ def main():
             continue
         notes.append(
             "marginal cost per file %s -> %s files: famfs cp %.0f us, "
-            "creat -M %.0f us, tmpfs %.0f us, ext4-dax %.0f us; famfs cp/tmpfs "
+            "creat --from %.0f us, tmpfs %.0f us, ext4-dax %.0f us; famfs cp/tmpfs "
             "x%.2f, creat/tmpfs x%.2f; fixed cost of famfs cp at %s files "
             "%.2f s" % (a["files"], b["files"], marg["famfs_cp"],
                         marg["famfs_creat"], marg["tmpfs"], marg["ext4"],

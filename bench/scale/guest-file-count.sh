@@ -5,8 +5,8 @@
 # a directory, on the guest's tmpfs (mktree), then, on $DEV (pmem, fsdax):
 #   famfs_cp     mkfs.famfs -l LOGMIB, mount, time famfs cp -r SRC MPT/
 #   famfs_creat  mkfs.famfs -l LOGMIB, mount, time famfs mkdir of the
-#                directories plus famfs creat -M of every file (no data),
-#                as many files per command as xargs packs
+#                directories plus one famfs creat --from LIST of every file
+#                (no data; LIST holds the -M arguments, one per line)
 #   tmpfs        time cp -r SRC into a fresh tmpfs (and sync)
 #   ext4         mkfs.ext4, mount -o dax, time cp -r SRC and sync
 # The order of the four sides alternates from case to case, and from one
@@ -42,9 +42,9 @@ side_famfs_cp() {
 side_famfs_creat() {
 	famfs_fresh "$L"
 	t famfs_mkdir sh -c "$B/mktree dirs $MPT/src-$N $N $PERDIR | xargs famfs mkdir -p"
-	t famfs_creat sh -c "xargs famfs creat < /tmp/multi.txt"
+	t famfs_creat famfs creat --from /tmp/list.txt
 	got=$(nfiles $MPT)
-	[ "$got" = "$N" ] || die "famfs creat -M: $got files, want $N"
+	[ "$got" = "$N" ] || die "famfs creat --from: $got files, want $N"
 	umount $MPT || die "umount famfs"
 }
 
@@ -75,8 +75,8 @@ for c in $CASES; do
 	SRC=/tmp/src-$N
 	rm -rf /tmp/src-*
 	$B/mktree tree "$SRC" "$N" "$PERDIR" "$FSIZE" || die "mktree $N"
-	$B/mktree multi $MPT/src-$N "$N" "$PERDIR" "$FSIZE" >/tmp/multi.txt ||
-		die "mktree multi"
+	$B/mktree list $MPT/src-$N "$N" "$PERDIR" "$FSIZE" >/tmp/list.txt ||
+		die "mktree list"
 	dirs=$(((N + PERDIR - 1) / PERDIR))
 	# Alternate from count to count, and for one count from round to round.
 	eval "k=\${seen_$N:-0}"
@@ -98,4 +98,4 @@ for c in $CASES; do
 		"ext4=$T_ext4 order=$(echo $order | tr ' ' ,)"
 	i=$((i + 1))
 done
-rm -rf /tmp/src-* /tmp/multi.txt
+rm -rf /tmp/src-* /tmp/list.txt

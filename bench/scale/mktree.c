@@ -6,9 +6,9 @@
  *   mktree tree DIR N PERDIR SIZE   N files of SIZE bytes, PERDIR to a
  *                                   directory: DIR/dNNNN/fNNNNNNN
  *   mktree dirs PREFIX N PERDIR     the directory names of that tree
- *   mktree multi PREFIX N PERDIR SIZE
- *                                   "-MPREFIX/dNNNN/fNNNNNNN,SIZE" lines (one
- *                                   argument each: famfs creat options for xargs)
+ *   mktree list PREFIX N PERDIR SIZE
+ *                                   "PREFIX/dNNNN/fNNNNNNN,SIZE" lines: the
+ *                                   list for famfs creat --from
  *   mktree file PATH SIZE           one file of SIZE bytes
  *
  * File contents are a pattern that differs from file to file (not zeros).
@@ -78,10 +78,10 @@ int main(int argc, char **argv)
 		return fill(argv[2], num(argv[3]), 1) ? 1 : 0;
 	if (!((!strcmp(mode, "tree") && argc == 6) ||
 	      (!strcmp(mode, "dirs") && argc == 5) ||
-	      (!strcmp(mode, "multi") && argc == 6))) {
+	      (!strcmp(mode, "list") && argc == 6))) {
 		fprintf(stderr,
 			"usage: mktree tree DIR N PERDIR SIZE | dirs PREFIX N PERDIR |\n"
-			"       mktree multi PREFIX N PERDIR SIZE | file PATH SIZE\n");
+			"       mktree list PREFIX N PERDIR SIZE | file PATH SIZE\n");
 		return 2;
 	}
 	n = num(argv[3]);
@@ -109,8 +109,8 @@ int main(int argc, char **argv)
 		}
 		snprintf(path, sizeof(path), "%s/d%04llu/f%07llu", argv[2],
 			 i / per, i);
-		if (!strcmp(mode, "multi"))
-			printf("-M%s,%llu\n", path, size);
+		if (!strcmp(mode, "list"))
+			printf("%s,%llu\n", path, size);
 		else if (!strcmp(mode, "tree") && fill(path, size, i + 1))
 			return 1;
 	}

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * famfs creat: create and allocate files, optionally filled with the seeded
- * test stream. -M name,size[,seed] creates many files on one handle.
+ * test stream. -M name,size[,seed] creates many files on one handle, and
+ * --from reads such lines from a file: one lock and one log scan for a
+ * whole tree, where xargs would start a process (and a scan) per batch.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -24,8 +28,16 @@ struct creat_item {
 	/* set by creat_one() */
 	bool open, existed;
 	int ret;
-	char rel[4096];
+	char *rel;		/* malloc()ed by creat_one() */
 	struct cli_dst dst;
+};
+
+/* The files to create: -M arguments, --from lines and FILE, in order. */
+struct creat_list {
+	struct creat_item *v;
+	size_t n, cap;
+	char **lines;		/* --from lines the items point into */
+	size_t nlines, lcap;
 };
 
 static void usage(FILE *f)
@@ -34,6 +46,7 @@ static void usage(FILE *f)
 		"Usage: famfs creat -s SIZE [-r [-S SEED]] [-m MODE] [-u UID] [-g GID]\n"
 		"                   [-N NSTRIPS [-B NBUCKETS] [-C CHUNK]] [--device DEV] FILE\n"
 		"       famfs creat -M NAME,SIZE[,SEED] [-M ...] [options]\n"
+		"       famfs creat --from LIST [options]\n"
 		"\n"
 		"Create FILE and allocate SIZE bytes of famfs memory for it. Creating\n"
 		"a file that exists with the same size does nothing; a different\n"
@@ -44,6 +57,8 @@ static void usage(FILE *f)
 		"  -S, --seed SEED       seed for -r (default: picked and printed)\n"
 		"  -M, --multi N,S[,SEED] create file N of size S (filled if SEED\n"
 		"                        is given, or with -r); repeatable\n"
+		"  -F, --from LIST       one NAME,SIZE[,SEED] per line of LIST (- for\n"
+		"                        stdin), as -M; blank lines are skipped\n"
 		"  -m, --mode MODE       octal permission bits (default 0644)\n"
 		"  -u, --uid UID         owner (default: the caller)\n"
 		"  -g, --gid GID         group (default: the caller's)\n"
@@ -65,13 +80,15 @@ static void usage(FILE *f)
 }
 
 /* "name,size[,seed]"; the name itself may not contain a comma. */
-static bool parse_multi(char *arg, struct creat_item *it)
+static bool parse_multi(char *arg, struct creat_item *it, const char *where)
 {
 	char *size = strchr(arg, ',');
+	char safe[CLI_SAFE_LEN];
 	char *seed;
 
 	if (!size || size == arg) {
-		cli_err("invalid -M '%s' (expected NAME,SIZE[,SEED])", arg);
+		cli_err("invalid %s '%s' (expected NAME,SIZE[,SEED])", where,
+			cli_safe(arg, safe, sizeof(safe)));
 		return false;
 	}
 	*size++ = '\0';
@@ -79,14 +96,119 @@ static bool parse_multi(char *arg, struct creat_item *it)
 	if (seed)
 		*seed++ = '\0';
 	it->path = arg;
-	if (!cli_opt_size("size", size, &it->size))
+	if (!cli_opt_size("size", size, &it->size)) {
+		cli_err("in %s", where);
 		return false;
+	}
 	if (seed) {
-		if (!cli_opt_u32("seed", seed, &it->seed))
+		if (!cli_opt_u32("seed", seed, &it->seed)) {
+			cli_err("in %s", where);
 			return false;
+		}
 		it->fill = true;
 	}
 	return true;
+}
+
+/* A new zeroed item at the end of @l, or NULL (out of memory). */
+static struct creat_item *list_add(struct creat_list *l)
+{
+	struct creat_item *v;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+
+		v = realloc(l->v, cap * sizeof(*v));
+		if (!v) {
+			cli_err("out of memory for %zu files", l->n + 1);
+			return NULL;
+		}
+		l->v = v;
+		l->cap = cap;
+	}
+	v = &l->v[l->n++];
+	memset(v, 0, sizeof(*v));
+	return v;
+}
+
+static bool keep_line(struct creat_list *l, char *line)
+{
+	char **v;
+
+	if (l->nlines == l->lcap) {
+		size_t cap = l->lcap ? l->lcap * 2 : 64;
+
+		v = realloc(l->lines, cap * sizeof(*v));
+		if (!v)
+			return false;
+		l->lines = v;
+		l->lcap = cap;
+	}
+	l->lines[l->nlines++] = line;
+	return true;
+}
+
+/* --from LIST: each non-blank line is an -M argument. */
+static bool read_list(struct creat_list *l, const char *path)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	char safe[CLI_SAFE_LEN], where[CLI_SAFE_LEN + 32];
+	unsigned long lineno = 0;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	bool good = true;
+
+	cli_safe(path, safe, sizeof(safe));
+	if (!f) {
+		cli_err("cannot read %s: %s", safe, strerror(errno));
+		return false;
+	}
+	while (good && (len = getline(&line, &cap, f)) >= 0) {
+		struct creat_item *it;
+
+		lineno++;
+		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		if (!len)
+			continue;
+		if (strlen(line) != (size_t)len) {
+			cli_err("%s:%lu: a NUL byte in the line", safe, lineno);
+			good = false;
+			break;
+		}
+		snprintf(where, sizeof(where), "line %lu of %s", lineno, safe);
+		it = list_add(l);
+		if (!it || !keep_line(l, line)) {
+			if (it)
+				cli_err("out of memory reading %s", safe);
+			good = false;
+			break;
+		}
+		good = parse_multi(line, it, where);
+		line = NULL;
+		cap = 0;
+	}
+	if (good && ferror(f)) {
+		cli_err("cannot read %s: %s", safe, strerror(errno));
+		good = false;
+	}
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	return good;
+}
+
+static void list_free(struct creat_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i].rel);
+	for (i = 0; i < l->nlines; i++)
+		free(l->lines[i]);
+	free(l->v);
+	free(l->lines);
 }
 
 static bool creat_json;	/* --json: no text on stdout */
@@ -112,13 +234,18 @@ static int creat_one(struct famfs_fs *fs, struct creat_item *it,
 		     bool verbose)
 {
 	struct cli_dst *d = &it->dst;
-	char safe[CLI_SAFE_LEN];
+	char safe[CLI_SAFE_LEN], rel[PATH_MAX];
 	uint8_t *map = NULL;
 	int rc;
 
 	cli_safe(it->path, safe, sizeof(safe));
-	if (cli_fs_relpath(fs, it->path, it->rel, sizeof(it->rel)))
+	if (cli_fs_relpath(fs, it->path, rel, sizeof(rel)))
 		return CLI_EXIT_FAIL;
+	it->rel = strdup(rel);
+	if (!it->rel) {
+		cli_err("out of memory");
+		return CLI_EXIT_FAIL;
+	}
 	/*
 	 * Only a file to fill needs its bytes, and a mapping holds no file
 	 * descriptor: -M with thousands of files stays within the fd limit.
@@ -213,6 +340,7 @@ int cmd_creat(int argc, char **argv)
 		{ "randomize", no_argument, NULL, 'r' },
 		{ "seed", required_argument, NULL, 'S' },
 		{ "multi", required_argument, NULL, 'M' },
+		{ "from", required_argument, NULL, 'F' },
 		{ "mode", required_argument, NULL, 'm' },
 		{ "uid", required_argument, NULL, 'u' },
 		{ "gid", required_argument, NULL, 'g' },
@@ -230,22 +358,20 @@ int cmd_creat(int argc, char **argv)
 	struct cli_attr a = { .mode = 0644 };
 	struct cli_il ilo = { 0 };
 	struct famfs_interleave il;
-	struct creat_item *items;
+	struct creat_list list = { 0 };
+	struct creat_item *items, *it;
 	const char *device = NULL;
 	uint64_t size = 0;
 	uint32_t seed = 0, threads = 1;
-	bool verbose = false, have_size = false, randomize = false, have_seed = false, use_il;
+	bool from = false, verbose = false, have_size = false, randomize = false, have_seed = false, use_il;
 	struct famfs_fs *fs;
-	size_t n = 0, i;
+	size_t n, i;
 	int c, rc, ret = CLI_EXIT_OK;
 
 	a.uid = getuid();
 	a.gid = getgid();
-	items = calloc((size_t)argc + 1, sizeof(*items));
-	if (!items)
-		return CLI_EXIT_FAIL;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "s:rS:M:m:u:g:N:B:C:D:t:vjh", lopts,
+	while ((c = getopt_long(argc, argv, "s:rS:M:F:m:u:g:N:B:C:D:t:vjh", lopts,
 				NULL)) != -1) {
 		if (cli_attr_opt(c, optarg, &a) < 0 ||
 		    cli_il_opt(c, optarg, &ilo) < 0)
@@ -265,9 +391,18 @@ int cmd_creat(int argc, char **argv)
 			have_seed = true;
 			break;
 		case 'M':
-			if (!parse_multi(optarg, &items[n]))
+			it = list_add(&list);
+			if (!it) {
+				ret = CLI_EXIT_FAIL;
+				goto out;
+			}
+			if (!parse_multi(optarg, it, "-M"))
 				goto usage;
-			n++;
+			break;
+		case 'F':
+			from = true;
+			if (!read_list(&list, optarg))
+				goto usage;
 			break;
 		case 'D':
 			device = optarg;
@@ -290,7 +425,7 @@ int cmd_creat(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
-			free(items);
+			list_free(&list);
 			return CLI_EXIT_OK;
 		case 'm': case 'u': case 'g': case 'N': case 'B': case 'C':
 			break;
@@ -306,6 +441,8 @@ int cmd_creat(int argc, char **argv)
 		seed = cli_pick_seed();
 	if (seed == 0 && have_seed)
 		seed = cli_pick_seed();	/* seed 0 means "pick one" */
+	items = list.v;
+	n = list.n;
 	/* -M items without their own seed get -r's stream. */
 	for (i = 0; i < n; i++) {
 		if (!items[i].fill && randomize) {
@@ -324,16 +461,23 @@ int cmd_creat(int argc, char **argv)
 			cli_err("missing -s SIZE");
 			goto usage;
 		}
-		items[n].path = argv[optind];
-		items[n].size = size;
-		items[n].fill = randomize;
-		items[n].seed = seed;
-		n++;
+		it = list_add(&list);
+		if (!it) {
+			ret = CLI_EXIT_FAIL;
+			goto out;
+		}
+		it->path = argv[optind];
+		it->size = size;
+		it->fill = randomize;
+		it->seed = seed;
+		items = list.v;
+		n = list.n;
 	} else if (!n) {
-		cli_err("missing FILE");
+		cli_err(from ? "no files to create: the --from list is empty" :
+			"missing FILE");
 		goto usage;
 	} else if (have_size) {
-		cli_err("-s applies to FILE; -M entries carry their own size");
+		cli_err("-s applies to FILE; -M and --from entries carry their own size");
 		goto usage;
 	}
 
@@ -388,9 +532,9 @@ int cmd_creat(int argc, char **argv)
 		cli_json_finish(j);
 	}
 out:
-	free(items);
+	list_free(&list);
 	return ret;
 usage:
-	free(items);
+	list_free(&list);
 	return cli_usage_hint();
 }

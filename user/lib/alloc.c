@@ -141,8 +141,26 @@ int famfs_alloc_build_floor(struct famfs_alloc **out,
 			    const struct famfs_log *log, uint64_t floor,
 			    struct famfs_alloc_report *rep)
 {
-	uint64_t *dby = NULL, *pending = NULL, npend = 0;
 	struct famfs_log_scan scan;
+	int rc;
+
+	if (!out || !sb || !log)
+		return famfs_fail(-EINVAL, "alloc build: missing argument");
+	*out = NULL;
+	if (famfs_log_len_check(sb->log_len))
+		return famfs_fail_ctx(-EINVAL, "alloc build");
+	rc = famfs_log_scan(log, sb->log_len, &scan);
+	if (rc)
+		return rc;
+	return famfs_alloc_build_n(out, sb, log, floor, scan.nvalid, rep);
+}
+
+int famfs_alloc_build_n(struct famfs_alloc **out,
+			const struct famfs_superblock *sb,
+			const struct famfs_log *log, uint64_t floor,
+			uint64_t nvalid, struct famfs_alloc_report *rep)
+{
+	uint64_t *dby = NULL, *pending = NULL, npend = 0;
 	struct famfs_map_limits lim;
 	struct famfs_alloc *a;
 	uint64_t meta_end, i;
@@ -163,14 +181,15 @@ int famfs_alloc_build_floor(struct famfs_alloc **out,
 				  "superblock dev_size %llu unusable for allocation (log ends at %llu)",
 				  (unsigned long long)sb->dev_size,
 				  (unsigned long long)meta_end);
-	rc = famfs_log_scan(log, sb->log_len, &scan);
-	if (rc)
-		return rc;
-	rc = deleted_by(sb, log, scan.nvalid, &dby);
+	if (nvalid > famfs_log_capacity(sb->log_len))
+		return famfs_fail(-EINVAL, "alloc build: %llu entries in a log of %llu",
+				  (unsigned long long)nvalid,
+				  (unsigned long long)famfs_log_capacity(sb->log_len));
+	rc = deleted_by(sb, log, nvalid, &dby);
 	if (rc)
 		return rc;
 	if (dby)
-		pending = malloc((scan.nvalid ? scan.nvalid : 1) * sizeof(*pending));
+		pending = malloc((nvalid ? nvalid : 1) * sizeof(*pending));
 	a = calloc(1, sizeof(*a));
 	if (!a || (dby && !pending)) {
 		free(a);
@@ -191,13 +210,13 @@ int famfs_alloc_build_floor(struct famfs_alloc **out,
 	a->first_data = meta_end / FAMFS_ALLOC_UNIT;
 	a->hint = a->first_data;
 	mark(a, 0, meta_end);
-	for (i = 0; i < scan.nvalid; i++) {
+	for (i = 0; i < nvalid; i++) {
 		/* Work on a copy: the shared memory may change under us. */
 		struct famfs_log_entry copy = log->entries[i];
 		const struct famfs_log_entry *e = &copy;
 		uint64_t n;
 
-		famfs_progress_tick("alloc", i, scan.nvalid);
+		famfs_progress_tick("alloc", i, nvalid);
 		if (e->type == FAMFS_LOG_MKDIR) {
 			if (rep && !(dby && dby[i] != UINT64_MAX))
 				rep->ndirs++;

@@ -59,6 +59,11 @@ int famfs_alloc_build_floor(struct famfs_alloc **out,
 			    const struct famfs_superblock *sb,
 			    const struct famfs_log *log, uint64_t floor,
 			    struct famfs_alloc_report *rep);
+/* famfs_alloc_build_floor() of the first @nvalid entries, found valid. */
+int famfs_alloc_build_n(struct famfs_alloc **out,
+			const struct famfs_superblock *sb,
+			const struct famfs_log *log, uint64_t floor,
+			uint64_t nvalid, struct famfs_alloc_report *rep);
 
 /* Sets of 2 MiB units: the memory owned by live files (fmap.c). */
 int famfs_units_new(struct famfs_units **out, uint64_t dev_size);

@@ -25,6 +25,16 @@ void *famfs_fs_ht(const struct famfs_fs *fs)
 
 static int fs_live(struct famfs_fs *fs);
 
+int famfs_fs_scan(struct famfs_fs *fs, struct famfs_log_scan *s)
+{
+	int rc;
+
+	rc = famfs_log_scan_from(fs->log, fs->sb->log_len, fs->log_checked, s);
+	/* A header that shrank shrinks what the next scan may skip. */
+	fs->log_checked = rc ? 0 : s->nvalid;
+	return rc;
+}
+
 int famfs_fs_names(struct famfs_fs *fs)
 {
 	struct famfs_log_scan scan;
@@ -39,7 +49,7 @@ int famfs_fs_names(struct famfs_fs *fs)
 		if (rc)
 			return rc;
 	}
-	rc = famfs_log_scan(fs->log, fs->sb->log_len, &scan);
+	rc = famfs_fs_scan(fs, &scan);
 	if (rc)
 		return rc;
 	if (fs->dead && fs->dead_n < scan.nvalid)
@@ -80,6 +90,7 @@ static void live_set(struct famfs_fs *fs, uint64_t index)
  */
 static int fs_live(struct famfs_fs *fs)
 {
+	struct famfs_log_scan scan;
 	struct famfs_action *acts;
 	uint64_t floor = 0;
 	size_t n, i;
@@ -93,9 +104,12 @@ static int fs_live(struct famfs_fs *fs)
 		floor = famfs_alloc_floor(fs->sb, ht);
 	fs->floor = floor;
 	fs->floor_read = true;
-	rc = famfs_replay_plan_ex(fs->log, fs->sb->log_len, fs->dev_size,
-				  famfs_plan_flags(fs->sb), famfs_lookup_empty,
-				  NULL, &acts, &n);
+	rc = famfs_fs_scan(fs, &scan);
+	if (!rc)
+		rc = famfs_replay_plan_n(fs->log, fs->sb->log_len, fs->dev_size,
+					 famfs_plan_flags(fs->sb),
+					 famfs_lookup_empty, NULL, scan.nvalid,
+					 &acts, &n);
 	if (rc)
 		return rc;
 	/* Start from nothing, also after an earlier attempt ran out of memory. */
@@ -198,7 +212,7 @@ static int may_modify(struct famfs_fs *fs)
 		return famfs_fail_ctx(-EBADMSG, "log header damaged; run fsck");
 	/* We hold the lock: after one full scan only we append. */
 	if (!fs->log_scanned) {
-		famfs_log_scan(fs->log, fs->sb->log_len, &scan);
+		famfs_fs_scan(fs, &scan);
 		if (scan.damaged)
 			return famfs_fail(-EBADMSG, "log damaged (%s); run fsck",
 					  scan.why);
@@ -587,6 +601,7 @@ static void staged_drop(struct famfs_fs *fs, struct famfs_staged *st)
 /* The allocator, built from the log plus what is staged but not logged. */
 static int need_alloc(struct famfs_fs *fs)
 {
+	struct famfs_log_scan scan;
 	struct famfs_staged *st;
 	int rc;
 
@@ -596,8 +611,10 @@ static int need_alloc(struct famfs_fs *fs)
 		fs->floor = famfs_alloc_floor(fs->sb, famfs_fs_ht(fs));
 		fs->floor_read = true;
 	}
-	rc = famfs_alloc_build_floor(&fs->alloc, fs->sb, fs->log, fs->floor,
-				     NULL);
+	rc = famfs_fs_scan(fs, &scan);
+	if (!rc)
+		rc = famfs_alloc_build_n(&fs->alloc, fs->sb, fs->log, fs->floor,
+					 scan.nvalid, NULL);
 	for (st = fs->staged; st && !rc; st = st->next)
 		rc = famfs_alloc_claim(fs->alloc, &st->e.file.fmap);
 	if (rc) {
@@ -1218,7 +1235,7 @@ int famfs_fs_rm(struct famfs_fs *fs, const char *relpath, unsigned int flags,
 	if (t.type == FAMFS_LOG_MKDIR && !(flags & (FAMFS_RM_DIR | FAMFS_RM_RECURSIVE)))
 		return famfs_fail(-EISDIR, "'%s' is a directory (use -r, or rmdir)",
 				  relpath);
-	famfs_log_scan(fs->log, fs->sb->log_len, &scan);
+	famfs_fs_scan(fs, &scan);
 	plen = strlen(relpath);
 	/* Live entries under a directory were all made after it. */
 	for (j = idx + 1; t.type == FAMFS_LOG_MKDIR && j < scan.nvalid; j++) {

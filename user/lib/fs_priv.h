@@ -23,6 +23,12 @@ struct famfs_fs {
 	struct famfs_nameidx names;	/* built on the first lookup */
 	bool names_built;
 	bool log_scanned;	/* valid prefix == header (checked once under the lock) */
+	/*
+	 * Entries whose CRC this handle has checked: later scans start there.
+	 * Every reader still checks what it takes from a copy (paths, maps),
+	 * as it must anyway, since the memory can change after any check.
+	 */
+	uint64_t log_checked;
 	/* Live files: what a replay on an empty namespace would map. */
 	bool live_built;
 	/*
@@ -46,5 +52,8 @@ struct famfs_fs {
 void *famfs_fs_ht(const struct famfs_fs *fs);
 
 int famfs_fs_names(struct famfs_fs *fs);
+
+/* famfs_log_scan() of the handle's log that skips entries it checked. */
+int famfs_fs_scan(struct famfs_fs *fs, struct famfs_log_scan *s);
 
 #endif /* FAMFS_FS_PRIV_H */

@@ -133,6 +133,7 @@ int famfs_log_scan_from(const struct famfs_log *log, uint64_t log_len,
 					   sizeof(s->why)))
 			break;
 	}
+	famfs_stats_add(FAMFS_STAT_CRC_CHECKED, i - (from < n ? from : n));
 	s->nvalid = i;
 	if (i < n) {
 		s->damaged = true;

@@ -49,12 +49,13 @@ void famfs_stats_report(const char *what)
 
 	if (e && *e && strcmp(e, "0"))
 		fprintf(stderr,
-			"famfs-stats: %s entries=%llu lookup_calls=%llu apply_calls=%llu mount_s=%.6f scan_s=%.6f plan_s=%.6f apply_s=%.6f record_s=%.6f\n",
+			"famfs-stats: %s entries=%llu lookup_calls=%llu apply_calls=%llu mount_s=%.6f scan_s=%.6f plan_s=%.6f apply_s=%.6f record_s=%.6f crc_checked=%llu\n",
 			what, (unsigned long long)stats[FAMFS_STAT_ENTRIES],
 			(unsigned long long)stats[FAMFS_STAT_LOOKUP_CALLS],
 			(unsigned long long)stats[FAMFS_STAT_APPLY_CALLS],
 			sec(FAMFS_STAT_NS_MOUNT), sec(FAMFS_STAT_NS_SCAN),
 			sec(FAMFS_STAT_NS_PLAN), sec(FAMFS_STAT_NS_APPLY),
-			sec(FAMFS_STAT_NS_RECORD));
+			sec(FAMFS_STAT_NS_RECORD),
+			(unsigned long long)stats[FAMFS_STAT_CRC_CHECKED]);
 	memset(stats, 0, sizeof(stats));
 }

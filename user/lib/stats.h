@@ -17,6 +17,7 @@ enum famfs_stat {
 	FAMFS_STAT_NS_PLAN,
 	FAMFS_STAT_NS_APPLY,
 	FAMFS_STAT_NS_RECORD,		/* replay record and host table */
+	FAMFS_STAT_CRC_CHECKED,		/* log entries whose CRC a scan checked */
 	FAMFS_STAT_N
 };
 

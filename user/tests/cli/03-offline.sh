@@ -78,6 +78,31 @@ run "$FAMFS" getmap "${D[@]}" m1 m2 m3
 [ "$RC" -eq 0 ] && [ "$(grep -c 'extent 0' "$OUT")" = 3 ]
 check $? "getmap of three -M files"
 
+# creat --from LIST: -M lines from a file or stdin, checked before any is made
+printf 'l1,1m,7\n\nl2,3m\r\nl3,4k\n' >"$T/list"
+expect_rc 0 "creat --from a list of 3 (a blank line, a CRLF line)" \
+	"$FAMFS" creat "${D[@]}" --from "$T/list"
+expect_rc 0 "a --from file with a seed verifies" "$FAMFS" verify "${D[@]}" -S 7 -f l1
+run "$FAMFS" getmap "${D[@]}" l1 l2 l3
+[ "$RC" -eq 0 ] && [ "$(grep -c 'extent 0' "$OUT")" = 3 ]
+check $? "getmap of the three --from files"
+printf 's1,2m\ns2,2m\n' | "$FAMFS" creat "${D[@]}" -F - >/dev/null 2>&1
+check $? "creat -F - reads the list from stdin"
+nf=$(fsck_field "$IMG" files)
+printf 'b1,1m\nb2\nb3,1m\n' >"$T/badlist"
+expect_rc_msg 1 "line 2 of .*badlist" "a bad --from line is named by its number" \
+	"$FAMFS" creat "${D[@]}" --from "$T/badlist"
+printf 'b1,1m\nb2,12q\n' >"$T/badlist"
+expect_rc_msg 1 "line 2 of" "a bad size in a --from line is named too" \
+	"$FAMFS" creat "${D[@]}" --from "$T/badlist"
+[ "$(fsck_field "$IMG" files)" = "$nf" ]
+check $? "a bad list creates no file (all lines are checked first)"
+: >"$T/empty"
+expect_rc_msg 1 "list is empty" "an empty --from list is refused" \
+	"$FAMFS" creat "${D[@]}" --from "$T/empty"
+expect_rc_msg 1 "cannot read .*nolist" "a missing --from list is refused" \
+	"$FAMFS" creat "${D[@]}" --from "$T/nolist"
+
 # path length: 79 bytes fine, 80 refused, never truncated
 p79=$(printf 'p%.0s' $(seq 79))
 p80=$(printf 'p%.0s' $(seq 80))

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include "test_util.h"
+#include "stats.h"
 
 #define MiB FAMFS_MiB
 
@@ -487,6 +488,55 @@ static void fuzz_fsck(void)
 	free(buf);
 }
 
+/*
+ * One handle checks each log entry's CRC once: names, the live set, the
+ * allocator and the write check share the scan (a creat on a long log was
+ * four full CRC passes).
+ */
+static void scan_once(void)
+{
+	struct famfs_fs *fs;
+	uint64_t before, checked;
+	char name[32];
+	int i, fd;
+
+	format(64 * MiB);
+	if (!ok(famfs_fs_open_device(img, true, &fs) == 0, "open for the scan test"))
+		return;
+	for (i = 0; i < 300; i++) {
+		snprintf(name, sizeof(name), "d%03d", i);
+		famfs_fs_mkdir(fs, name, 0755, 0, 0, false);
+	}
+	famfs_fs_close(fs);
+	before = famfs_stats_get(FAMFS_STAT_CRC_CHECKED);
+	is(famfs_fs_open_device(img, true, &fs), 0, "reopen a log of 300 entries");
+	is(famfs_fs_creat(fs, "d000/f", 4096, 0644, 0, 0, NULL, NULL, NULL), 0,
+	   "creat a file");
+	is(famfs_fs_mkdir(fs, "d001/sub", 0755, 0, 0, false), 0, "mkdir");
+	is(famfs_fs_creat(fs, "d001/sub/g", 4096, 0644, 0, 0, NULL, NULL, NULL), 0,
+	   "creat another");
+	checked = famfs_stats_get(FAMFS_STAT_CRC_CHECKED) - before;
+	famfs_fs_close(fs);
+	ok(checked >= 300 && checked <= 303,
+	   "the handle checked %llu entry CRCs for 300 entries and 3 appends (each once)",
+	   (unsigned long long)checked);
+	/* A new handle checks again: damage made meanwhile is found. */
+	fd = open(img, O_RDWR);
+	if (fd >= 0) {
+		uint8_t b = 0x5a;
+		off_t at = FAMFS_LOG_OFFSET + sizeof(struct famfs_log) +
+			   150 * sizeof(struct famfs_log_entry) +
+			   offsetof(struct famfs_log_entry, mkdir.relpath) + 1;
+
+		ok(pwrite(fd, &b, 1, at) == 1, "damage entry 150 on the device");
+		close(fd);
+	}
+	is(famfs_fs_open_device(img, true, &fs), 0, "reopen the damaged log");
+	is(famfs_fs_creat(fs, "d002/f", 4096, 0644, 0, 0, NULL, NULL, NULL),
+	   -EBADMSG, "a new handle finds the damage and refuses to write");
+	famfs_fs_close(fs);
+}
+
 int main(void)
 {
 	t_setup();
@@ -500,5 +550,6 @@ int main(void)
 	fsck();
 	trusted_maps();
 	fuzz_fsck();
+	scan_once();
 	return tap_done();
 }
