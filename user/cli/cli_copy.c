@@ -439,6 +439,13 @@ static int copy_buffered(struct cli_copy *c, const char *src, const char *rel,
 
 	if (d->size)
 		rc = cli_dst_write(d, 0, buf, (size_t)d->size);
+	/*
+	 * write(2) stored with non-temporal stores; only the fence that ends
+	 * fsync makes them visible to other hosts, and it must come before
+	 * the log entry does.
+	 */
+	if (!rc && d->fd >= 0 && d->size && fdatasync(d->fd))
+		rc = -errno;
 	cli_dst_finish(d);
 	if (rc)
 		cli_liberr(rc, "write %s", rel);
@@ -525,8 +532,8 @@ int cli_copy_file(struct cli_copy *c, const char *src, const char *rel)
 	 * Online, a file under 2 MiB is written with write(2): through a
 	 * mapping it would fault per 4 KiB page, then need a pass of cache
 	 * write-backs; the kernel's flushcache copy writes each line back
-	 * as it stores it. A larger file maps with 2 MiB faults, and read(2)
-	 * into the mapping saves write(2)'s second copy.
+	 * as it stores it (fdatasync fences). A larger file maps with 2 MiB
+	 * faults, and read(2) into the mapping saves write(2)'s second copy.
 	 */
 	by_write = famfs_fs_mountpoint(c->fs) && size < FAMFS_ALLOC_UNIT;
 	rc = famfs_fs_creat_staged(c->fs, rel, size, mode, uid, gid,

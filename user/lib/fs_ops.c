@@ -913,6 +913,12 @@ static int online_io(struct famfs_fs *fs, const char *rel, uint64_t off,
 		}
 		done += n;
 	}
+	/* Non-temporal stores: visible elsewhere after fsync's fence. */
+	if (wr && fdatasync(fd)) {
+		rc = famfs_fail(-errno, "fdatasync %s: %s", p, strerror(errno));
+		close(fd);
+		return rc;
+	}
 	close(fd);
 	return 0;
 }

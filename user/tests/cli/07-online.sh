@@ -135,6 +135,47 @@ t "cp -r" 0 "$FAMFS" cp -r "$W/src" "$MPT/a"
 t "cp -r again (restart)" 0 "$FAMFS" cp -r "$W/src" "$MPT/a"
 if cmp "$W/src/d/x" "$MPT/a/src/d/x" >"$W/log" 2>&1; then ok "copied bytes equal"; else bad "copied bytes equal"; fi
 
+# cp writes a file under 2 MiB with write(2): the kernel's flushcache copy
+# (non-temporal stores) must carry every byte, and an fsync must fence
+# them (famfs_dev_fence) before the log names the file; without the fence
+# another host may read the log entry before the data.
+NTI=$TRC/instances/famfs_online_nt
+KPE=$TRC/kprobe_events
+mkdir -p "$W/nt"
+head -c 5000 /dev/urandom >"$W/nt/n1"
+head -c 70000 /dev/urandom >"$W/nt/n2"
+head -c 1048575 /dev/urandom >"$W/nt/n3"
+if [ -w "$KPE" ] &&
+	echo 'p:famfs_cp/nt _copy_from_iter_flushcache size=%si:u64' >>"$KPE" &&
+	echo 'p:famfs_cp/fence famfs_dev_fence' >>"$KPE" &&
+	mkdir "$NTI" 2>/dev/null &&
+	echo 'comm == "famfs"' >"$NTI/events/famfs_cp/filter" &&
+	echo 1 >"$NTI/events/famfs_cp/enable"; then
+	t "cp of 3 small files" 0 "$FAMFS" cp "$W/nt/n1" "$W/nt/n2" "$W/nt/n3" "$MPT/a"
+	echo 0 >"$NTI/events/famfs_cp/enable"
+	ntb=$(sed -n 's/.* nt: .*size=\([0-9]*\).*/\1/p' "$NTI/trace" |
+		awk '{ s += $1 } END { print s + 0 }')
+	nfe=$(grep -c ' fence: ' "$NTI/trace")
+	if [ "$ntb" = $((5000 + 70000 + 1048575)) ]; then
+		ok "cp: all 1123575 bytes went through the flushcache copy"
+	else
+		bad "cp: $ntb bytes through the flushcache copy, want 1123575"
+	fi
+	if [ "$nfe" -ge 3 ]; then
+		ok "cp: $nfe device fences for 3 files written with write(2)"
+	else
+		bad "cp: $nfe device fences for 3 files written with write(2)"
+	fi
+	if cmp "$W/nt/n3" "$MPT/a/n3" >"$W/log" 2>&1; then ok "small copy equal"; else bad "small copy equal"; fi
+else
+	tap_skip "cp through the flushcache copy" "no kprobe events"
+	tap_skip "cp fences its writes" "no kprobe events"
+	tap_skip "small copy equal" "no kprobe events"
+fi
+rmdir "$NTI" 2>/dev/null
+echo '-:famfs_cp/nt' >>"$KPE" 2>/dev/null
+echo '-:famfs_cp/fence' >>"$KPE" 2>/dev/null
+
 # threads: data copied through online mappings by 4 workers
 mkdir -p "$W/many"
 i=0

@@ -12,6 +12,12 @@
  * On pmem the write-back must also be fenced by a flush of the block device,
  * which reaches nvdimm_flush(); a character dax device has no such request
  * (its fence is a plain store fence, which cannot be traced).
+ *
+ * write(2) leaves no dirty entry: its bytes must go through the flushcache
+ * copy (non-temporal stores; the dax_device is DAXDEV_NOCACHE on pmem and
+ * on a dev_dax alike), or they would sit in this host's cache. A probe on
+ * _copy_from_iter_flushcache counts them, and fsync must then end in the
+ * fence, famfs_dev_fence(), that makes those stores visible.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,12 +39,21 @@
 static const char *const probes[] = {
 	"p:famfs_flush/wb arch_wb_cache_pmem size=%si:u64",
 	"p:famfs_flush/fence nvdimm_flush",
+	"p:famfs_flush/nt _copy_from_iter_flushcache size=%si:u64",
+	"p:famfs_flush/devfence famfs_dev_fence",
 };
+
+static const char *const probe_names[] = { "wb", "fence", "nt", "devfence" };
+
+#define NPROBES (sizeof(probes) / sizeof(probes[0]))
 
 struct flush_counts {
 	long wb_calls;
 	unsigned long long wb_bytes;
 	long fences;
+	long nt_calls;
+	unsigned long long nt_bytes;
+	long dev_fences;
 };
 
 /* kprobe_events must be appended to: a truncating write drops all probes. */
@@ -60,12 +75,15 @@ static int trace_append(const char *rel, const char *val)
 static void probes_remove(void)
 {
 	char path[512];
+	size_t i;
 
 	ft_trace_write(INSTANCE "/events/famfs_flush/enable", "0");
 	snprintf(path, sizeof(path), "%s/" INSTANCE, ft_tracefs());
 	rmdir(path);
-	trace_append("kprobe_events", "-:famfs_flush/wb");
-	trace_append("kprobe_events", "-:famfs_flush/fence");
+	for (i = 0; i < NPROBES; i++) {
+		snprintf(path, sizeof(path), "-:famfs_flush/%s", probe_names[i]);
+		trace_append("kprobe_events", path);
+	}
 }
 
 static int probes_add(void)
@@ -75,7 +93,7 @@ static int probes_add(void)
 	int rc;
 
 	probes_remove();
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < NPROBES; i++) {
 		rc = trace_append("kprobe_events", probes[i]);
 		if (rc)
 			return rc;
@@ -105,14 +123,17 @@ static int counts_read(struct flush_counts *c)
 	while (getline(&line, &cap, f) > 0) {
 		if (line[0] == '#')
 			continue;
-		if (strstr(line, " wb: ")) {
-			s = strstr(line, "size=");
-			if (!s)
-				continue;
+		s = strstr(line, "size=");
+		if (strstr(line, " wb: ") && s) {
 			c->wb_calls++;
 			c->wb_bytes += strtoull(s + 5, NULL, 0);
+		} else if (strstr(line, " nt: ") && s) {
+			c->nt_calls++;
+			c->nt_bytes += strtoull(s + 5, NULL, 0);
 		} else if (strstr(line, " fence: ")) {
 			c->fences++;
+		} else if (strstr(line, " devfence: ")) {
+			c->dev_fences++;
 		}
 	}
 	free(line);
@@ -247,6 +268,39 @@ TEST_F(flush, fsync_writes_back_dirty_ptes)
 	munmap(p, DIRTY_LEN);
 	expect_counts(_metadata, "fsync after 64 PTE stores", 64 * 4096,
 		      true, self->pmem);
+}
+
+/*
+ * write(2) of 1 MiB + 5 bytes at an odd offset: every byte through the
+ * flushcache copy, none left to write back, and fsync fences.
+ */
+TEST_F(flush, write_stores_through_the_flushcache_copy)
+{
+	const size_t len = FT_MIB + 5;
+	struct flush_counts c;
+	char *buf;
+
+	buf = malloc(len);
+	ASSERT_NE(NULL, buf);
+	memset(buf, 0xa5, len);
+	ASSERT_EQ(0, counts_clear());
+	ASSERT_EQ(0, ft_pwrite_all(self->fd, buf, len, 4096 + 3));
+	free(buf);
+	ASSERT_EQ(0, counts_read(&c));
+	TH_LOG("write(2) of %zu bytes: %ld flushcache copies, %llu bytes",
+	       len, c.nt_calls, c.nt_bytes);
+	EXPECT_EQ(len, c.nt_bytes);
+	EXPECT_EQ(0, c.wb_bytes);
+	EXPECT_EQ(0, c.dev_fences);
+	ASSERT_EQ(0, counts_clear());
+	ASSERT_EQ(0, fdatasync(self->fd));
+	ASSERT_EQ(0, counts_read(&c));
+	TH_LOG("fdatasync: %llu bytes written back, %ld fences, %ld device flushes",
+	       c.wb_bytes, c.dev_fences, c.fences);
+	EXPECT_EQ(0, c.wb_bytes);
+	EXPECT_EQ(1, c.dev_fences);
+	if (self->pmem)
+		EXPECT_LE(1, c.fences);
 }
 
 TEST_HARNESS_MAIN
