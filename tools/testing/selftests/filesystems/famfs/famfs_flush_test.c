@@ -45,7 +45,7 @@ static const char *const probes[] = {
 
 static const char *const probe_names[] = { "wb", "fence", "nt", "devfence" };
 
-#define NPROBES (sizeof(probes) / sizeof(probes[0]))
+#define NPROBES ARRAY_SIZE(probes)
 
 struct flush_counts {
 	long wb_calls;
