@@ -145,10 +145,14 @@ mkdir -p "$W/nt"
 head -c 5000 /dev/urandom >"$W/nt/n1"
 head -c 70000 /dev/urandom >"$W/nt/n2"
 head -c 1048575 /dev/urandom >"$W/nt/n3"
-if [ -w "$KPE" ] &&
-	echo 'p:famfs_cp/nt _copy_from_iter_flushcache size=%si:u64' >>"$KPE" &&
-	echo 'p:famfs_cp/fence famfs_dev_fence' >>"$KPE" &&
-	mkdir "$NTI" 2>/dev/null &&
+# Debian's 6.12 refuses a kprobe on _copy_from_iter_flushcache: each
+# probe is added, and checked, on its own.
+have_nt=0 have_fe=0
+if [ -w "$KPE" ]; then
+	echo 'p:famfs_cp/nt _copy_from_iter_flushcache size=%si:u64' >>"$KPE" 2>/dev/null && have_nt=1
+	echo 'p:famfs_cp/fence famfs_dev_fence' >>"$KPE" 2>/dev/null && have_fe=1
+fi
+if [ $((have_nt + have_fe)) -gt 0 ] && mkdir "$NTI" 2>/dev/null &&
 	echo 'comm == "famfs"' >"$NTI/events/famfs_cp/filter" &&
 	echo 1 >"$NTI/events/famfs_cp/enable"; then
 	t "cp of 3 small files" 0 "$FAMFS" cp "$W/nt/n1" "$W/nt/n2" "$W/nt/n3" "$MPT/a"
@@ -156,22 +160,27 @@ if [ -w "$KPE" ] &&
 	ntb=$(sed -n 's/.* nt: .*size=\([0-9]*\).*/\1/p' "$NTI/trace" |
 		awk '{ s += $1 } END { print s + 0 }')
 	nfe=$(grep -c ' fence: ' "$NTI/trace")
-	if [ "$ntb" = $((5000 + 70000 + 1048575)) ]; then
+	if [ $have_nt = 0 ]; then
+		tap_skip "cp through the flushcache copy" "the kernel refuses a kprobe on _copy_from_iter_flushcache"
+	elif [ "$ntb" = $((5000 + 70000 + 1048575)) ]; then
 		ok "cp: all 1123575 bytes went through the flushcache copy"
 	else
 		bad "cp: $ntb bytes through the flushcache copy, want 1123575"
 	fi
-	if [ "$nfe" -ge 3 ]; then
+	if [ $have_fe = 0 ]; then
+		tap_skip "cp fences its writes" "the kernel refuses a kprobe on famfs_dev_fence"
+	elif [ "$nfe" -ge 3 ]; then
 		ok "cp: $nfe device fences for 3 files written with write(2)"
 	else
 		bad "cp: $nfe device fences for 3 files written with write(2)"
 	fi
-	if cmp "$W/nt/n3" "$MPT/a/n3" >"$W/log" 2>&1; then ok "small copy equal"; else bad "small copy equal"; fi
 else
+	tap_skip "cp of 3 small files" "no kprobe events"
 	tap_skip "cp through the flushcache copy" "no kprobe events"
 	tap_skip "cp fences its writes" "no kprobe events"
-	tap_skip "small copy equal" "no kprobe events"
+	"$FAMFS" cp "$W/nt/n1" "$W/nt/n2" "$W/nt/n3" "$MPT/a" >/dev/null 2>&1
 fi
+if cmp "$W/nt/n3" "$MPT/a/n3" >"$W/log" 2>&1; then ok "small copy equal"; else bad "small copy equal"; fi
 rmdir "$NTI" 2>/dev/null
 echo '-:famfs_cp/nt' >>"$KPE" 2>/dev/null
 echo '-:famfs_cp/fence' >>"$KPE" 2>/dev/null
