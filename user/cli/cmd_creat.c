@@ -29,6 +29,7 @@ struct creat_item {
 	bool open, existed;
 	int ret;
 	char *rel;		/* malloc()ed by creat_one() */
+	char *line;		/* the --from line @path points into, or NULL */
 	struct cli_dst dst;
 };
 
@@ -36,8 +37,6 @@ struct creat_item {
 struct creat_list {
 	struct creat_item *v;
 	size_t n, cap;
-	char **lines;		/* --from lines the items point into */
-	size_t nlines, lcap;
 };
 
 static void usage(FILE *f)
@@ -131,23 +130,6 @@ static struct creat_item *list_add(struct creat_list *l)
 	return v;
 }
 
-static bool keep_line(struct creat_list *l, char *line)
-{
-	char **v;
-
-	if (l->nlines == l->lcap) {
-		size_t cap = l->lcap ? l->lcap * 2 : 64;
-
-		v = realloc(l->lines, cap * sizeof(*v));
-		if (!v)
-			return false;
-		l->lines = v;
-		l->lcap = cap;
-	}
-	l->lines[l->nlines++] = line;
-	return true;
-}
-
 /* --from LIST: each non-blank line is an -M argument. */
 static bool read_list(struct creat_list *l, const char *path)
 {
@@ -179,12 +161,11 @@ static bool read_list(struct creat_list *l, const char *path)
 		}
 		snprintf(where, sizeof(where), "line %lu of %s", lineno, safe);
 		it = list_add(l);
-		if (!it || !keep_line(l, line)) {
-			if (it)
-				cli_err("out of memory reading %s", safe);
+		if (!it) {
 			good = false;
 			break;
 		}
+		it->line = line;
 		good = parse_multi(line, it, where);
 		line = NULL;
 		cap = 0;
@@ -203,12 +184,11 @@ static void list_free(struct creat_list *l)
 {
 	size_t i;
 
-	for (i = 0; i < l->n; i++)
+	for (i = 0; i < l->n; i++) {
 		free(l->v[i].rel);
-	for (i = 0; i < l->nlines; i++)
-		free(l->lines[i]);
+		free(l->v[i].line);
+	}
 	free(l->v);
-	free(l->lines);
 }
 
 static bool creat_json;	/* --json: no text on stdout */
