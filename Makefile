@@ -9,7 +9,8 @@
 #   make uninstall  the reverse (same PREFIX, DESTDIR)
 #   make deb        Debian packages into build/debs (DEBDIR=...)
 #   make kernel-deb Debian's 6.12 config + dax series + famfs as linux-image/
-#                   linux-headers .debs (KDEB_DIR=...; hours on a small machine)
+#                   linux-headers .debs (KDEB_DIR=...; hours on a small machine;
+#                   run again, it resumes an interrupted build)
 
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
