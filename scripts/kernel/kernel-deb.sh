@@ -15,8 +15,9 @@
 #              land in DIR
 # An interrupted build resumes: a tree prepared from the same kernel source,
 # series, Debian configuration and LOCALVERSION is kept, fs/famfs is synced
-# into it, and make rebuilds only what changed. DIR/build-time.log keeps the
-# seconds of every run since the tree was prepared.
+# into it, objects an interruption left without symbol versions are
+# compiled again, and make rebuilds only what changed. DIR/build-time.log
+# keeps the seconds of every run since the tree was prepared.
 # Environment: FAMFS_DEBIAN_CONFIG (default: the newest
 #   /boot/config-6.12*-amd64, from linux-image-6.12-amd64),
 #   FAMFS_LINUX_TARBALL, FAMFS_JOBS (default: all CPUs), LOCALVERSION.
@@ -50,7 +51,7 @@ while (($#)); do
 		shift
 		;;
 	-h | --help)
-		sed -n '3,22p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '3,23p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	*) die "unknown argument '$1' (see --help)" ;;
@@ -124,6 +125,11 @@ sync_famfs() {
 if ((!fresh)) && [[ -d $src && -r $stamp ]] && cmp -s "$stamp" <(tree_inputs); then
 	log "resuming in $src (same kernel source, series, configuration)"
 	sync_famfs
+	# A kill between compiling an object and recording its symbol CRCs
+	# leaves an object make takes as up to date: compile those again.
+	healed=$("$top/scripts/kernel/kbuild-symvers.sh" heal "$src") ||
+		die "could not check the tree's symbol versions"
+	[[ -z $healed ]] || log "recompiling objects an interrupted build left without symbol versions: ${healed//$'\n'/ }"
 	resumed=1
 else
 	resumed=0
@@ -164,6 +170,7 @@ version=$(tr -d '[:space:]' <"$top/VERSION")
 log "building with -j$jobs (hours on a small machine; log: $dir/build.log)"
 ((resumed)) || : >"$dir/build.log"
 echo "=== $(date -u +%FT%TZ) make -j$jobs bindeb-pkg" >>"$dir/build.log"
+log_offset=$(stat -c %s "$dir/build.log")
 start=$(date +%s)
 make -C "$src" -j"$jobs" KDEB_PKGVERSION="$(make -s -C "$src" kernelversion)-famfs$version" \
 	bindeb-pkg >>"$dir/build.log" 2>&1 && rc=0 || rc=$?
@@ -172,6 +179,10 @@ echo "$(date -u -d "@$start" +%FT%TZ) $secs s rc=$rc jobs=$jobs" >>"$dir/build-t
 if ((rc)); then
 	grep -E 'error:|Error [0-9]' "$dir/build.log" | tail -n 40 >&2 || true
 	die "build failed (log: $dir/build.log)"
+fi
+if ! "$top/scripts/kernel/kbuild-symvers.sh" check-log "$dir/build.log" "$log_offset"; then
+	find "$dir" -maxdepth 1 -name '*.deb' -newermt "@$start" -delete
+	die "removed this run's packages: run make kernel-deb again; it recompiles the objects without symbol versions"
 fi
 total=$(awk '{ s += $2 } END { print s }' "$dir/build-time.log")
 runs=$(wc -l <"$dir/build-time.log")
