@@ -17,7 +17,8 @@
 # series, Debian configuration and LOCALVERSION is kept, fs/famfs is synced
 # into it, objects an interruption left without symbol versions are
 # compiled again, and make rebuilds only what changed. DIR/build-time.log
-# keeps the seconds of every run since the tree was prepared.
+# keeps the seconds of every run since the tree was prepared; a killed run
+# counts up to its last line in DIR/build.log.
 # Environment: FAMFS_DEBIAN_CONFIG (default: the newest
 #   /boot/config-6.12*-amd64, from linux-image-6.12-amd64),
 #   FAMFS_LINUX_TARBALL, FAMFS_JOBS (default: all CPUs), LOCALVERSION.
@@ -51,7 +52,7 @@ while (($#)); do
 		shift
 		;;
 	-h | --help)
-		sed -n '3,23p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '3,24p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	*) die "unknown argument '$1' (see --help)" ;;
@@ -122,8 +123,23 @@ sync_famfs() {
 	done
 }
 
+# A run that was killed left its "running" line: count it up to the last
+# line it wrote to build.log, so that the total stays honest.
+close_killed_run() {
+	local times=$dir/build-time.log when what jobs_was start last
+	[[ -r $times && -r $dir/build.log ]] || return 0
+	read -r when what jobs_was < <(tail -n 1 "$times") || return 0
+	[[ $what == running ]] || return 0
+	start=$(date -u -d "$when" +%s) || return 0
+	last=$(stat -c %Y "$dir/build.log")
+	sed -i '$d' "$times"
+	echo "$when $((last > start ? last - start : 0)) s rc=killed $jobs_was" >>"$times"
+	log "the last run was killed after $((last - start)) s of make (counted to its last log line)"
+}
+
 if ((!fresh)) && [[ -d $src && -r $stamp ]] && cmp -s "$stamp" <(tree_inputs); then
 	log "resuming in $src (same kernel source, series, configuration)"
+	close_killed_run
 	sync_famfs
 	# A kill between compiling an object and recording its symbol CRCs
 	# leaves an object make takes as up to date: compile those again.
@@ -172,9 +188,11 @@ log "building with -j$jobs (hours on a small machine; log: $dir/build.log)"
 echo "=== $(date -u +%FT%TZ) make -j$jobs bindeb-pkg" >>"$dir/build.log"
 log_offset=$(stat -c %s "$dir/build.log")
 start=$(date +%s)
+echo "$(date -u -d "@$start" +%FT%TZ) running jobs=$jobs" >>"$dir/build-time.log"
 make -C "$src" -j"$jobs" KDEB_PKGVERSION="$(make -s -C "$src" kernelversion)-famfs$version" \
 	bindeb-pkg >>"$dir/build.log" 2>&1 && rc=0 || rc=$?
 secs=$(($(date +%s) - start))
+sed -i '$d' "$dir/build-time.log"
 echo "$(date -u -d "@$start" +%FT%TZ) $secs s rc=$rc jobs=$jobs" >>"$dir/build-time.log"
 if ((rc)); then
 	grep -E 'error:|Error [0-9]' "$dir/build.log" | tail -n 40 >&2 || true
